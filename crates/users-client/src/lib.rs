@@ -1,0 +1,1 @@
+//! An Auth0 Management API v2 users client with a pluggable transport.
