@@ -6,7 +6,7 @@ use crate::suite::SuiteConfig;
 use crate::target::{Op, Target};
 
 /// Measured requests per combination unless `--requests` says otherwise.
-pub const DEFAULT_REQUESTS: usize = 20_000;
+pub const DEFAULT_REQUESTS: usize = 30_000;
 /// Warm-up requests unless `--warmup` says otherwise.
 pub const DEFAULT_WARMUP: usize = 2_000;
 /// `--smoke`: enough to exercise every path in seconds, too few for meaningful figures.
@@ -19,7 +19,8 @@ pub const DEFAULT_MAX_SECONDS: u64 = 300;
 const MAX_REQUESTS: usize = 10_000_000;
 const MAX_INFLIGHT: usize = 1024;
 const MAX_ROUNDS: usize = 20;
-const MAX_SECONDS: u64 = 3600;
+/// A day: the stub of a long `all` run lives for the sum of its runs' limits.
+pub const MAX_SECONDS: u64 = 86_400;
 
 /// The usage text.
 pub const USAGE: &str = "\

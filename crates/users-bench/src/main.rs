@@ -6,7 +6,7 @@ use std::time::Duration;
 use users_bench::args::{self, Command};
 use users_bench::load::{self, LoadConfig};
 use users_bench::stub_process::{self, StubProcess};
-use users_bench::{report, suite};
+use users_bench::{measure, report, suite};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -97,8 +97,13 @@ fn run_all(argv: &[String], config: &suite::SuiteConfig) -> Result<(), String> {
     println!("Command: `users-bench {}`", argv.join(" "));
     println!("Machine: {}", report::machine_summary());
     println!(
-        "Per row: {} measured requests after {} warm-up, median of {} round(s); each row in its own process.\n",
-        config.requests, config.warmup, config.rounds
+        "Per row: {} measured requests after {} warm-up, median of {} round(s); each row in its own \
+         process. CPU time is counted in {} ms ticks: ±{:.2} µs/req at this size.\n",
+        config.requests,
+        config.warmup,
+        config.rounds,
+        1000 / measure::CLOCK_TICKS_PER_SECOND,
+        1e6 / measure::CLOCK_TICKS_PER_SECOND as f64 / config.requests as f64,
     );
     print!("{}", report::markdown_table(&rows));
     let errors: usize = rows.iter().map(|row| row.errors).sum();

@@ -43,7 +43,8 @@ pub fn run(exe: &Path, config: &SuiteConfig) -> io::Result<Vec<Measurement>> {
     let combinations = config.ops.len() * config.inflights.len() * config.targets.len();
     let lifetime = config
         .max_seconds
-        .saturating_mul((combinations * config.rounds.max(1)) as u64 + 1);
+        .saturating_mul((combinations * config.rounds.max(1)) as u64 + 1)
+        .min(crate::args::MAX_SECONDS);
     let stub = StubProcess::spawn(exe, Duration::from_secs(lifetime))?;
     let base_url = stub.base_url();
     let mut samples: HashMap<(Op, usize, Target), Vec<Measurement>> = HashMap::new();
