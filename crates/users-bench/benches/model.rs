@@ -30,18 +30,9 @@ fn documents() -> Vec<(&'static str, Vec<u8>)> {
         .collect()
 }
 
-/// Fewer, shorter samples for the 1 MB documents, so the suite stays within minutes.
+/// Bytes of the document, so criterion prints throughput.
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>, bytes: usize) {
     group.throughput(Throughput::Bytes(bytes as u64));
-    if bytes > 100_000 {
-        group
-            .sample_size(20)
-            .measurement_time(Duration::from_secs(4));
-    } else {
-        group
-            .sample_size(50)
-            .measurement_time(Duration::from_secs(3));
-    }
 }
 
 /// The baseline: parse into an untyped `Value` and serialize it back.
@@ -74,5 +65,18 @@ fn typed_user(c: &mut Criterion) {
     }
 }
 
-criterion_group!(model, serde_json_value, typed_user);
+/// Short runs by default (the 1 MB documents take milliseconds per iteration); the command
+/// line (`-- --measurement-time 10`) overrides this.
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! {
+    name = model;
+    config = config();
+    targets = serde_json_value, typed_user
+}
 criterion_main!(model);

@@ -32,9 +32,12 @@ usage:
                    [--smoke] [--requests N] [--warmup N] [--stub-url http://127.0.0.1:PORT]
                    [--json] [--max-seconds S]
   users-bench stub-server [--max-seconds S]
+  users-bench model-report [--criterion-dir DIR]
 
 `all` prints a markdown table; `load` prints one run (JSON with --json); `stub-server` prints
-its port and serves until its stdin closes. Loopback only.";
+its port and serves until its stdin closes. Loopback only. `model-report` prints the table of
+the last `cargo bench -p users-bench --bench model` (DIR defaults to $CARGO_TARGET_DIR/criterion,
+else target/criterion).";
 
 /// A parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +59,11 @@ pub enum Command {
     StubServer {
         /// Exit after this long even if stdin stays open.
         max_seconds: u64,
+    },
+    /// Print the model benchmarks' table.
+    ModelReport {
+        /// Where criterion wrote its results; `None` for the default.
+        criterion_dir: Option<String>,
     },
     /// Print the usage.
     Help,
@@ -102,6 +110,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             max_seconds,
         },
         "stub-server" => Command::StubServer { max_seconds },
+        "model-report" => Command::ModelReport {
+            criterion_dir: options.value("--criterion-dir").map(str::to_owned),
+        },
         "help" | "--help" | "-h" => Command::Help,
         other => return Err(format!("unknown command `{other}`")),
     };
@@ -244,6 +255,7 @@ impl<'a> Options<'a> {
                 "--max-seconds",
             ],
             Command::StubServer { .. } => &["--max-seconds"],
+            Command::ModelReport { .. } => &["--criterion-dir"],
             Command::Help => &[],
         };
         match self.pairs.iter().find(|(name, _)| !allowed.contains(name)) {

@@ -9,6 +9,7 @@ pub mod args;
 pub mod fixture;
 pub mod load;
 pub mod measure;
+pub mod model_report;
 pub mod raw_hyper;
 pub mod raw_reqwest;
 pub mod report;

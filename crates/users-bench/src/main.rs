@@ -6,7 +6,7 @@ use std::time::Duration;
 use users_bench::args::{self, Command};
 use users_bench::load::{self, LoadConfig};
 use users_bench::stub_process::{self, StubProcess};
-use users_bench::{measure, report, suite};
+use users_bench::{measure, model_report, report, suite};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             max_seconds,
         } => run_load(config, stub_url, json, max_seconds),
         Command::All(config) => run_all(&argv, &config),
+        Command::ModelReport { criterion_dir } => model_report(criterion_dir),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,5 +111,25 @@ fn run_all(argv: &[String], config: &suite::SuiteConfig) -> Result<(), String> {
     if errors > 0 {
         return Err(format!("{errors} requests failed"));
     }
+    Ok(())
+}
+
+fn model_report(criterion_dir: Option<String>) -> Result<(), String> {
+    let dir = criterion_dir.map_or_else(
+        || {
+            let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+            std::path::PathBuf::from(target).join("criterion")
+        },
+        std::path::PathBuf::from,
+    );
+    let estimates = model_report::read(&dir);
+    if estimates.is_empty() {
+        return Err(format!(
+            "no model benchmark results under {}; run `cargo bench -p users-bench --bench model` first",
+            dir.display()
+        ));
+    }
+    println!("Criterion results from {}; medians.\n", dir.display());
+    print!("{}", model_report::markdown_table(&estimates));
     Ok(())
 }
