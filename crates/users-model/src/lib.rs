@@ -37,11 +37,14 @@ mod create;
 mod error;
 mod ids;
 mod link;
+mod linking;
+mod merge;
 mod provider;
 mod query;
 mod time;
 mod update;
 mod user;
+mod validate;
 
 pub use blocks::{BlockedFor, UserBlocks};
 pub use create::UserCreate;
@@ -53,3 +56,9 @@ pub use query::{ListUsersQuery, SearchEngine, UsersByEmailQuery, UsersPage};
 pub use time::{InvalidTimestamp, Timestamp};
 pub use update::{MetadataPatch, Password, Patch, UserUpdate};
 pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};
+
+// The rule modules are owned separately; glob re-exports keep the crate root flat whatever
+// public items they define.
+pub use linking::*;
+pub use merge::*;
+pub use validate::*;

@@ -203,6 +203,15 @@ mod tests {
     }
 
     #[test]
+    fn extremes_print_without_overflow() {
+        for millis in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            let shown = Timestamp::from_millis(millis).to_string();
+            assert!(shown.ends_with('Z'), "{shown}");
+            assert_eq!(Timestamp::parse(&shown), None, "{shown}");
+        }
+    }
+
+    #[test]
     fn rejects_malformed() {
         for bad in [
             "",
