@@ -17,17 +17,105 @@ use criterion::{
 };
 use serde_json::Value;
 use users_bench::sized;
-use users_model::User;
+use users_model::{
+    Metadata, MetadataPatch, Patch, Timestamp, User, UserUpdate, apply_update, metadata_patch,
+    validate_update,
+};
 
-/// A user of each size, serialized, with its label.
-fn documents() -> Vec<(&'static str, Vec<u8>)> {
+/// One size's inputs: the stored user, its metadata as wanted next, and the update that sends
+/// it whole (what a naive profile sync sends), all built from the same document.
+struct Case {
+    label: &'static str,
+    doc: Vec<u8>,
+    user: User,
+    desired: Metadata,
+    update: UserUpdate,
+}
+
+fn cases() -> Vec<Case> {
     sized::SIZES
         .iter()
         .filter_map(|&(label, size)| {
             let user = sized::user(size).ok()?;
-            Some((label, serde_json::to_vec(&user).ok()?))
+            let doc = serde_json::to_vec(&user).ok()?;
+            let desired = sized::edited(user.user_metadata.as_ref()?);
+            let update = UserUpdate {
+                name: Patch::Set("Ada King".to_owned()),
+                user_metadata: Some(MetadataPatch::from(desired.clone())),
+                ..UserUpdate::default()
+            };
+            Some(Case {
+                label,
+                doc,
+                user,
+                desired,
+                update,
+            })
         })
         .collect()
+}
+
+/// A fixed instant: the model never reads a clock.
+const NOW: i64 = 1_764_291_600_000;
+
+/// What the server stores for the update (validation included, as `apply_update` runs it).
+fn model_apply_update(c: &mut Criterion) {
+    let mut group = c.benchmark_group("apply_update");
+    for case in cases() {
+        // A size the rules reject would measure the error path: say so and leave it out.
+        if let Err(violations) = apply_update(&case.user, &case.update, Timestamp::from_millis(NOW))
+        {
+            eprintln!(
+                "apply_update/{}: skipped, the update is rejected: {violations}",
+                case.label
+            );
+            continue;
+        }
+        configure(&mut group, case.doc.len());
+        group.bench_function(case.label, |b| {
+            b.iter(|| {
+                let now = Timestamp::from_millis(NOW);
+                black_box(apply_update(
+                    black_box(&case.user),
+                    black_box(&case.update),
+                    now,
+                ))
+            });
+        });
+    }
+    group.finish();
+}
+
+/// The smallest patch from the stored metadata to the wanted one.
+fn model_metadata_patch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("metadata_patch");
+    for case in cases() {
+        configure(&mut group, case.doc.len());
+        let current = case.user.user_metadata.as_ref();
+        group.bench_function(case.label, |b| {
+            b.iter(|| black_box(metadata_patch(black_box(current), black_box(&case.desired))));
+        });
+    }
+    group.finish();
+}
+
+/// Validation of the update before it is sent (no connection context: the client's case).
+fn model_validate_update(c: &mut Criterion) {
+    let mut group = c.benchmark_group("validate_update");
+    for case in cases() {
+        if let Err(violations) = validate_update(&case.update, None) {
+            eprintln!(
+                "validate_update/{}: skipped, the update is rejected: {violations}",
+                case.label
+            );
+            continue;
+        }
+        configure(&mut group, case.doc.len());
+        group.bench_function(case.label, |b| {
+            b.iter(|| black_box(validate_update(black_box(&case.update), None)));
+        });
+    }
+    group.finish();
 }
 
 /// Bytes of the document, so criterion prints throughput.
@@ -37,32 +125,33 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, bytes: usize) {
 
 /// The baseline: parse into an untyped `Value` and serialize it back.
 fn serde_json_value(c: &mut Criterion) {
-    for (label, doc) in documents() {
-        let mut group = c.benchmark_group("baseline_serde_json_value");
-        configure(&mut group, doc.len());
-        group.bench_function(label, |b| {
+    let mut group = c.benchmark_group("baseline_serde_json_value");
+    for case in cases() {
+        configure(&mut group, case.doc.len());
+        group.bench_function(case.label, |b| {
             b.iter(|| {
-                let value: Value = serde_json::from_slice(black_box(&doc)).unwrap_or(Value::Null);
+                let value: Value =
+                    serde_json::from_slice(black_box(&case.doc)).unwrap_or(Value::Null);
                 black_box(serde_json::to_vec(&value).unwrap_or_default())
             });
         });
-        group.finish();
     }
+    group.finish();
 }
 
 /// The same round trip through the typed `User`, what the client does on every answer.
 fn typed_user(c: &mut Criterion) {
-    for (label, doc) in documents() {
-        let mut group = c.benchmark_group("baseline_typed_user");
-        configure(&mut group, doc.len());
-        group.bench_function(label, |b| {
+    let mut group = c.benchmark_group("baseline_typed_user");
+    for case in cases() {
+        configure(&mut group, case.doc.len());
+        group.bench_function(case.label, |b| {
             b.iter(|| {
-                let user: User = serde_json::from_slice(black_box(&doc)).unwrap_or_default();
+                let user: User = serde_json::from_slice(black_box(&case.doc)).unwrap_or_default();
                 black_box(serde_json::to_vec(&user).unwrap_or_default())
             });
         });
-        group.finish();
     }
+    group.finish();
 }
 
 /// Short runs by default (the 1 MB documents take milliseconds per iteration); the command
@@ -77,6 +166,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = model;
     config = config();
-    targets = serde_json_value, typed_user
+    targets = serde_json_value, typed_user, model_apply_update, model_metadata_patch,
+        model_validate_update
 }
 criterion_main!(model);

@@ -48,6 +48,29 @@ fn entry(index: usize, seed: u32) -> Value {
     }
 }
 
+/// `metadata` as a caller would want it next: every tenth value changed, the first key
+/// removed and one key added. Deterministic, so [`users_model::metadata_patch`] has real work.
+pub fn edited(metadata: &Metadata) -> Metadata {
+    let mut out: Metadata = metadata
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(index, (key, value))| {
+            let value = if index % 10 == 0 {
+                json!(format!("edited-{index}"))
+            } else {
+                value.clone()
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    out.insert(
+        "added_by_edit".to_owned(),
+        json!({"at": "2026-11-28T01:00:00.000Z"}),
+    );
+    out
+}
+
 /// The fixture user with `user_metadata` of about `target_bytes`.
 ///
 /// # Errors
@@ -71,6 +94,25 @@ mod tests {
             assert!(bytes >= size && bytes <= size + 200, "{size}: {bytes}");
         }
         assert_eq!(metadata(0).len(), 1);
+    }
+
+    #[test]
+    fn an_edit_changes_removes_and_adds_keys() {
+        let before = metadata(10_000);
+        let after = edited(&before);
+        let first = before.keys().next().expect("a key");
+        assert!(!after.contains_key(first));
+        assert!(after.contains_key("added_by_edit"));
+        let changed = before
+            .iter()
+            .filter(|(k, v)| after.get(*k).is_some_and(|a| a != *v))
+            .count();
+        assert!(
+            changed >= before.len() / 10 - 1,
+            "{changed} of {}",
+            before.len()
+        );
+        assert_eq!(after.len(), before.len());
     }
 
     #[test]
