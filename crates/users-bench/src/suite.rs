@@ -97,23 +97,19 @@ fn run_child(
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()?;
-    if !output.status.success() {
-        return Err(io::Error::other(format!(
-            "`load --target {target} --op {op} --inflight {inflight}` failed: {}",
-            output.status
-        )));
-    }
+    // A run whose requests failed still prints its measurement (and exits non-zero): keep it,
+    // so the table shows the errors next to the other rows.
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout
         .lines()
         .rev()
         .find(|line| !line.trim().is_empty())
         .unwrap_or("");
-    serde_json::from_str(line).map_err(|error| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("child printed no measurement: {error}"),
-        )
+    serde_json::from_str(line).map_err(|_| {
+        io::Error::other(format!(
+            "`load --target {target} --op {op} --inflight {inflight}` printed no measurement ({})",
+            output.status
+        ))
     })
 }
 
