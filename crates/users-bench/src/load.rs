@@ -57,6 +57,10 @@ pub struct Measurement {
     pub cpu_us_per_request: f64,
     /// Peak resident set size of the harness process (warm-up included), KiB.
     pub peak_rss_kib: u64,
+    /// The stub server's CPU time over the whole child run (warm-up included) per request it
+    /// answered, µs; filled in by the `all` sweep, which owns the stub.
+    #[serde(default)]
+    pub stub_cpu_us_per_request: Option<f64>,
 }
 
 /// Builds the target's client for the stub at `base_url` and runs the load.
@@ -114,6 +118,7 @@ pub async fn measure<E: Exchange>(
             cpu.as_secs_f64() * 1e6 / requests as f64
         },
         peak_rss_kib,
+        stub_cpu_us_per_request: None,
     })
 }
 

@@ -15,9 +15,21 @@ pub const CLOCK_TICKS_PER_SECOND: u64 = 100;
 /// # Errors
 /// When `/proc/self/stat` cannot be read or parsed.
 pub fn process_cpu_time() -> io::Result<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    cpu_time_from("/proc/self/stat")
+}
+
+/// The same for another process of ours (the stub server), by its id.
+///
+/// # Errors
+/// When `/proc/{pid}/stat` cannot be read or parsed (e.g. the process has exited).
+pub fn cpu_time_of(pid: u32) -> io::Result<Duration> {
+    cpu_time_from(&format!("/proc/{pid}/stat"))
+}
+
+fn cpu_time_from(path: &str) -> io::Result<Duration> {
+    let stat = std::fs::read_to_string(path)?;
     let ticks = cpu_ticks(&stat)
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unexpected /proc/self/stat"))?;
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("unexpected {path}")))?;
     Ok(ticks_to_duration(ticks))
 }
 
@@ -98,5 +110,7 @@ mod tests {
         let after = process_cpu_time().expect("procfs readable");
         assert!(after >= before);
         assert!(peak_rss_kib().expect("procfs readable") > 0);
+        let by_pid = cpu_time_of(std::process::id()).expect("procfs readable");
+        assert!(by_pid >= after);
     }
 }

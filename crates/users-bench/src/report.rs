@@ -10,8 +10,8 @@ use crate::target::{Goal, Target};
 pub fn markdown_table(rows: &[Measurement]) -> String {
     let mut out = String::from(
         "| op | in flight | target | req/s | p50 µs | p99 µs | CPU µs/req | peak RSS MiB \
-         | req/s vs base | CPU vs base | errors | goal |\n\
-         |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+         | req/s vs base | CPU vs base | errors | goal | stub CPU µs/req |\n\
+         |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
     );
     for row in rows {
         let target = Target::from_name(&row.target);
@@ -28,7 +28,7 @@ pub fn markdown_table(rows: &[Measurement]) -> String {
         // Writing to a String cannot fail.
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} |",
             row.op,
             row.inflight,
             row.target,
@@ -41,6 +41,8 @@ pub fn markdown_table(rows: &[Measurement]) -> String {
             format_ratio(cpu),
             row.errors,
             verdict,
+            row.stub_cpu_us_per_request
+                .map_or_else(|| "n/a".to_owned(), |us| format!("{us:.1}")),
         );
     }
     out
@@ -133,6 +135,7 @@ mod tests {
             p99_us: 300.0,
             cpu_us_per_request: cpu,
             peak_rss_kib: 8 * 1024,
+            stub_cpu_us_per_request: None,
         }
     }
 
@@ -146,7 +149,7 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 5, "{table}");
         assert!(
-            lines[2].contains("| 1.00× | 1.00× |") && lines[2].ends_with("| baseline |"),
+            lines[2].contains("| 1.00× | 1.00× |") && lines[2].ends_with("| baseline | n/a |"),
             "{table}"
         );
         assert!(lines[3].contains("| 0.75× | 1.25× |"), "{table}");

@@ -84,6 +84,14 @@ impl StubProcess {
         self.port
     }
 
+    /// CPU time the server has used so far, to show it is not what bounds a run.
+    ///
+    /// # Errors
+    /// When its `/proc` entry cannot be read.
+    pub fn cpu_time(&self) -> io::Result<Duration> {
+        crate::measure::cpu_time_of(self.child.id())
+    }
+
     /// `http://127.0.0.1:{port}`, the base URL targets are built with.
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

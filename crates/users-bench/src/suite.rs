@@ -53,7 +53,14 @@ pub fn run(exe: &Path, config: &SuiteConfig) -> io::Result<Vec<Measurement>> {
             for &inflight in &config.inflights {
                 for &target in &config.targets {
                     eprintln!("round {round}: {op} x{inflight} {target}");
-                    let measurement = run_child(exe, &base_url, config, target, op, inflight)?;
+                    let stub_before = stub.cpu_time().ok();
+                    let mut measurement = run_child(exe, &base_url, config, target, op, inflight)?;
+                    let served = (config.requests + config.warmup) as f64;
+                    measurement.stub_cpu_us_per_request = stub_before
+                        .zip(stub.cpu_time().ok())
+                        .map(|(before, after)| {
+                            after.saturating_sub(before).as_secs_f64() * 1e6 / served
+                        });
                     samples
                         .entry((op, inflight, target))
                         .or_default()
@@ -133,6 +140,12 @@ pub fn median_row(samples: &[Measurement]) -> Option<Measurement> {
         p99_us: median_of(|m| m.p99_us),
         cpu_us_per_request: median_of(|m| m.cpu_us_per_request),
         peak_rss_kib: stats::median(&rss).unwrap_or(0.0) as u64,
+        stub_cpu_us_per_request: stats::median(
+            &samples
+                .iter()
+                .filter_map(|m| m.stub_cpu_us_per_request)
+                .collect::<Vec<_>>(),
+        ),
     })
 }
 
@@ -154,6 +167,7 @@ mod tests {
             p99_us: 20.0,
             cpu_us_per_request: cpu,
             peak_rss_kib: 5000,
+            stub_cpu_us_per_request: Some(cpu / 2.0),
         }
     }
 
@@ -167,6 +181,7 @@ mod tests {
         .expect("a row");
         assert_eq!(row.requests_per_sec, 200.0);
         assert_eq!(row.cpu_us_per_request, 5.0);
+        assert_eq!(row.stub_cpu_us_per_request, Some(2.5));
         assert_eq!(row.requests, 300);
         assert_eq!(row.errors, 2);
         assert_eq!(row.first_error.as_deref(), Some("status 500"));

@@ -43,7 +43,9 @@ fn all_runs_every_combination_side_by_side_without_errors() {
     // 2 ops x 2 in-flight counts x 2 targets.
     assert_eq!(rows.len(), 8, "{stdout}");
     for row in &rows {
-        assert_eq!(row.len(), 12, "{row:?}");
+        assert_eq!(row.len(), 13, "{row:?}");
+        let stub_cpu: f64 = row[12].parse().expect("the sweep measures the stub's CPU");
+        assert!(stub_cpu >= 0.0, "{row:?}");
         let requests_per_sec: f64 = row[3].parse().expect("req/s is a number");
         assert!(requests_per_sec > 0.0, "{row:?}");
         assert_eq!(row[10], "0", "errors in {row:?}");
