@@ -5,11 +5,37 @@
 
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod config;
 mod error;
 
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod body;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod classify;
+#[cfg(feature = "hyper")]
+mod hyper_backend;
+#[cfg(feature = "reqwest")]
+mod reqwest_backend;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod tls;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod validate;
+
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
 pub use bytes;
+pub use config::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_POOL_IDLE_TIMEOUT,
+    DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_REQUEST_TIMEOUT, TlsRoots, TransportConfig,
+    TransportConfigBuilder,
+};
 pub use error::{TransportError, TransportErrorKind};
 pub use http;
+#[cfg(feature = "hyper")]
+pub use hyper_backend::HyperTransport;
+#[cfg(feature = "reqwest")]
+pub use reqwest_backend::ReqwestTransport;
 
 use bytes::Bytes;
 
