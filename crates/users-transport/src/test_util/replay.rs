@@ -225,3 +225,115 @@ impl fmt::Display for Exhausted {
 }
 
 impl StdError for Exhausted {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: &str, uri: &str, body: &'static str) -> http::Request<Bytes> {
+        http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Bytes::from_static(body.as_bytes()))
+            .expect("a valid request")
+    }
+
+    fn response(status: u16) -> http::Response<Bytes> {
+        http::Response::builder()
+            .status(status)
+            .body(Bytes::new())
+            .expect("a valid response")
+    }
+
+    fn two_step_replay() -> ReplayTransport {
+        ReplayTransport::new([
+            ReplayEvent::new(request("GET", "http://h/users/a", ""), response(200)),
+            ReplayEvent::new(
+                request("PATCH", "http://h/users/a", r#"{"x":1}"#),
+                response(201),
+            ),
+        ])
+    }
+
+    #[tokio::test]
+    async fn answers_in_order_and_matches_exact_requests() {
+        let replay = two_step_replay();
+        let first = replay.send(request("GET", "http://h/users/a", "")).await;
+        assert_eq!(first.map(|r| r.status().as_u16()).ok(), Some(200));
+        assert!(replay.check_done().is_err(), "one request still expected");
+        let second = replay
+            .send(request("PATCH", "http://h/users/a", r#"{"x":1}"#))
+            .await;
+        assert_eq!(second.map(|r| r.status().as_u16()).ok(), Some(201));
+        replay.assert_done();
+    }
+
+    #[tokio::test]
+    async fn reports_the_first_mismatch_with_index_method_and_uri() {
+        let replay = two_step_replay();
+        let _ = replay.send(request("GET", "http://h/users/a", "")).await;
+        let _ = replay
+            .send(request("PATCH", "http://h/users/a", r#"{"x":2}"#))
+            .await;
+        let mismatch = replay.check_requests().expect_err("the body differs");
+        assert_eq!(mismatch.index(), 1);
+        assert_eq!(
+            mismatch.to_string(),
+            r#"replayed request #1 (PATCH http://h/users/a) did not match: body: expected 7 bytes, got 7 bytes; first difference at byte 5: expected "{\"x\":1}", got "{\"x\":2}""#
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_beyond_the_list_fails_and_is_reported() {
+        let replay = ReplayTransport::new([]);
+        let error = replay
+            .send(request("GET", "http://h/", ""))
+            .await
+            .expect_err("nothing to replay");
+        assert_eq!(error.kind(), TransportErrorKind::Other);
+        let mismatch = replay.check_requests().expect_err("unexpected request");
+        assert_eq!(
+            mismatch.to_string(),
+            "replayed request #0 (GET http://h/) did not match: unexpected request: only 0 were expected"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_never_sent_is_reported_by_check_done_only() {
+        let replay = two_step_replay();
+        let _ = replay.send(request("GET", "http://h/users/a", "")).await;
+        assert!(replay.check_requests().is_ok());
+        let mismatch = replay.check_done().expect_err("one missing");
+        assert_eq!(mismatch.index(), 1);
+        assert!(
+            mismatch.detail().starts_with("never sent: 1 of 2"),
+            "{mismatch}"
+        );
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "replayed request #0 (GET http://h/users/a) did not match: method")]
+    async fn assert_requests_match_panics_with_the_report() {
+        let replay = two_step_replay();
+        let _ = replay.send(request("DELETE", "http://h/users/a", "")).await;
+        replay.assert_requests_match();
+    }
+
+    #[tokio::test]
+    async fn ignored_headers_do_not_count_and_errors_are_replayed() {
+        let replay = ReplayTransport::new([ReplayEvent::failing(
+            request("GET", "http://h/", ""),
+            TransportError::new(TransportErrorKind::Timeout),
+        )])
+        .ignore_header(http::header::USER_AGENT);
+        let mut sent = request("GET", "http://h/", "");
+        sent.headers_mut().insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static("x/1"),
+        );
+        let error = replay.send(sent).await.expect_err("a canned error");
+        assert!(error.is_timeout());
+        replay.assert_done();
+    }
+}

@@ -52,6 +52,7 @@ macro_rules! network_suite {
             concurrent_requests_use_bounded_pooled_connections,
             sequential_requests_reuse_a_connection,
             mixed_case_rate_limit_headers_read_lower_case,
+            errors_never_echo_the_request,
         );
     };
     (@tests $factory:expr; $($check:ident),* $(,)?) => {

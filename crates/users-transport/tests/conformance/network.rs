@@ -306,3 +306,36 @@ pub async fn mixed_case_rate_limit_headers_read_lower_case(factory: &Factory) {
     assert_eq!(header("x-ratelimit-reset"), Some(b"1700000000".to_vec()));
     assert_eq!(response.body().as_ref(), b"{}");
 }
+
+pub async fn errors_never_echo_the_request(factory: &Factory) {
+    const SECRET: &str = "s3cr3t-value";
+    let transport = factory(
+        TransportConfig::builder()
+            .request_timeout(SHORT_TIMEOUT)
+            .max_body_bytes(CAP)
+            .build(),
+    );
+    let hanging = RawServer::start(Script::NeverAnswer).await;
+    let garbage = RawServer::start(Script::SendThenClose(b"garbage\r\n\r\n".to_vec())).await;
+    let refused = format!("http://127.0.0.1:{}", refused_port());
+    let hanging_origin = hanging.url("");
+    let garbage_origin = garbage.url("");
+    for origin in [refused.as_str(), &hanging_origin, &garbage_origin] {
+        let mut request = get(&format!("{origin}/api/v2/users/{SECRET}?q={SECRET}"));
+        *request.method_mut() = Method::POST;
+        *request.body_mut() = Bytes::from(format!("{{\"password\":\"{SECRET}\"}}"));
+        let value = format!("Bearer {SECRET}");
+        let value = http::HeaderValue::from_str(&value).expect("a valid header value");
+        request
+            .headers_mut()
+            .insert(http::header::AUTHORIZATION, value);
+        let error = transport.send(request).await.expect_err("fails");
+        let mut shown = format!("{error} {error:?}");
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            shown.push_str(&format!(" {cause} {cause:?}"));
+            source = cause.source();
+        }
+        assert!(!shown.contains(SECRET), "{origin}: {shown}");
+    }
+}
