@@ -25,14 +25,25 @@ pub enum TlsRoots {
     Native,
 }
 
-/// Timeouts, the response-body cap and pool settings for [`ReqwestTransport`] and
-/// [`HyperTransport`].
+/// Timeouts, the response-body cap and pool settings for the built-in backends
+/// (`ReqwestTransport`, `HyperTransport`).
 ///
 /// Build it with [`TransportConfig::builder`]; [`TransportConfig::default`] gives the documented
 /// defaults (`DEFAULT_*` constants of this crate).
 ///
-/// [`ReqwestTransport`]: crate::ReqwestTransport
-/// [`HyperTransport`]: crate::HyperTransport
+/// ```
+/// use std::time::Duration;
+/// use users_transport::{DEFAULT_MAX_BODY_BYTES, TransportConfig};
+///
+/// let config = TransportConfig::builder()
+///     .connect_timeout(Duration::from_secs(2))
+///     .request_timeout(Duration::from_secs(15))
+///     .max_body_bytes(1024 * 1024)
+///     .pool_max_idle_per_host(8)
+///     .build();
+/// assert_eq!(config.request_timeout(), Duration::from_secs(15));
+/// assert_eq!(TransportConfig::default().max_body_bytes(), DEFAULT_MAX_BODY_BYTES);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportConfig {
     connect_timeout: Duration,
