@@ -41,6 +41,7 @@ macro_rules! network_suite {
         network_suite!(@tests $factory;
             never_answering_server_times_out,
             refused_port_is_a_connect_error_never_sent,
+            connect_timeout_is_a_timeout_never_sent,
             close_mid_headers_is_io_maybe_sent,
             close_mid_body_is_io_maybe_sent,
             declared_length_over_cap_is_body_too_large,

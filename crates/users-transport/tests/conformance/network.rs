@@ -7,7 +7,7 @@ use users_transport::bytes::Bytes;
 use users_transport::http::{self, Method};
 use users_transport::{Transport, TransportConfig, TransportError, TransportErrorKind};
 
-use crate::support::{RawServer, Script, TestServer, refused_port};
+use crate::support::{FullBacklog, RawServer, Script, TestServer, refused_port};
 
 /// Builds the transport under test from a config.
 pub type Factory = dyn Fn(TransportConfig) -> Arc<dyn Transport>;
@@ -68,6 +68,24 @@ pub async fn refused_port_is_a_connect_error_never_sent(factory: &Factory) {
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error:?}");
     assert!(error.is_connect());
     assert!(!error.may_have_been_sent());
+}
+
+pub async fn connect_timeout_is_a_timeout_never_sent(factory: &Factory) {
+    // Built inside the runtime: the listener is a Tokio socket.
+    let backlog = FullBacklog::start().expect("a full accept queue makes connects hang");
+    let transport = factory(
+        TransportConfig::builder()
+            .connect_timeout(SHORT_TIMEOUT)
+            .request_timeout(Duration::from_secs(20))
+            .build(),
+    );
+    let started = Instant::now();
+    let error = send_err(&*transport, &backlog.url("/api/v2/users")).await;
+    let elapsed = started.elapsed();
+    assert_eq!(error.kind(), TransportErrorKind::Timeout, "{error:?}");
+    assert!(!error.may_have_been_sent(), "{error:?}");
+    assert!(elapsed >= SHORT_TIMEOUT, "gave up early: {elapsed:?}");
+    assert!(elapsed < GENEROUS_MARGIN, "took {elapsed:?}");
 }
 
 async fn assert_io_maybe_sent(factory: &Factory, bytes: &[u8]) {

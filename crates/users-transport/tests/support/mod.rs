@@ -4,10 +4,12 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code, unused_imports)]
 
+mod backlog;
 mod peer;
 mod raw;
 mod server;
 
+pub use backlog::FullBacklog;
 pub use peer::{NetworkPeer, Peer};
 pub use raw::{RawServer, Script};
 pub use server::TestServer;
