@@ -52,6 +52,7 @@ pub struct TransportConfig {
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
     tls_roots: TlsRoots,
+    extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for TransportConfig {
@@ -63,6 +64,7 @@ impl Default for TransportConfig {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             tls_roots: TlsRoots::default(),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -103,6 +105,11 @@ impl TransportConfig {
     /// Which certificate authorities are trusted.
     pub fn tls_roots(&self) -> TlsRoots {
         self.tls_roots
+    }
+
+    /// Extra trusted certificate authorities (DER), on top of [`tls_roots`](Self::tls_roots).
+    pub fn extra_root_certificates(&self) -> &[Vec<u8>] {
+        &self.extra_roots
     }
 }
 
@@ -148,6 +155,13 @@ impl TransportConfigBuilder {
     /// Sets which certificate authorities are trusted. Default [`TlsRoots::WebPki`].
     pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
         self.config.tls_roots = roots;
+        self
+    }
+
+    /// Also trusts this certificate authority (DER-encoded X.509), e.g. a corporate or test CA.
+    /// An unparsable certificate makes building the transport fail with a `Tls` error.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.config.extra_roots.push(der.into());
         self
     }
 

@@ -57,7 +57,7 @@ impl HyperTransport {
         http.enforce_http(false);
         http.set_nodelay(true);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls::client_config(config.tls_roots())?)
+            .with_tls_config(tls::client_config(config)?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);

@@ -49,7 +49,7 @@ impl ReqwestTransport {
     /// A [`TransportError`] of kind `Tls` when the trust roots cannot be loaded, or `Other` when
     /// reqwest refuses the settings.
     pub fn new(config: &TransportConfig) -> Result<Self, TransportError> {
-        let mut tls = tls::client_config(config.tls_roots())?;
+        let mut tls = tls::client_config(config)?;
         // HTTP/1.1 only, like the hyper backend, so both pool and behave the same.
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         let client = reqwest::Client::builder()

@@ -2,14 +2,24 @@
 
 use std::sync::Arc;
 
-use crate::{TlsRoots, TransportError, TransportErrorKind};
+use crate::{TlsRoots, TransportConfig, TransportError, TransportErrorKind};
 
 /// A rustls client configuration with the ring provider installed explicitly (never the
 /// process-global default, which another crate could have set to something else) and the chosen
 /// roots. No ALPN: hyper-rustls insists on setting it itself; the reqwest backend sets it.
-pub(crate) fn client_config(roots: TlsRoots) -> Result<rustls::ClientConfig, TransportError> {
+pub(crate) fn client_config(
+    config: &TransportConfig,
+) -> Result<rustls::ClientConfig, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let store = root_store(roots)?;
+    let mut store = root_store(config.tls_roots())?;
+    for der in config.extra_root_certificates() {
+        let cert = rustls::pki_types::CertificateDer::from(der.as_slice());
+        store.add(cert).map_err(|e| {
+            TransportError::new(TransportErrorKind::Tls)
+                .with_may_have_been_sent(false)
+                .with_source(e)
+        })?;
+    }
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TransportError::new(TransportErrorKind::Tls).with_source(e))?
@@ -39,4 +49,26 @@ fn root_store(roots: TlsRoots) -> Result<rustls::RootCertStore, TransportError> 
         }
     }
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unparsable_extra_root_is_a_tls_error_at_build_time() {
+        let config = TransportConfig::builder()
+            .add_root_certificate(b"not a certificate".to_vec())
+            .build();
+        let error = client_config(&config).expect_err("garbage is not a certificate");
+        assert_eq!(error.kind(), TransportErrorKind::Tls);
+        assert!(!error.may_have_been_sent());
+    }
+
+    #[test]
+    fn the_ring_provider_is_installed_in_the_config_not_globally() {
+        let config = client_config(&TransportConfig::default()).expect("webpki roots load");
+        assert!(rustls::crypto::CryptoProvider::get_default().is_none());
+        assert!(!config.crypto_provider().cipher_suites.is_empty());
+    }
 }

@@ -49,6 +49,7 @@ macro_rules! network_suite {
             body_at_cap_is_accepted,
             malformed_responses_are_errors,
             tls_handshake_failure_is_tls_never_sent,
+            https_works_with_a_trusted_root_and_fails_without,
             invalid_requests_never_leave,
             concurrent_requests_use_bounded_pooled_connections,
             sequential_requests_reuse_a_connection,

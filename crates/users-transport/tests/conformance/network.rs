@@ -7,7 +7,7 @@ use users_transport::bytes::Bytes;
 use users_transport::http::{self, Method};
 use users_transport::{Transport, TransportConfig, TransportError, TransportErrorKind};
 
-use crate::support::{FullBacklog, RawServer, Script, TestServer, refused_port};
+use crate::support::{FullBacklog, RawServer, Script, TestServer, refused_port, tls};
 
 /// Builds the transport under test from a config.
 pub type Factory = dyn Fn(TransportConfig) -> Arc<dyn Transport>;
@@ -200,6 +200,33 @@ pub async fn tls_handshake_failure_is_tls_never_sent(factory: &Factory) {
     let error = send_err(&*transport, &server.https_url("/")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error:?}");
     assert!(!error.may_have_been_sent());
+}
+
+pub async fn https_works_with_a_trusted_root_and_fails_without(factory: &Factory) {
+    let server = TestServer::start_tls().await;
+    let trusting = factory(
+        TransportConfig::builder()
+            .add_root_certificate(tls::ca_der())
+            .build(),
+    );
+    for i in 0..3 {
+        let response = trusting
+            .send(get(&server.https_url(&format!("/echo/{i}"))))
+            .await;
+        assert_eq!(
+            response.expect("a response").body().as_ref(),
+            i.to_string().as_bytes()
+        );
+    }
+    assert!(server.connections() < 3, "keep-alive over TLS");
+
+    // With webpki roots only, the test CA is unknown: the handshake fails before any request.
+    let default = factory(TransportConfig::default());
+    let before = server.requests().len();
+    let error = send_err(&*default, &server.https_url("/echo/x")).await;
+    assert_eq!(error.kind(), TransportErrorKind::Tls, "{error:?}");
+    assert!(!error.may_have_been_sent());
+    assert_eq!(server.requests().len(), before);
 }
 
 pub async fn invalid_requests_never_leave(factory: &Factory) {

@@ -8,6 +8,7 @@ mod backlog;
 mod peer;
 mod raw;
 mod server;
+pub mod tls;
 
 pub use backlog::FullBacklog;
 pub use peer::{NetworkPeer, Peer};

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use users_transport::bytes::Bytes;
 use users_transport::http;
 
-use super::{clone_request, clone_response};
+use super::{clone_request, clone_response, tls};
 
 #[derive(Default)]
 struct State {
@@ -35,8 +35,18 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Binds 127.0.0.1:0 and starts accepting.
+    /// Binds 127.0.0.1:0 and starts accepting plain HTTP.
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// Binds 127.0.0.1:0 and starts accepting HTTPS with the test certificate for 127.0.0.1
+    /// (see `tls/README.md`); clients must trust [`tls::ca_der`].
+    pub async fn start_tls() -> Self {
+        Self::start_with(Some(tls::acceptor())).await
+    }
+
+    async fn start_with(acceptor: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         let state = Arc::new(State::default());
@@ -45,12 +55,23 @@ impl TestServer {
             while let Ok((stream, _)) = listener.accept().await {
                 accept_state.connections.fetch_add(1, Ordering::SeqCst);
                 let state = Arc::clone(&accept_state);
+                let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |request| answer(Arc::clone(&state), request));
-                    // Errors here are the client hanging up, which some tests do on purpose.
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    // Errors here are the client hanging up (or failing the handshake), which
+                    // some tests do on purpose.
+                    match acceptor {
+                        None => {
+                            let io = TokioIo::new(stream);
+                            let _ = http1::Builder::new().serve_connection(io, service).await;
+                        }
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let io = TokioIo::new(stream);
+                                let _ = http1::Builder::new().serve_connection(io, service).await;
+                            }
+                        }
+                    }
                 });
             }
         });
@@ -64,6 +85,11 @@ impl TestServer {
     /// `http://127.0.0.1:PORT` followed by `path_and_query`.
     pub fn url(&self, path_and_query: &str) -> String {
         format!("http://{}{path_and_query}", self.addr)
+    }
+
+    /// `https://127.0.0.1:PORT` followed by `path_and_query` (for [`TestServer::start_tls`]).
+    pub fn https_url(&self, path_and_query: &str) -> String {
+        format!("https://{}{path_and_query}", self.addr)
     }
 
     /// Answers every following request with a copy of `response`.
