@@ -25,10 +25,8 @@ type Stream = MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>;
 /// ```
 /// use users_transport::{HyperTransport, TransportConfig};
 ///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), users_transport::TransportError> {
 /// let transport = HyperTransport::new(&TransportConfig::default())?;
-/// # Ok(()) }
+/// # Ok::<(), users_transport::TransportError>(())
 /// ```
 #[derive(Clone)]
 pub struct HyperTransport {

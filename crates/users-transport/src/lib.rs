@@ -37,8 +37,9 @@
 //! a connection that fails after it was established (reset, closed early, malformed response)
 //! is `Io`; a request that cannot be sent as given (relative URI, scheme other than http/https,
 //! `CONNECT`, HTTP/2) is `InvalidRequest`. `may_have_been_sent` is false for anything that
-//! failed before a connection existed and true from then on. Messages never contain the URI,
-//! headers or bodies.
+//! failed before a connection existed and true from then on; an elapsed per-request timeout
+//! always counts as possibly sent, since it cannot tell how far the exchange got. Messages never
+//! contain the URI, headers or bodies.
 //!
 //! # Plugging in your own transport
 //!
@@ -125,8 +126,9 @@ use bytes::Bytes;
 
 /// Sends one HTTP request and returns its response, buffered.
 ///
-/// Implementations must be cheap to share (`Arc<dyn Transport>`) and must not retry: the client
-/// decides what is safe to repeat.
+/// Implementations must be cheap to share (`Arc<dyn Transport>`) and must neither retry nor
+/// follow redirects: the client decides what is safe to repeat. Every HTTP status, 4xx and 5xx
+/// included, is a response, not an error.
 #[async_trait::async_trait]
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` once and returns the whole response.

@@ -24,3 +24,9 @@ async fn peer() -> NetworkPeer {
 
 byte_exact_suite!(peer());
 network_suite!(hyper);
+
+#[test]
+fn builds_outside_a_runtime() {
+    let transport = HyperTransport::new(&TransportConfig::default());
+    assert!(transport.is_ok(), "{transport:?}");
+}

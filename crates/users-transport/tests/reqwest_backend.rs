@@ -58,3 +58,9 @@ async fn a_callers_client_gets_the_body_cap_and_timeout_too() {
     let error = transport.send(request).await.expect_err("over the cap");
     assert_eq!(error.kind(), TransportErrorKind::BodyTooLarge);
 }
+
+#[test]
+fn builds_outside_a_runtime() {
+    let transport = ReqwestTransport::new(&TransportConfig::default());
+    assert!(transport.is_ok(), "{transport:?}");
+}

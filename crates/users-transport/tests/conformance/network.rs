@@ -283,7 +283,8 @@ pub async fn concurrent_requests_use_bounded_pooled_connections(factory: &Factor
     eprintln!("{CONCURRENT} concurrent requests used {connections} connections");
     assert!((1..=CONCURRENT).contains(&connections), "{connections}");
 
-    // The pool is kept: another round reuses idle connections instead of opening 64 more.
+    // The pool is kept: more requests reuse idle connections instead of opening new ones (at
+    // most one, for the hand-back race described in `sequential_requests_reuse_a_connection`).
     for i in 0..8 {
         let response = transport
             .send(get(&server.url(&format!("/echo/{i}"))))
@@ -293,10 +294,10 @@ pub async fn concurrent_requests_use_bounded_pooled_connections(factory: &Factor
             i.to_string().as_bytes()
         );
     }
-    assert_eq!(
-        server.connections(),
-        connections,
-        "sequential requests reused the pool"
+    let after = server.connections();
+    assert!(
+        after <= connections + 1,
+        "{after} connections after reuse, {connections} before"
     );
 }
 
