@@ -5,7 +5,7 @@
 //! `byte_exact_suite!` and `network_suite!` instantiate every check as a `#[tokio::test]`.
 
 // Each test binary instantiates a different part of the suite.
-#![allow(dead_code, unused_macros)]
+#![allow(dead_code, unused_macros, unused_imports)]
 
 pub mod byte_exact;
 pub mod network;

@@ -1,0 +1,66 @@
+//! The response-body cap: over it fails early with `BodyTooLarge`, at it succeeds.
+
+use users_transport::bytes::Bytes;
+use users_transport::http;
+use users_transport::{Transport, TransportErrorKind};
+
+use super::{CAP, Factory, config, get, send_err};
+use crate::support::{RawServer, Script, TestServer};
+
+pub async fn declared_length_over_cap_is_body_too_large(factory: &Factory) {
+    let server = TestServer::start().await;
+    server.respond_with(&http::Response::new(Bytes::from(vec![b'x'; CAP + 1])));
+    let transport = factory(config());
+    let error = send_err(&*transport, &server.url("/")).await;
+    assert_eq!(error.kind(), TransportErrorKind::BodyTooLarge, "{error:?}");
+    assert!(error.may_have_been_sent());
+
+    // A huge declared length fails on the head alone: nothing else is ever sent here, so
+    // waiting for the body would end in a timeout instead.
+    let head = b"HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n".to_vec();
+    let hanging = RawServer::start(Script::SendThenHang(head)).await;
+    let error = send_err(&*transport, &hanging.url("/")).await;
+    assert_eq!(error.kind(), TransportErrorKind::BodyTooLarge, "{error:?}");
+}
+
+pub async fn chunked_body_over_cap_stops_early(factory: &Factory) {
+    // Two 1000-byte chunks and no final chunk: only a transport that stops at the cap returns
+    // before the 10 s request timeout.
+    let mut bytes = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..2 {
+        bytes.extend_from_slice(b"3e8\r\n");
+        bytes.extend_from_slice(&[b'y'; 1000]);
+        bytes.extend_from_slice(b"\r\n");
+    }
+    let server = RawServer::start(Script::SendThenHang(bytes)).await;
+    let transport = factory(config());
+    let error = send_err(&*transport, &server.url("/")).await;
+    assert_eq!(error.kind(), TransportErrorKind::BodyTooLarge, "{error:?}");
+}
+
+pub async fn body_at_cap_is_accepted(factory: &Factory) {
+    let transport = factory(config());
+    let server = TestServer::start().await;
+    let body = Bytes::from(vec![b'z'; CAP]);
+    server.respond_with(&http::Response::new(body.clone()));
+    let response = transport
+        .send(get(&server.url("/")))
+        .await
+        .expect("at the cap");
+    assert_eq!(response.body(), &body);
+
+    let mut chunked =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    for _ in 0..4 {
+        chunked.extend_from_slice(b"100\r\n");
+        chunked.extend_from_slice(&[b'z'; 256]);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let raw = RawServer::start(Script::SendThenClose(chunked)).await;
+    let response = transport
+        .send(get(&raw.url("/")))
+        .await
+        .expect("at the cap");
+    assert_eq!(response.body(), &body);
+}
