@@ -119,6 +119,9 @@ pub use error::{TransportError, TransportErrorKind};
 pub use http;
 #[cfg(feature = "hyper")]
 pub use hyper_backend::HyperTransport;
+/// The reqwest version `ReqwestTransport::from_client` expects, for building your own client.
+#[cfg(feature = "reqwest")]
+pub use reqwest;
 #[cfg(feature = "reqwest")]
 pub use reqwest_backend::ReqwestTransport;
 

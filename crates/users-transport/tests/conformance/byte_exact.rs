@@ -214,3 +214,25 @@ pub async fn error_statuses_are_responses_not_errors(peer: &dyn Peer) {
         assert_eq!(response.body().as_ref(), body);
     }
 }
+
+pub async fn redirects_are_returned_not_followed(peer: &dyn Peer) {
+    for status in [StatusCode::FOUND, StatusCode::TEMPORARY_REDIRECT] {
+        let mut canned = http::Response::new(Bytes::new());
+        *canned.status_mut() = status;
+        let location = format!("{}/api/v2/elsewhere", peer.origin());
+        let location = HeaderValue::from_str(&location).expect("a valid header value");
+        canned
+            .headers_mut()
+            .insert(http::header::LOCATION, location.clone());
+        let sent = request(peer, Method::GET, "/api/v2/users", Bytes::new());
+        // `exchange` also checks the far side saw exactly one request.
+        let (result, received) = peer.exchange(sent, &canned).await;
+        let response = result.expect("a redirect is a response");
+        assert_eq!(response.status(), status);
+        assert_eq!(
+            response.headers().get(http::header::LOCATION),
+            Some(&location)
+        );
+        assert_eq!(received.uri().path(), "/api/v2/users");
+    }
+}

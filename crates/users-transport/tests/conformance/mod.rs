@@ -21,6 +21,7 @@ macro_rules! byte_exact_suite {
             no_content_and_empty_bodies_survive,
             non_utf8_header_values_survive,
             error_statuses_are_responses_not_errors,
+            redirects_are_returned_not_followed,
         );
     };
     (@tests $peer:expr; $($check:ident),* $(,)?) => {
