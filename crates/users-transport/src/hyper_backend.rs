@@ -79,6 +79,7 @@ impl HyperTransport {
         &self,
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
+        let method = request.method().clone();
         let response = self
             .client
             .request(request.map(Full::new))
@@ -92,7 +93,7 @@ impl HyperTransport {
         let (mut parts, mut incoming) = response.into_parts();
         // hyper's extensions (reason phrase, connection info) are dropped, as reqwest does.
         parts.extensions = http::Extensions::new();
-        let mut body = CappedBody::new(self.max_body_bytes, &parts.headers)?;
+        let mut body = CappedBody::new(self.max_body_bytes, &method, parts.status, &parts.headers)?;
         while let Some(frame) = incoming.frame().await {
             let frame = frame.map_err(|e| {
                 let (kind, sent) = classify(false, causes(&e));

@@ -85,9 +85,15 @@ impl ReqwestTransport {
         &self,
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
+        let method = request.method().clone();
         let request = reqwest::Request::try_from(request.map(reqwest::Body::from)).map_err(map)?;
         let mut response = self.client.execute(request).await.map_err(map)?;
-        let mut body = CappedBody::new(self.max_body_bytes, response.headers())?;
+        let mut body = CappedBody::new(
+            self.max_body_bytes,
+            &method,
+            response.status(),
+            response.headers(),
+        )?;
         while let Some(chunk) = response.chunk().await.map_err(map)? {
             body.push(chunk)?;
         }

@@ -64,3 +64,29 @@ pub async fn body_at_cap_is_accepted(factory: &Factory) {
         .expect("at the cap");
     assert_eq!(response.body(), &body);
 }
+
+pub async fn lengths_of_bodies_never_sent_do_not_count(factory: &Factory) {
+    let transport = factory(config());
+    let over = CAP + 1;
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {over}\r\nConnection: close\r\n\r\n");
+    let server = RawServer::start(Script::SendThenClose(head.into_bytes())).await;
+    let mut request = get(&server.url("/"));
+    *request.method_mut() = http::Method::HEAD;
+    let response = transport.send(request).await.expect("HEAD has no body");
+    let length = response.headers().get(http::header::CONTENT_LENGTH);
+    assert_eq!(
+        length.map(|v| v.as_bytes().to_vec()),
+        Some(over.to_string().into_bytes())
+    );
+    assert!(response.body().is_empty());
+
+    let not_modified =
+        format!("HTTP/1.1 304 Not Modified\r\nContent-Length: {over}\r\nConnection: close\r\n\r\n");
+    let server = RawServer::start(Script::SendThenClose(not_modified.into_bytes())).await;
+    let response = transport
+        .send(get(&server.url("/")))
+        .await
+        .expect("304 has no body");
+    assert_eq!(response.status(), http::StatusCode::NOT_MODIFIED);
+    assert!(response.body().is_empty());
+}
