@@ -49,6 +49,7 @@ macro_rules! network_suite {
             chunked_body_over_cap_stops_early,
             body_at_cap_is_accepted,
             lengths_of_bodies_never_sent_do_not_count,
+            multi_megabyte_bodies_round_trip_under_the_default_cap,
             malformed_responses_are_errors,
             tls_handshake_failure_is_tls_never_sent,
             https_works_with_a_trusted_root_and_fails_without,

@@ -2,7 +2,7 @@
 
 use users_transport::bytes::Bytes;
 use users_transport::http;
-use users_transport::{Transport, TransportErrorKind};
+use users_transport::{Transport, TransportConfig, TransportErrorKind};
 
 use super::{CAP, Factory, config, get, send_err};
 use crate::support::{RawServer, Script, TestServer};
@@ -89,4 +89,29 @@ pub async fn lengths_of_bodies_never_sent_do_not_count(factory: &Factory) {
         .expect("304 has no body");
     assert_eq!(response.status(), http::StatusCode::NOT_MODIFIED);
     assert!(response.body().is_empty());
+}
+
+pub async fn multi_megabyte_bodies_round_trip_under_the_default_cap(factory: &Factory) {
+    // Several MiB arrive in many frames: the collected body must be every frame, in order.
+    let pattern = |seed: u32| -> Bytes {
+        let mut state = seed;
+        (0..3 * 1024 * 1024 + 7)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                state.to_be_bytes()[0]
+            })
+            .collect::<Vec<u8>>()
+            .into()
+    };
+    let (upload, download) = (pattern(1), pattern(2));
+    let server = TestServer::start().await;
+    server.respond_with(&http::Response::new(download.clone()));
+    let transport = factory(TransportConfig::default());
+    let mut request = get(&server.url("/api/v2/jobs/users-imports"));
+    *request.method_mut() = http::Method::POST;
+    *request.body_mut() = upload.clone();
+    let response = transport.send(request).await.expect("under 16 MiB");
+    assert!(response.body() == &download, "the downloaded body differs");
+    let received = server.requests().pop().expect("one request");
+    assert!(received.body() == &upload, "the uploaded body differs");
 }
