@@ -36,7 +36,7 @@
 //! connections are `Connect`; a connect or request timeout is `Timeout`; TLS failures are `Tls`;
 //! a connection that fails after it was established (reset, closed early, malformed response)
 //! is `Io`; a request that cannot be sent as given (relative URI, scheme other than http/https,
-//! `CONNECT`, HTTP/2) is `InvalidRequest`. `may_have_been_sent` is false for anything that
+//! credentials in the URI, `CONNECT`, HTTP/2) is `InvalidRequest`. `may_have_been_sent` is false for anything that
 //! failed before a connection existed and true from then on; an elapsed per-request timeout
 //! always counts as possibly sent, since it cannot tell how far the exchange got. Messages never
 //! contain the URI, headers or bodies.

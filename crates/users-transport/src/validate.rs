@@ -27,7 +27,8 @@ pub(crate) fn invalid(reason: &'static str) -> TransportError {
         .with_source(InvalidRequest(reason))
 }
 
-/// Accepts absolute `http`/`https` URIs, HTTP/1.x and any method but `CONNECT`.
+/// Accepts absolute `http`/`https` URIs without credentials, HTTP/1.x and any method but
+/// `CONNECT`.
 pub(crate) fn check(request: &http::Request<Bytes>) -> Result<(), TransportError> {
     let uri = request.uri();
     match uri.scheme_str() {
@@ -37,6 +38,11 @@ pub(crate) fn check(request: &http::Request<Bytes>) -> Result<(), TransportError
     }
     if uri.host().is_none_or(str::is_empty) {
         return Err(invalid("the URI must be absolute (scheme and host)"));
+    }
+    // reqwest would turn `user:password@` into an Authorization header and hyper would drop
+    // it; neither is what a caller who put it there meant, and it would be a secret in a URI.
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(invalid("the URI must not carry credentials"));
     }
     if request.method() == http::Method::CONNECT {
         return Err(invalid("CONNECT is not supported"));
@@ -77,6 +83,14 @@ mod tests {
     fn relative_or_foreign_uris_are_rejected_before_sending() {
         assert!(rejected(&request("/api/v2/users")));
         assert!(rejected(&request("ftp://host/file")));
+    }
+
+    #[test]
+    fn credentials_in_the_uri_are_rejected() {
+        assert!(rejected(&request(
+            "https://user:pw@tenant.example/api/v2/users"
+        )));
+        assert!(rejected(&request("http://user@127.0.0.1:8080/")));
     }
 
     #[test]

@@ -124,8 +124,10 @@ pub async fn invalid_requests_never_leave(factory: &Factory) {
     *connect.method_mut() = Method::CONNECT;
     let mut h2 = get(&server.url("/"));
     *h2.version_mut() = http::Version::HTTP_2;
+    let with_credentials = origin.replacen("http://", "http://user:pw@", 1);
     let requests = [
         get("/api/v2/users"),
+        get(&format!("{with_credentials}/api/v2/users")),
         get(&origin.replacen("http", "ftp", 1)),
         connect,
         h2,
