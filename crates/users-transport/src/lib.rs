@@ -24,10 +24,12 @@
 //! Both pass the same conformance suite (`tests/conformance/`). Where they still differ:
 //! - reqwest adds `accept: */*` to requests that have no `accept` header; hyper adds only
 //!   `host` and, when there is a body, `content-length`.
-//! - hyper-util returns a connection to its pool from a background task, so a request sent
-//!   immediately after another may open a second connection; reqwest reuses the first.
 //! - A caller's own `reqwest::Client` keeps its own TLS, proxy, redirect and pool settings;
 //!   only the per-request timeout and the body cap of the config apply to it.
+//!
+//! Both share hyper-util's pool (reqwest uses it underneath), which hands a connection back
+//! from a background task once its response has been read: a request sent immediately after
+//! another may open a second connection; from then on idle connections are reused.
 //!
 //! # Errors
 //!
@@ -36,10 +38,12 @@
 //! connections are `Connect`; a connect or request timeout is `Timeout`; TLS failures are `Tls`;
 //! a connection that fails after it was established (reset, closed early, malformed response)
 //! is `Io`; a request that cannot be sent as given (relative URI, scheme other than http/https,
-//! credentials in the URI, `CONNECT`, HTTP/2) is `InvalidRequest`. `may_have_been_sent` is false for anything that
-//! failed before a connection existed and true from then on; an elapsed per-request timeout
-//! always counts as possibly sent, since it cannot tell how far the exchange got. Messages never
-//! contain the URI, headers or bodies.
+//! credentials in the URI, `CONNECT`, HTTP/2) is `InvalidRequest`. `may_have_been_sent` is
+//! false for anything that failed before a connection existed and true from then on; an elapsed
+//! per-request timeout always counts as possibly sent, since it cannot tell how far the exchange
+//! got. Messages never contain the URI, headers or bodies. The source chain differs by backend
+//! (a `reqwest::Error` around hyper's errors, or hyper-util's and hyper's errors directly); rely
+//! on the kind and predicates, not on the chain.
 //!
 //! # Plugging in your own transport
 //!

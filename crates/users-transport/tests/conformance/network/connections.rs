@@ -95,9 +95,10 @@ pub async fn sequential_requests_reuse_a_connection(factory: &Factory) {
     }
     let connections = server.connections();
     eprintln!("{SEQUENTIAL} sequential requests used {connections} connections");
-    // hyper-util hands a connection back to its pool from a background task once the body has
-    // been read, so the very next request can race it and open a second connection; after that
-    // the idle ones are reused. "Fewer connections than requests" is what reuse guarantees.
+    // hyper-util (under both backends) hands a connection back to its pool from a background
+    // task once the body has been read, so the very next request can race it and open a second
+    // connection; after that the idle ones are reused. "Fewer connections than requests" is
+    // what reuse guarantees.
     assert!(
         (1..SEQUENTIAL).contains(&connections),
         "no keep-alive reuse: {connections} connections"
