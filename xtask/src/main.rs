@@ -1,4 +1,7 @@
-//! Project automation. `cargo xtask ci` runs exactly what CI runs.
+//! Project automation.
+//!
+//! - `cargo xtask ci`: exactly what CI runs (format, clippy, tests, docs, feature matrix, checks).
+//! - `cargo xtask bench [--smoke]`: the client-overhead load table and the model benchmarks.
 
 use std::process::{Command, ExitCode};
 
@@ -78,10 +81,15 @@ fn ci() -> bool {
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");
+    // Each criterion benchmark once, so the benchmarks cannot rot (the load harness itself has
+    // a tiny end-to-end run among the workspace tests).
+    let mut bench_smoke = cargo();
+    bench_smoke.args(["test", "-p", "users-bench", "--benches"]);
     let mut steps = vec![
         ("fmt".to_owned(), fmt),
         ("clippy".to_owned(), clippy),
         ("test".to_owned(), test),
+        ("benchmark smoke".to_owned(), bench_smoke),
         ("doc".to_owned(), doc),
     ];
     // The transport backends are additive features: each must build on its own, and so must none.
@@ -114,12 +122,45 @@ fn ci() -> bool {
         && forbid_dependencies("users-transport", &["--all-features"], &["aws-lc-rs", "aws-lc-sys", "cmake"])
 }
 
+/// The benchmarks: the client-overhead table (each row in its own process, ratios against raw
+/// clients of the same run), then the model micro-benchmarks and their table.
+fn bench(smoke: bool) -> bool {
+    let mut load = cargo();
+    load.args(["run", "--release", "-p", "users-bench", "--", "all"]);
+    if smoke {
+        load.arg("--smoke");
+    } else {
+        load.args(["--rounds", "3"]);
+    }
+    if !step("client overhead (users-bench all)", load) {
+        return false;
+    }
+    if smoke {
+        let mut model = cargo();
+        model.args(["test", "-p", "users-bench", "--benches"]);
+        return step("model benchmarks, once each", model);
+    }
+    let mut model = cargo();
+    model.args(["bench", "-p", "users-bench", "--bench", "model"]);
+    let mut report = cargo();
+    report.args([
+        "run",
+        "--release",
+        "-p",
+        "users-bench",
+        "--",
+        "model-report",
+    ]);
+    step("model benchmarks (criterion)", model) && step("model report", report)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("bench") => bench(args.iter().any(|a| a == "--smoke")),
         _ => {
-            eprintln!("usage: cargo xtask ci");
+            eprintln!("usage: cargo xtask ci | bench [--smoke]");
             false
         }
     };
