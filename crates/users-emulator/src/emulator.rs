@@ -238,7 +238,6 @@ impl Emulator {
             let mut state = lock(&self.inner.state);
             let mut ctx = handlers::Ctx {
                 state: &mut state,
-                config: &self.inner.config,
                 now_ms,
                 issuer: &issuer,
             };

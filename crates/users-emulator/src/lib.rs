@@ -23,12 +23,12 @@
 //! ```
 
 mod auth;
-mod bucket;
+pub mod bucket;
 mod clock;
 mod config;
 mod connections;
 mod emulator;
-mod faults;
+pub mod faults;
 mod handlers;
 mod ids;
 mod keys;
@@ -36,7 +36,7 @@ mod persist;
 mod profile;
 mod reply;
 mod request;
-mod search;
+pub mod search;
 mod server;
 mod state;
 mod tokens;

@@ -21,10 +21,6 @@ impl ApiError {
         }
     }
 
-    pub(crate) fn bad_request(message: impl Into<String>, code: &str) -> Self {
-        Self::new(400, message, Some(code))
-    }
-
     pub(crate) fn invalid_body(message: impl Into<String>) -> Self {
         Self::new(400, message, Some("invalid_body"))
     }

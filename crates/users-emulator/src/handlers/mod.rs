@@ -13,7 +13,6 @@ use serde_json::Value;
 use users_model::{ConnectionKind, IdentityContext, TargetContext, User, Violations};
 
 use crate::auth::{Caller, authenticate};
-use crate::config::EmulatorConfig;
 use crate::connections::{Connection, StrategyKind};
 use crate::reply::ApiError;
 use crate::request::ApiRequest;
@@ -22,7 +21,6 @@ use crate::state::State;
 /// What a Management API handler works with.
 pub(crate) struct Ctx<'a> {
     pub state: &'a mut State,
-    pub config: &'a EmulatorConfig,
     pub now_ms: i64,
     pub issuer: &'a str,
 }

@@ -37,15 +37,18 @@ fn missing(name: &str) -> Response<Bytes> {
     auth_error(400, "invalid_request", &format!("Missing required parameter: {name}"))
 }
 
-/// Finds the client and checks its secret.
-fn client<'c>(config: &'c EmulatorConfig, body: &Map<String, Value>) -> Result<&'c ClientConfig, Response<Bytes>> {
-    let id = text(body, "client_id").ok_or_else(|| missing("client_id"))?;
+/// Finds the client and checks its secret; the error response when that fails.
+fn client<'c>(
+    config: &'c EmulatorConfig,
+    body: &Map<String, Value>,
+) -> Result<&'c ClientConfig, Box<Response<Bytes>>> {
+    let id = text(body, "client_id").ok_or_else(|| Box::new(missing("client_id")))?;
     let secret = text(body, "client_secret");
     config
         .clients
         .iter()
         .find(|c| c.client_id == id && secret == Some(c.client_secret.as_str()))
-        .ok_or_else(|| auth_error(401, "access_denied", "Unauthorized"))
+        .ok_or_else(|| Box::new(auth_error(401, "access_denied", "Unauthorized")))
 }
 
 /// Handles `POST /oauth/token`.
@@ -82,7 +85,7 @@ fn client_credentials(
 ) -> Response<Bytes> {
     let client = match client(config, body) {
         Ok(c) => c,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let expected = management_audience(issuer);
     let Some(audience) = text(body, "audience") else {
@@ -147,7 +150,7 @@ fn password_realm(
 ) -> Response<Bytes> {
     let client = match client(config, body) {
         Ok(c) => c.client_id.clone(),
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let (Some(username), Some(password)) = (text(body, "username"), text(body, "password")) else {
         return missing("username and password");
