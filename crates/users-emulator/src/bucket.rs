@@ -126,6 +126,7 @@ fn ceil_to_u64(secs: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const T0: i64 = 1_700_000_000_000;
 
@@ -245,6 +246,54 @@ mod tests {
                 };
                 assert!(headers.remaining <= headers.limit);
                 assert_eq!(headers.limit, capacity.max(1));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_more_than_the_burst_plus_what_was_earned(
+            capacity in 1u32..50,
+            rate in 0.01f64..100.0,
+            steps in prop::collection::vec(-5_000i64..5_000, 1..200),
+        ) {
+            let mut bucket = TokenBucket::new(capacity, rate);
+            // The bucket's clock starts at the first request.
+            let first = T0 + steps.first().copied().unwrap_or(0);
+            let (mut now, mut latest, mut served) = (T0, first, 0u32);
+            for step in steps {
+                now += step;
+                latest = latest.max(now);
+                let headers = match bucket.try_take(now) {
+                    Decision::Allowed(headers) => {
+                        served += 1;
+                        headers
+                    }
+                    Decision::Limited { headers, retry_after_secs } => {
+                        prop_assert_eq!(headers.remaining, 0);
+                        prop_assert!(retry_after_secs >= 1);
+                        prop_assert!(headers.reset_epoch_secs <= latest / 1000 + retry_after_secs as i64 + 1);
+                        headers
+                    }
+                };
+                prop_assert_eq!(headers.limit, capacity);
+                prop_assert!(headers.remaining <= headers.limit);
+                prop_assert!(headers.reset_epoch_secs >= latest / 1000);
+            }
+            let earned = rate * (latest - first) as f64 / 1000.0;
+            prop_assert!(f64::from(served) <= f64::from(capacity) + earned + 1e-6);
+        }
+
+        #[test]
+        fn waiting_retry_after_is_enough(capacity in 1u32..5, rate in 0.01f64..50.0, extra in 0u32..10) {
+            let mut bucket = TokenBucket::new(capacity, rate);
+            let mut now = T0;
+            for _ in 0..(capacity + extra) {
+                now += 1;
+                if let Decision::Limited { retry_after_secs, .. } = bucket.try_take(now) {
+                    now += i64::try_from(retry_after_secs).unwrap_or(i64::MAX / 2) * 1000;
+                    prop_assert!(matches!(bucket.try_take(now), Decision::Allowed(_)));
+                }
             }
         }
     }

@@ -253,6 +253,7 @@ impl FaultPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn rule(method: Option<&str>, prefix: &str, count: u32, action: FaultAction) -> FaultRule {
@@ -509,6 +510,94 @@ mod tests {
         assert_eq!(back, original);
     }
 
+    fn any_rule() -> impl Strategy<Value = FaultRule> {
+        let method = prop_oneof![Just(None), Just(Some("GET")), Just(Some("post"))];
+        let prefix = prop_oneof![Just("/a"), Just("/a/b"), Just("/b"), Just("/")];
+        (method, prefix, 1u32..4).prop_map(|(m, p, count)| rule(m, p, count, FaultAction::Reset))
+    }
+
+    /// JSON objects built from the keys and kinds a rule has, with values of every type, so that
+    /// the serde paths (and the checks after them) see near-misses as well as valid rules.
+    fn rule_shaped_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            (0u64..70_000).prop_map(|n| json!(n)),
+            prop_oneof![
+                Just("status"),
+                Just("latency"),
+                Just("reset"),
+                Just("truncate"),
+                Just("malformed_json"),
+                Just("GET"),
+                Just("/api"),
+                Just(""),
+                Just("x\r\ny"),
+            ]
+            .prop_map(|s| json!(s)),
+        ];
+        leaf.prop_recursive(3, 24, 5, |inner| {
+            let key = prop_oneof![
+                Just("method"),
+                Just("path_prefix"),
+                Just("count"),
+                Just("action"),
+                Just("kind"),
+                Just("status"),
+                Just("ms"),
+                Just("body"),
+                Just("headers"),
+                Just("retry-after"),
+            ];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map(key.prop_map(str::to_owned), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn every_count_is_used_exactly_once(
+            rules in prop::collection::vec(any_rule(), 0..8),
+            requests in prop::collection::vec(
+                (prop_oneof![Just("GET"), Just("POST"), Just("PUT")],
+                 prop_oneof![Just("/a"), Just("/a/b/c"), Just("/b"), Just("/c"), Just("/__emulator/x")]),
+                0..40),
+        ) {
+            let mut plan = FaultPlan::default();
+            for r in &rules {
+                plan.add(r.clone()).unwrap();
+            }
+            let total: u32 = rules.iter().map(|r| r.count).sum();
+            let mut fired = 0u32;
+            for (method, path) in requests {
+                let before = plan.clone();
+                if plan.take(method, path).is_some() {
+                    fired += 1;
+                    prop_assert!(!path.starts_with(ADMIN_PREFIX));
+                } else {
+                    prop_assert_eq!(&plan, &before);
+                }
+            }
+            let left: u32 = plan.pending().iter().map(|r| r.count).sum();
+            prop_assert_eq!(fired + left, total);
+            prop_assert!(plan.pending().iter().all(|r| r.count >= 1));
+        }
+
+        #[test]
+        fn reading_rule_shaped_json_never_panics(value in rule_shaped_json()) {
+            if let Ok(rule) = serde_json::from_value::<FaultRule>(value) {
+                let mut plan = FaultPlan::default();
+                if plan.add(rule).is_ok() {
+                    let _ = plan.take("GET", "/api/v2/users");
+                }
+            }
+        }
+    }
+
     #[test]
     fn malformed_json_rules_are_refused() {
         for bad in [
@@ -517,6 +606,9 @@ mod tests {
             json!({"path_prefix": "/", "action": {"kind": "latency"}}),
             json!({"path_prefix": "/", "action": {"kind": "latency", "ms": -1}}),
             json!({"path_prefix": "/", "action": {"kind": "reset", "extra": 1}}),
+            json!({"path_prefix": "/", "action": {"kind": "truncate", "count": 3}}),
+            json!({"path_prefix": "/", "action": {"kind": "malformed_json", "status": 500}}),
+            json!({"path_prefix": "/", "action": {"kind": "latency", "ms": 5, "status": 1}}),
             json!({"path_prefix": "/", "action": {"kind": "status", "status": 70000}}),
             json!({"path_prefix": "/", "typo": 1, "action": {"kind": "reset"}}),
             json!({"action": {"kind": "reset"}}),

@@ -46,6 +46,8 @@ mod eval;
 mod lexer;
 mod parser;
 mod project;
+#[cfg(test)]
+mod proptests;
 mod sort;
 #[cfg(test)]
 mod tests;

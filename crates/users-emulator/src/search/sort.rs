@@ -57,10 +57,7 @@ pub fn parse_sort(s: &str) -> Result<SortSpec, SearchError> {
             excerpt(field)
         )));
     }
-    Ok(SortSpec {
-        descending,
-        path,
-    })
+    Ok(SortSpec { descending, path })
 }
 
 /// A comparable value of the sort field.
@@ -118,5 +115,123 @@ impl SortSpec {
             }
             FieldValue::Json(_) => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sorted(spec: &str, users: &[Value]) -> Vec<String> {
+        let spec = parse_sort(spec).unwrap();
+        let mut users = users.to_vec();
+        users.sort_by(|a, b| spec.compare(a, b));
+        users
+            .iter()
+            .map(|u| u["user_id"].as_str().unwrap_or("?").to_owned())
+            .collect()
+    }
+
+    fn users() -> Vec<Value> {
+        vec![
+            json!({"user_id": "a", "logins_count": 10, "name": "bob", "username": "b",
+                   "created_at": "2021-01-01T00:00:00.000Z",
+                   "identities": [{"connection": "z-conn"}, {"connection": "a-conn"}]}),
+            json!({"user_id": "b", "logins_count": 2, "name": "Alice", "username": "B",
+                   "created_at": "2019-06-30T12:00:00.000Z",
+                   "identities": [{"connection": "m-conn"}]}),
+            json!({"user_id": "c", "name": "carol", "username": "a",
+                   "created_at": "2020-02-02T00:00:00.000Z"}),
+            json!({"user_id": "d", "logins_count": 2, "name": "dave", "username": null,
+                   "created_at": "2019-06-30T12:00:00.000Z"}),
+        ]
+    }
+
+    #[test]
+    fn ascending_and_descending_with_missing_values_last() {
+        assert_eq!(sorted("logins_count:1", &users()), ["b", "d", "a", "c"]);
+        assert_eq!(sorted("logins_count:-1", &users()), ["a", "b", "d", "c"]);
+        assert_eq!(sorted("username:1", &users()), ["b", "c", "a", "d"]);
+        assert_eq!(sorted("username:-1", &users()), ["a", "c", "b", "d"]);
+    }
+
+    #[test]
+    fn ties_keep_the_input_order() {
+        assert_eq!(sorted("created_at:1", &users()), ["b", "d", "c", "a"]);
+        assert_eq!(sorted("created_at:-1", &users()), ["a", "c", "b", "d"]);
+        assert_eq!(sorted("no_such_field:1", &users()), ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn normalized_fields_sort_without_regard_to_case() {
+        assert_eq!(sorted("name:1", &users()), ["b", "a", "c", "d"]);
+    }
+
+    #[test]
+    fn paths_use_the_first_value() {
+        assert_eq!(
+            sorted("identities.connection:1", &users()),
+            ["b", "a", "c", "d"]
+        );
+    }
+
+    #[test]
+    fn mixed_types_order_booleans_numbers_strings() {
+        let mixed = [
+            json!({"user_id": "s", "v": "text"}),
+            json!({"user_id": "n", "v": 3}),
+            json!({"user_id": "t", "v": true}),
+            json!({"user_id": "o", "v": {"x": 1}}),
+            json!({"user_id": "f", "v": false}),
+        ];
+        assert_eq!(sorted("v:1", &mixed), ["f", "t", "n", "s", "o"]);
+        assert_eq!(sorted("v:-1", &mixed), ["s", "n", "t", "f", "o"]);
+    }
+
+    #[test]
+    fn accepted_forms() {
+        for s in [
+            "created_at:1",
+            " created_at : -1 ",
+            "identities.connection:1",
+            "email:-1",
+        ] {
+            assert!(parse_sort(s).is_ok(), "{s}");
+        }
+        assert!(parse_sort("created_at:-1").unwrap().descending);
+        assert!(!parse_sort("created_at:1").unwrap().descending);
+    }
+
+    #[test]
+    fn refused_forms_say_why() {
+        for (s, expected) in [
+            (
+                "",
+                "sort must be field:1 (ascending) or field:-1 (descending), got ''",
+            ),
+            ("created_at", "sort must be field:1"),
+            (
+                "created_at:2",
+                "the sort direction must be 1 (ascending) or -1 (descending)",
+            ),
+            ("created_at:+1", "the sort direction must be"),
+            ("created_at:asc", "the sort direction must be"),
+            (":1", "needs one field name"),
+            ("a b:1", "needs one field name"),
+            ("a:b:1", "needs one field name"),
+            ("a..b:1", "empty path segment"),
+            (
+                "app_metadata.plan:1",
+                "sorting by app_metadata or user_metadata is not supported",
+            ),
+            (
+                "user_metadata:-1",
+                "sorting by app_metadata or user_metadata is not supported",
+            ),
+        ] {
+            let err = parse_sort(s).unwrap_err();
+            assert!(err.message.contains(expected), "{s:?}: {err}");
+        }
     }
 }
