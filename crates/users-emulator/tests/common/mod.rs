@@ -15,10 +15,14 @@ use users_transport::Transport;
 pub enum Backend {
     /// `Emulator` as a `Transport`, no sockets.
     InProcess,
+    /// The served emulator on 127.0.0.1:0 through `users_transport::ReqwestTransport`.
+    Reqwest,
+    /// The served emulator on 127.0.0.1:0 through `users_transport::HyperTransport`.
+    Hyper,
 }
 
 /// Every backend the tests run against.
-pub const BACKENDS: &[Backend] = &[Backend::InProcess];
+pub const BACKENDS: &[Backend] = &[Backend::InProcess, Backend::Reqwest, Backend::Hyper];
 
 /// One response, decoded.
 #[derive(Debug)]
@@ -57,6 +61,26 @@ impl Api {
                 emulator,
                 server: None,
             },
+            Backend::Reqwest | Backend::Hyper => {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind loopback");
+                let server = emulator.serve(listener).expect("serve");
+                let config = users_transport::TransportConfig::builder()
+                    .request_timeout(std::time::Duration::from_secs(30))
+                    .build();
+                let transport: Arc<dyn Transport> = if backend == Backend::Reqwest {
+                    Arc::new(users_transport::ReqwestTransport::new(&config).expect("reqwest"))
+                } else {
+                    Arc::new(users_transport::HyperTransport::new(&config).expect("hyper"))
+                };
+                Api {
+                    transport,
+                    base: server.base_url(),
+                    emulator,
+                    server: Some(server),
+                }
+            }
         }
     }
 
