@@ -37,7 +37,8 @@
 //! the emulator makes the caller say which); `AND` and `OR` mixed at one level without parentheses
 //! and `NOT` as a direct operand of `OR` (Lucene gives them no boolean precedence: `a OR b AND c`
 //! means `b AND c` there); lower-case operators; `&&`, `||`, `!`, `+` and `-` prefix operators;
-//! fuzzy `~`, proximity, boost `^`; regular expressions `/.../`; the `?` wildcard; `*` inside a value
+//! fuzzy `~`, proximity, boost `^`; regular expressions `/.../`; an unescaped `:` inside an unquoted
+//! value (quote timestamps: `last_login:"2020-01-01T10:00:00Z"`); the `?` wildcard; `*` inside a value
 //! or alone (`name:*`, use `_exists_`); a leading `*` with fewer than 3 characters; wildcards and
 //! ranges on `user_metadata`; field grouping `name:(a OR b)`; `_missing_`; unbalanced quotes,
 //! brackets and parentheses; empty parentheses; nesting deeper than 32 levels.
