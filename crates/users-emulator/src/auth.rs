@@ -65,7 +65,10 @@ impl Caller {
                 )),
             };
         }
-        Err(ApiError::forbidden(scopes.denied, Some("insufficient_scope")))
+        Err(ApiError::forbidden(
+            scopes.denied,
+            Some("insufficient_scope"),
+        ))
     }
 }
 
@@ -94,9 +97,9 @@ pub(crate) fn authenticate(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthorized("Bad HTTP authentication header format"))?;
     let claims: AccessClaims = verify(token, now_secs).map_err(|e| match e {
-        TokenError::BadSignature => ApiError::unauthorized(
-            "Invalid signature received for JSON Web Token validation.",
-        ),
+        TokenError::BadSignature => {
+            ApiError::unauthorized("Invalid signature received for JSON Web Token validation.")
+        }
         TokenError::Expired => {
             ApiError::unauthorized("Expired token received for JSON Web Token validation.")
         }
@@ -109,7 +112,10 @@ pub(crate) fn authenticate(
     }
     let audience = management_audience(issuer);
     if !claims.has_audience(&audience) {
-        return Err(ApiError::unauthorized(format!("Bad audience: {}", claims.aud)));
+        return Err(ApiError::unauthorized(format!(
+            "Bad audience: {}",
+            claims.aud
+        )));
     }
     Ok(Caller { claims })
 }

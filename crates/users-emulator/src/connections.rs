@@ -48,7 +48,14 @@ const SOCIAL: &[&str] = &[
     "oauth2",
 ];
 const ENTERPRISE: &[&str] = &[
-    "samlp", "waad", "adfs", "ad", "oidc", "okta", "pingfederate", "auth0-adldap",
+    "samlp",
+    "waad",
+    "adfs",
+    "ad",
+    "oidc",
+    "okta",
+    "pingfederate",
+    "auth0-adldap",
 ];
 
 impl Connection {
@@ -134,8 +141,8 @@ mod tests {
 
     #[test]
     fn missing_ids_are_derived_from_the_name() {
-        let parsed: Connection =
-            serde_json::from_str(r#"{"name":"db2","strategy":"auth0"}"#).unwrap_or_else(|e| panic!("{e}"));
+        let parsed: Connection = serde_json::from_str(r#"{"name":"db2","strategy":"auth0"}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
         let normalized = parsed.normalized();
         assert!(normalized.id.starts_with("con_"));
         assert!(normalized.sync_user_profile);

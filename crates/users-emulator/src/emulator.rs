@@ -72,7 +72,10 @@ impl std::fmt::Debug for Emulator {
         f.debug_struct("Emulator")
             .field("issuer", &self.inner.config.issuer)
             .field("clients", &self.inner.config.clients.len())
-            .field("state_file", &self.inner.store.as_ref().map(StateFile::path))
+            .field(
+                "state_file",
+                &self.inner.store.as_ref().map(StateFile::path),
+            )
             .finish()
     }
 }
@@ -80,7 +83,9 @@ impl std::fmt::Debug for Emulator {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A handler never panics while holding the lock; if one did, the data is still consistent
     // enough for an emulator, so keep serving rather than poisoning every later request.
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Emulator {
@@ -109,8 +114,7 @@ impl Emulator {
         let store = StateFile::new(path.into());
         let loaded = store.load()?;
         let existed = loaded.is_some();
-        let state =
-            loaded.unwrap_or_else(|| State::new(config.seed, config.connections.clone()));
+        let state = loaded.unwrap_or_else(|| State::new(config.seed, config.connections.clone()));
         let emulator = Self::assemble(config, clock, state, Some(store));
         if !existed {
             emulator.persist_now()?;
@@ -216,7 +220,13 @@ impl Emulator {
         match (&request.method, segments.as_slice()) {
             (&Method::POST, ["oauth", "token"]) => {
                 let mut state = lock(&self.inner.state);
-                return handlers::token::issue(&mut state, &self.inner.config, request, &issuer, now_ms);
+                return handlers::token::issue(
+                    &mut state,
+                    &self.inner.config,
+                    request,
+                    &issuer,
+                    now_ms,
+                );
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());
@@ -272,7 +282,9 @@ impl Emulator {
         add_rate_headers(&mut response, headers);
         if self.inner.config.retry_after {
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert(http::header::RETRY_AFTER, value);
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, value);
             }
         }
         response
@@ -302,8 +314,12 @@ impl Emulator {
             if request.method != Method::GET {
                 if let Err(error) = store.save(&state) {
                     tracing::error!(%error, "could not write the state file");
-                    return ApiError::new(500, "The emulator could not write its state file.", None)
-                        .into_response();
+                    return ApiError::new(
+                        500,
+                        "The emulator could not write its state file.",
+                        None,
+                    )
+                    .into_response();
                 }
             }
         }
@@ -327,7 +343,8 @@ fn fault_response(
     body: Option<Value>,
     headers: Option<std::collections::BTreeMap<String, String>>,
 ) -> Response<Bytes> {
-    let body = body.unwrap_or_else(|| ApiError::new(status, crate::reply::reason(status), None).body());
+    let body =
+        body.unwrap_or_else(|| ApiError::new(status, crate::reply::reason(status), None).body());
     let mut response = json_response(status, &body);
     for (name, value) in headers.unwrap_or_default() {
         if let (Ok(name), Ok(value)) = (

@@ -74,7 +74,10 @@ mod tests {
         let id = ids.user_id(0x63d1_7c4a);
         assert_eq!(id.len(), 24);
         assert!(id.starts_with("63d17c4a"));
-        assert!(id.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(id, ids.user_id(0x63d1_7c4a));
     }
 

@@ -3,7 +3,8 @@
 use md5::{Digest, Md5};
 
 /// Auth0's default picture: Gravatar of the lower-cased email, falling back to the CDN avatar
-/// of the first two characters of `initials_from`.
+/// named after the first two letters of `initials_from` (the user's `name`: recorded
+/// `antonio_ankunding` gives `an.png`, `dane.hermann` gives `da.png`).
 pub(crate) fn gravatar(email: &str, initials_from: &str) -> String {
     let digest = Md5::digest(email.trim().to_lowercase().as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -13,7 +14,11 @@ pub(crate) fn gravatar(email: &str, initials_from: &str) -> String {
         .take(2)
         .collect::<String>()
         .to_lowercase();
-    let initials = if initials.is_empty() { "na".to_owned() } else { initials };
+    let initials = if initials.is_empty() {
+        "na".to_owned()
+    } else {
+        initials
+    };
     format!(
         "https://s.gravatar.com/avatar/{hex}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F{initials}.png"
     )

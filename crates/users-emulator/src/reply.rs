@@ -81,7 +81,11 @@ fn status_code(status: u16) -> StatusCode {
 /// A response with a JSON body, `content-type: application/json; charset=utf-8` as Auth0 sends.
 pub(crate) fn json_response(status: u16, body: &Value) -> Response<Bytes> {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
-    bytes_response(status, "application/json; charset=utf-8", Bytes::from(bytes))
+    bytes_response(
+        status,
+        "application/json; charset=utf-8",
+        Bytes::from(bytes),
+    )
 }
 
 /// A response with the given body and content type.

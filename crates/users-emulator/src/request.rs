@@ -65,7 +65,9 @@ impl ApiRequest {
         let (parts, body) = request.into_parts();
         let origin = origin_of(&parts.uri, &parts.headers);
         let segments = decode_path(parts.uri.path()).ok_or_else(|| {
-            ApiError::invalid_uri("Path validation error: the path is not valid percent-encoded UTF-8.")
+            ApiError::invalid_uri(
+                "Path validation error: the path is not valid percent-encoded UTF-8.",
+            )
         })?;
         let query = parse_query(parts.uri.query().unwrap_or("")).ok_or_else(|| {
             ApiError::invalid_query(
@@ -117,9 +119,8 @@ impl ApiRequest {
                         "Payload validation error: 'Expected type object but found type null'.",
                     ));
                 }
-                serde_json::from_slice::<Value>(&self.body).map_err(|_| {
-                    ApiError::invalid_body("Invalid request payload JSON format")
-                })?
+                serde_json::from_slice::<Value>(&self.body)
+                    .map_err(|_| ApiError::invalid_body("Invalid request payload JSON format"))?
             }
             Some(_) => {
                 return Err(ApiError::new(

@@ -45,7 +45,10 @@ impl State {
         Self {
             version: SNAPSHOT_VERSION,
             ids: IdGenerator::new(seed),
-            connections: connections.into_iter().map(Connection::normalized).collect(),
+            connections: connections
+                .into_iter()
+                .map(Connection::normalized)
+                .collect(),
             users: Vec::new(),
             blocks: Vec::new(),
         }

@@ -81,12 +81,11 @@ pub(crate) fn verify<T: for<'de> Deserialize<'de>>(
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    let data = jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| {
-        match e.kind() {
+    let data =
+        jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::BadSignature,
             _ => TokenError::Malformed,
-        }
-    })?;
+        })?;
     let exp = data.claims.get("exp").and_then(Value::as_i64);
     if exp.is_some_and(|exp| exp <= now_secs) {
         return Err(TokenError::Expired);
@@ -121,10 +120,16 @@ mod tests {
     fn signed_tokens_verify_and_expire() {
         let token = sign(&claims(100)).expect("signs");
         let back: AccessClaims = verify(&token, 99).expect("valid");
-        assert_eq!(back.scopes().collect::<Vec<_>>(), ["read:users", "update:users"]);
+        assert_eq!(
+            back.scopes().collect::<Vec<_>>(),
+            ["read:users", "update:users"]
+        );
         assert!(back.has_audience("https://t.example/api/v2/"));
         assert!(back.is_client_token());
-        assert_eq!(verify::<AccessClaims>(&token, 100).err(), Some(TokenError::Expired));
+        assert_eq!(
+            verify::<AccessClaims>(&token, 100).err(),
+            Some(TokenError::Expired)
+        );
     }
 
     #[test]
@@ -139,7 +144,10 @@ mod tests {
             verify::<AccessClaims>(&tampered, 0).err(),
             Some(TokenError::BadSignature)
         );
-        assert_eq!(verify::<AccessClaims>("nope", 0).err(), Some(TokenError::Malformed));
+        assert_eq!(
+            verify::<AccessClaims>("nope", 0).err(),
+            Some(TokenError::Malformed)
+        );
         let hs = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims(100),

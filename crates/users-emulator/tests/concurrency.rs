@@ -18,7 +18,8 @@ async fn hundred_concurrent_patches_keep_every_key() {
             let uri = format!("{}{}", api.base, path);
             let token = token.clone();
             tasks.push(tokio::spawn(async move {
-                let body = serde_json::to_vec(&json!({"user_metadata": {format!("k{i}"): i}})).expect("json");
+                let body = serde_json::to_vec(&json!({"user_metadata": {format!("k{i}"): i}}))
+                    .expect("json");
                 let request = http::Request::patch(uri)
                     .header("authorization", format!("Bearer {token}"))
                     .header("content-type", "application/json")

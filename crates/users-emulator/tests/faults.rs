@@ -8,7 +8,9 @@ use common::{Api, BACKENDS, uid};
 use serde_json::json;
 
 async fn add(api: &Api, rule: serde_json::Value) {
-    let reply = api.call("POST", "/__emulator/faults", None, Some(rule)).await;
+    let reply = api
+        .call("POST", "/__emulator/faults", None, Some(rule))
+        .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
 }
 
@@ -44,7 +46,12 @@ async fn method_and_prefix_must_match() {
         let cleared = api.call("DELETE", "/__emulator/faults", None, None).await;
         assert_eq!(cleared.status, 204);
         let invalid = api
-            .call("POST", "/__emulator/faults", None, Some(json!({"path_prefix":"/x","count":0,"action":{"kind":"reset"}})))
+            .call(
+                "POST",
+                "/__emulator/faults",
+                None,
+                Some(json!({"path_prefix":"/x","count":0,"action":{"kind":"reset"}})),
+            )
             .await;
         assert_eq!(invalid.status, 400);
     }
@@ -55,11 +62,18 @@ async fn latency_delays_then_answers() {
     for &backend in BACKENDS {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
-        add(&api, json!({"path_prefix":"/api/v2/users","action":{"kind":"latency","ms":150}})).await;
+        add(
+            &api,
+            json!({"path_prefix":"/api/v2/users","action":{"kind":"latency","ms":150}}),
+        )
+        .await;
         let started = Instant::now();
         let reply = api.call("GET", "/api/v2/users", Some(&token), None).await;
         assert_eq!(reply.status, 200);
-        assert!(started.elapsed().as_millis() >= 150, "the delay is at least the configured one");
+        assert!(
+            started.elapsed().as_millis() >= 150,
+            "the delay is at least the configured one"
+        );
     }
 }
 
@@ -68,18 +82,44 @@ async fn reset_and_truncate_break_the_exchange_after_processing() {
     for &backend in BACKENDS {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
-        add(&api, json!({"method":"POST","path_prefix":"/api/v2/users","action":{"kind":"reset"}})).await;
+        add(
+            &api,
+            json!({"method":"POST","path_prefix":"/api/v2/users","action":{"kind":"reset"}}),
+        )
+        .await;
         let body = json!({"connection":"Username-Password-Authentication","email":"r@example.com","password":"pw"});
         let reset = api
-            .raw("POST", "/api/v2/users", Some(&token), Some("application/json"), serde_json::to_vec(&body).expect("json").into())
+            .raw(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some("application/json"),
+                serde_json::to_vec(&body).expect("json").into(),
+            )
             .await;
         let error = reset.expect_err("connection reset");
         assert!(error.may_have_been_sent());
         let listed = api.call("GET", "/api/v2/users", Some(&token), None).await;
-        assert_eq!(listed.body.as_array().map(Vec::len), Some(1), "the request was processed");
+        assert_eq!(
+            listed.body.as_array().map(Vec::len),
+            Some(1),
+            "the request was processed"
+        );
 
-        add(&api, json!({"method":"GET","path_prefix":"/api/v2/users","action":{"kind":"truncate"}})).await;
-        let truncated = api.raw("GET", "/api/v2/users", Some(&token), None, bytes::Bytes::new()).await;
+        add(
+            &api,
+            json!({"method":"GET","path_prefix":"/api/v2/users","action":{"kind":"truncate"}}),
+        )
+        .await;
+        let truncated = api
+            .raw(
+                "GET",
+                "/api/v2/users",
+                Some(&token),
+                None,
+                bytes::Bytes::new(),
+            )
+            .await;
         assert!(truncated.is_err(), "a truncated body is a transport error");
         let again = api.call("GET", "/api/v2/users", Some(&token), None).await;
         assert_eq!(uid(&again.body[0]), uid(&listed.body[0]));
@@ -91,9 +131,19 @@ async fn malformed_json_is_a_200_that_does_not_parse() {
     for &backend in BACKENDS {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
-        add(&api, json!({"path_prefix":"/api/v2/users","action":{"kind":"malformed_json"}})).await;
+        add(
+            &api,
+            json!({"path_prefix":"/api/v2/users","action":{"kind":"malformed_json"}}),
+        )
+        .await;
         let reply = api
-            .raw("GET", "/api/v2/users", Some(&token), None, bytes::Bytes::new())
+            .raw(
+                "GET",
+                "/api/v2/users",
+                Some(&token),
+                None,
+                bytes::Bytes::new(),
+            )
             .await
             .expect("a complete response");
         assert_eq!(reply.status, 200);

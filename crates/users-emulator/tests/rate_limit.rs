@@ -42,16 +42,27 @@ async fn bucket_drains_refuses_and_refills() {
             assert_eq!(reply.status, 200);
             assert_eq!(header_num(&reply, "x-ratelimit-limit"), 3);
             let reset = header_num(&reply, "x-ratelimit-reset");
-            assert!((T0 / 1000..=T0 / 1000 + 5).contains(&reset), "reset {reset}");
+            assert!(
+                (T0 / 1000..=T0 / 1000 + 5).contains(&reset),
+                "reset {reset}"
+            );
             remaining.push(header_num(&reply, "x-ratelimit-remaining"));
         }
         assert_eq!(remaining, [2, 1, 0]);
 
         let refused = api.call("GET", "/api/v2/users", Some(&token), None).await;
-        assert_error(&refused, 429, "Global limit has been reached", Some("too_many_requests"));
+        assert_error(
+            &refused,
+            429,
+            "Global limit has been reached",
+            Some("too_many_requests"),
+        );
         assert_eq!(refused.body["error"], "Too Many Requests");
         assert_eq!(header_num(&refused, "x-ratelimit-remaining"), 0);
-        assert!(refused.header("retry-after").is_none(), "Retry-After only with the flag");
+        assert!(
+            refused.header("retry-after").is_none(),
+            "Retry-After only with the flag"
+        );
         // The token endpoint has its own limits and is not counted.
         api.token(None).await;
 
@@ -64,7 +75,11 @@ async fn bucket_drains_refuses_and_refills() {
 
         clock.advance(10_000);
         let full = api.call("GET", "/api/v2/users", Some(&token), None).await;
-        assert_eq!(header_num(&full, "x-ratelimit-remaining"), 2, "refill stops at the burst size");
+        assert_eq!(
+            header_num(&full, "x-ratelimit-remaining"),
+            2,
+            "refill stops at the burst size"
+        );
     }
 }
 
@@ -78,7 +93,11 @@ async fn retry_after_is_sent_with_the_flag() {
         }
         let refused = api.call("GET", "/api/v2/users", Some(&token), None).await;
         assert_eq!(refused.status, 429);
-        let retry: u64 = refused.header("retry-after").expect("Retry-After").parse().expect("seconds");
+        let retry: u64 = refused
+            .header("retry-after")
+            .expect("Retry-After")
+            .parse()
+            .expect("seconds");
         assert!((1..=2).contains(&retry), "retry after {retry}");
     }
 }

@@ -10,7 +10,9 @@ async fn create_applies_server_defaults_and_get_returns_the_user() {
     for &backend in BACKENDS {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
-        let user = api.create_user(&token, "Chuck@Example.com", json!({})).await;
+        let user = api
+            .create_user(&token, "Chuck@Example.com", json!({}))
+            .await;
         let id = uid(&user);
         let bare = id.strip_prefix("auth0|").expect("auth0 prefix");
         assert_eq!(bare.len(), 24);
@@ -20,7 +22,10 @@ async fn create_applies_server_defaults_and_get_returns_the_user() {
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
             .as_secs() as i64;
-        assert!((now - created_secs).abs() < 600, "id time {created_secs} vs now {now}");
+        assert!(
+            (now - created_secs).abs() < 600,
+            "id time {created_secs} vs now {now}"
+        );
         assert_eq!(user["email"], "chuck@example.com");
         assert_eq!(user["email_verified"], false);
         assert_eq!(user["name"], "chuck@example.com");
@@ -37,12 +42,27 @@ async fn create_applies_server_defaults_and_get_returns_the_user() {
         assert!(user.get("app_metadata").is_none());
         assert_eq!(user["created_at"], user["updated_at"]);
 
-        let got = api.call("GET", &format!("/api/v2/users/{}", enc(&id)), Some(&token), None).await;
+        let got = api
+            .call(
+                "GET",
+                &format!("/api/v2/users/{}", enc(&id)),
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(got.status, 200);
         assert_eq!(got.body, user);
 
         let fields = api
-            .call("GET", &format!("/api/v2/users/{}?fields=email,name&include_fields=true", enc(&id)), Some(&token), None)
+            .call(
+                "GET",
+                &format!(
+                    "/api/v2/users/{}?fields=email,name&include_fields=true",
+                    enc(&id)
+                ),
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(fields.body["email"], "chuck@example.com");
         assert!(fields.body.get("nickname").is_none());
@@ -58,19 +78,46 @@ async fn create_errors_are_the_documented_ones() {
         let again = api
             .call("POST", "/api/v2/users", Some(&token), Some(json!({"connection":"Username-Password-Authentication","email":"DUP@example.com","password":"x1!Aaaaa"})))
             .await;
-        assert_error(&again, 409, "The user already exists.", Some("auth0_idp_error"));
+        assert_error(
+            &again,
+            409,
+            "The user already exists.",
+            Some("auth0_idp_error"),
+        );
 
-        let no_conn = api.call("POST", "/api/v2/users", Some(&token), Some(json!({"email":"a@b.co"}))).await;
+        let no_conn = api
+            .call(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some(json!({"email":"a@b.co"})),
+            )
+            .await;
         assert_eq!(no_conn.status, 400);
         assert_eq!(no_conn.body["errorCode"], "invalid_body");
 
         let unknown = api
-            .call("POST", "/api/v2/users", Some(&token), Some(json!({"connection":"nope","email":"a@b.co","password":"pw"})))
+            .call(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some(json!({"connection":"nope","email":"a@b.co","password":"pw"})),
+            )
             .await;
-        assert_error(&unknown, 400, "Connection does not exist.", Some("invalid_body"));
+        assert_error(
+            &unknown,
+            400,
+            "Connection does not exist.",
+            Some("invalid_body"),
+        );
 
         let social = api
-            .call("POST", "/api/v2/users", Some(&token), Some(json!({"connection":"google-oauth2","email":"a@b.co"})))
+            .call(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some(json!({"connection":"google-oauth2","email":"a@b.co"})),
+            )
             .await;
         assert_eq!(social.status, 400);
         assert_eq!(
@@ -82,7 +129,10 @@ async fn create_errors_are_the_documented_ones() {
             .call("POST", "/api/v2/users", Some(&token), Some(json!({"connection":"Username-Password-Authentication","email":"u@b.co","password":"pw","username":"someone"})))
             .await;
         assert_eq!(username.status, 400);
-        assert_eq!(username.body["message"], "Cannot set username for connection without requires_username.");
+        assert_eq!(
+            username.body["message"],
+            "Cannot set username for connection without requires_username."
+        );
 
         let with_username = api
             .call("POST", "/api/v2/users", Some(&token), Some(json!({"connection":"username-db","email":"u@b.co","password":"pw","username":"SomeOne"})))
@@ -97,7 +147,12 @@ async fn create_errors_are_the_documented_ones() {
         assert_eq!(custom.body["user_id"], "auth0|testaccuser");
 
         let sms = api
-            .call("POST", "/api/v2/users", Some(&token), Some(json!({"connection":"sms","phone_number":"+15555550100"})))
+            .call(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some(json!({"connection":"sms","phone_number":"+15555550100"})),
+            )
             .await;
         assert_eq!(sms.status, 201, "{}", sms.body);
         assert!(uid(&sms.body).starts_with("sms|"));
@@ -110,15 +165,29 @@ async fn update_merges_metadata_and_validates() {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
         let user = api
-            .create_user(&token, "m@example.com", json!({"app_metadata":{"facts":[1,2]},"user_metadata":{"baz":"qux","foo":"bar"}}))
+            .create_user(
+                &token,
+                "m@example.com",
+                json!({"app_metadata":{"facts":[1,2]},"user_metadata":{"baz":"qux","foo":"bar"}}),
+            )
             .await;
         let path = format!("/api/v2/users/{}", enc(&uid(&user)));
         let patched = api
-            .call("PATCH", &path, Some(&token), Some(json!({"user_metadata":{"baz":null,"foo":"bars"},"app_metadata":{"x":{"y":1}}})))
+            .call(
+                "PATCH",
+                &path,
+                Some(&token),
+                Some(
+                    json!({"user_metadata":{"baz":null,"foo":"bars"},"app_metadata":{"x":{"y":1}}}),
+                ),
+            )
             .await;
         assert_eq!(patched.status, 200, "{}", patched.body);
         assert_eq!(patched.body["user_metadata"], json!({"foo":"bars"}));
-        assert_eq!(patched.body["app_metadata"], json!({"facts":[1,2],"x":{"y":1}}));
+        assert_eq!(
+            patched.body["app_metadata"],
+            json!({"facts":[1,2],"x":{"y":1}})
+        );
 
         let password = api
             .call("PATCH", &path, Some(&token), Some(json!({"connection":"Username-Password-Authentication","password":"N3w-password"})))
@@ -128,27 +197,61 @@ async fn update_merges_metadata_and_validates() {
         assert!(password.body.get("password").is_none());
 
         let cleared = api
-            .call("PATCH", &path, Some(&token), Some(json!({"user_metadata":{},"app_metadata":{}})))
+            .call(
+                "PATCH",
+                &path,
+                Some(&token),
+                Some(json!({"user_metadata":{},"app_metadata":{}})),
+            )
             .await;
         assert_eq!(cleared.body["user_metadata"], json!({}));
         assert!(cleared.body.get("app_metadata").is_none());
 
         let both = api
-            .call("PATCH", &path, Some(&token), Some(json!({"email":"n@example.com","password":"Xyz-12345"})))
+            .call(
+                "PATCH",
+                &path,
+                Some(&token),
+                Some(json!({"email":"n@example.com","password":"Xyz-12345"})),
+            )
             .await;
-        assert_error(&both, 400, "Cannot update password and email simultaneously.", Some("invalid_body"));
+        assert_error(
+            &both,
+            400,
+            "Cannot update password and email simultaneously.",
+            Some("invalid_body"),
+        );
 
-        let empty = api.call("PATCH", &path, Some(&token), Some(json!({}))).await;
+        let empty = api
+            .call("PATCH", &path, Some(&token), Some(json!({})))
+            .await;
         assert_eq!(empty.status, 400);
         assert_eq!(empty.body["errorCode"], "invalid_body");
 
-        let unknown = api.call("PATCH", &path, Some(&token), Some(json!({"logins_count": 3}))).await;
+        let unknown = api
+            .call(
+                "PATCH",
+                &path,
+                Some(&token),
+                Some(json!({"logins_count": 3})),
+            )
+            .await;
         assert_eq!(unknown.status, 400);
 
         let missing = api
-            .call("PATCH", "/api/v2/users/auth0%7Cnobody", Some(&token), Some(json!({"name":"x"})))
+            .call(
+                "PATCH",
+                "/api/v2/users/auth0%7Cnobody",
+                Some(&token),
+                Some(json!({"name":"x"})),
+            )
             .await;
-        assert_error(&missing, 404, "The user does not exist.", Some("inexistent_user"));
+        assert_error(
+            &missing,
+            404,
+            "The user does not exist.",
+            Some("inexistent_user"),
+        );
     }
 }
 
@@ -162,7 +265,12 @@ async fn root_attributes_of_a_synced_social_user_cannot_be_updated() {
             .expect("seed");
         let token = api.token(None).await;
         let reply = api
-            .call("PATCH", &format!("/api/v2/users/{}", enc(&ids[0])), Some(&token), Some(json!({"name":"New"})))
+            .call(
+                "PATCH",
+                &format!("/api/v2/users/{}", enc(&ids[0])),
+                Some(&token),
+                Some(json!({"name":"New"})),
+            )
             .await;
         assert_eq!(reply.status, 400, "{}", reply.body);
         assert_eq!(reply.body["errorCode"], "operation_not_supported");
@@ -182,7 +290,12 @@ async fn delete_is_204_even_when_gone() {
             assert!(reply.raw.is_empty());
         }
         let gone = api.call("GET", &path, Some(&token), None).await;
-        assert_error(&gone, 404, "The user does not exist.", Some("inexistent_user"));
+        assert_error(
+            &gone,
+            404,
+            "The user does not exist.",
+            Some("inexistent_user"),
+        );
     }
 }
 
@@ -192,8 +305,12 @@ async fn list_pages_totals_sorts_and_searches() {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
         for (i, name) in ["carol", "alice", "bob"].iter().enumerate() {
-            api.create_user(&token, &format!("{name}@example.com"), json!({"app_metadata":{"rank": i, "team":"red"}, "given_name": name}))
-                .await;
+            api.create_user(
+                &token,
+                &format!("{name}@example.com"),
+                json!({"app_metadata":{"rank": i, "team":"red"}, "given_name": name}),
+            )
+            .await;
         }
         let bare = api.call("GET", "/api/v2/users", Some(&token), None).await;
         assert_eq!(bare.status, 200);
@@ -201,7 +318,12 @@ async fn list_pages_totals_sorts_and_searches() {
         assert!(bare.header("x-ratelimit-limit").is_some());
 
         let totals = api
-            .call("GET", "/api/v2/users?page=1&per_page=2&include_totals=true&sort=email:1", Some(&token), None)
+            .call(
+                "GET",
+                "/api/v2/users?page=1&per_page=2&include_totals=true&sort=email:1",
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(totals.body["start"], 2);
         assert_eq!(totals.body["limit"], 2);
@@ -209,16 +331,43 @@ async fn list_pages_totals_sorts_and_searches() {
         assert_eq!(totals.body["total"], 3);
         assert_eq!(totals.body["users"][0]["email"], "carol@example.com");
 
-        let desc = api.call("GET", "/api/v2/users?sort=email:-1&fields=email", Some(&token), None).await;
-        let emails: Vec<&str> = desc.body.as_array().expect("array").iter().filter_map(|u| u["email"].as_str()).collect();
-        assert_eq!(emails, ["carol@example.com", "bob@example.com", "alice@example.com"]);
+        let desc = api
+            .call(
+                "GET",
+                "/api/v2/users?sort=email:-1&fields=email",
+                Some(&token),
+                None,
+            )
+            .await;
+        let emails: Vec<&str> = desc
+            .body
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|u| u["email"].as_str())
+            .collect();
+        assert_eq!(
+            emails,
+            ["carol@example.com", "bob@example.com", "alice@example.com"]
+        );
 
         let q = "email:\"alice@example.com\" OR app_metadata.rank:2";
         let searched = api
-            .call("GET", &format!("/api/v2/users?search_engine=v3&q={}", enc(q)), Some(&token), None)
+            .call(
+                "GET",
+                &format!("/api/v2/users?search_engine=v3&q={}", enc(q)),
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(searched.status, 200, "{}", searched.body);
-        let mut found: Vec<String> = searched.body.as_array().expect("array").iter().map(|u| u["email"].as_str().unwrap_or("").to_owned()).collect();
+        let mut found: Vec<String> = searched
+            .body
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|u| u["email"].as_str().unwrap_or("").to_owned())
+            .collect();
         found.sort();
         assert_eq!(found, ["alice@example.com", "bob@example.com"]);
 
@@ -227,25 +376,55 @@ async fn list_pages_totals_sorts_and_searches() {
             .await;
         assert_eq!(conn.body.as_array().map(Vec::len), Some(3), "{}", conn.body);
 
-        let bad_q = api.call("GET", &format!("/api/v2/users?q={}", enc("name:jon~")), Some(&token), None).await;
+        let bad_q = api
+            .call(
+                "GET",
+                &format!("/api/v2/users?q={}", enc("name:jon~")),
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(bad_q.status, 400);
         assert_eq!(bad_q.body["errorCode"], "invalid_query_string");
 
-        let too_many = api.call("GET", "/api/v2/users?per_page=101", Some(&token), None).await;
+        let too_many = api
+            .call("GET", "/api/v2/users?per_page=101", Some(&token), None)
+            .await;
         assert_eq!(too_many.status, 400);
         assert_eq!(too_many.body["errorCode"], "invalid_query_string");
 
-        let window = api.call("GET", "/api/v2/users?per_page=100&page=10", Some(&token), None).await;
+        let window = api
+            .call(
+                "GET",
+                "/api/v2/users?per_page=100&page=10",
+                Some(&token),
+                None,
+            )
+            .await;
         assert_error(
             &window,
             400,
             "You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation.",
             Some("invalid_query_string"),
         );
-        let absurd = api.call("GET", "/api/v2/users?page=99999999999999999999999", Some(&token), None).await;
+        let absurd = api
+            .call(
+                "GET",
+                "/api/v2/users?page=99999999999999999999999",
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(absurd.status, 400);
-        let v1 = api.call("GET", "/api/v2/users?search_engine=v1", Some(&token), None).await;
-        assert_error(&v1, 400, "You are not allowed to use search_engine=v1.", Some("invalid_query_string"));
+        let v1 = api
+            .call("GET", "/api/v2/users?search_engine=v1", Some(&token), None)
+            .await;
+        assert_error(
+            &v1,
+            400,
+            "You are not allowed to use search_engine=v1.",
+            Some("invalid_query_string"),
+        );
     }
 }
 
@@ -254,13 +433,30 @@ async fn users_by_email_is_a_bare_exact_array() {
     for &backend in BACKENDS {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
-        api.create_user(&token, "Exact@Example.com", json!({})).await;
-        let hit = api.call("GET", "/api/v2/users-by-email?email=exact%40example.com", Some(&token), None).await;
+        api.create_user(&token, "Exact@Example.com", json!({}))
+            .await;
+        let hit = api
+            .call(
+                "GET",
+                "/api/v2/users-by-email?email=exact%40example.com",
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(hit.status, 200);
         assert_eq!(hit.body.as_array().map(Vec::len), Some(1));
-        let miss = api.call("GET", "/api/v2/users-by-email?email=Exact%40Example.com", Some(&token), None).await;
+        let miss = api
+            .call(
+                "GET",
+                "/api/v2/users-by-email?email=Exact%40Example.com",
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(miss.body, json!([]));
-        let missing = api.call("GET", "/api/v2/users-by-email", Some(&token), None).await;
+        let missing = api
+            .call("GET", "/api/v2/users-by-email", Some(&token), None)
+            .await;
         assert_eq!(missing.status, 400);
         assert_eq!(missing.body["errorCode"], "invalid_query_string");
     }
@@ -272,23 +468,49 @@ async fn tokens_and_scopes_are_enforced() {
         let api = Api::default(backend).await;
         let none = api.call("GET", "/api/v2/users", None, None).await;
         assert_eq!(none.status, 401);
-        let garbage = api.call("GET", "/api/v2/users", Some("not-a-jwt"), None).await;
+        let garbage = api
+            .call("GET", "/api/v2/users", Some("not-a-jwt"), None)
+            .await;
         assert_error(&garbage, 401, "Invalid token.", None);
 
         let read_only = api.token(Some("read:users")).await;
         let create = api
             .call("POST", "/api/v2/users", Some(&read_only), Some(json!({"connection":"Username-Password-Authentication","email":"s@b.co","password":"pw"})))
             .await;
-        assert_error(&create, 403, "Insufficient scope, expected any of: create:users.", Some("insufficient_scope"));
+        assert_error(
+            &create,
+            403,
+            "Insufficient scope, expected any of: create:users.",
+            Some("insufficient_scope"),
+        );
 
         let full = api.token(None).await;
         let user = api.create_user(&full, "s@example.com", json!({})).await;
         let path = format!("/api/v2/users/{}", enc(&uid(&user)));
         let app_only = api.token(Some("update:users_app_metadata")).await;
-        let ok = api.call("PATCH", &path, Some(&app_only), Some(json!({"app_metadata":{"a":1}}))).await;
+        let ok = api
+            .call(
+                "PATCH",
+                &path,
+                Some(&app_only),
+                Some(json!({"app_metadata":{"a":1}})),
+            )
+            .await;
         assert_eq!(ok.status, 200, "{}", ok.body);
-        let refused = api.call("PATCH", &path, Some(&app_only), Some(json!({"app_metadata":{"a":1},"name":"x"}))).await;
-        assert_error(&refused, 403, "You cannot update the following fields: name", Some("insufficient_scope"));
+        let refused = api
+            .call(
+                "PATCH",
+                &path,
+                Some(&app_only),
+                Some(json!({"app_metadata":{"a":1},"name":"x"})),
+            )
+            .await;
+        assert_error(
+            &refused,
+            403,
+            "You cannot update the following fields: name",
+            Some("insufficient_scope"),
+        );
         let delete = api.call("DELETE", &path, Some(&read_only), None).await;
         assert_eq!(delete.status, 403);
 
@@ -297,7 +519,14 @@ async fn tokens_and_scopes_are_enforced() {
             .await;
         assert_eq!(wrong_secret.status, 401);
         assert_eq!(wrong_secret.body["error"], "access_denied");
-        let bad_grant = api.call("POST", "/oauth/token", None, Some(json!({"grant_type":"magic"}))).await;
+        let bad_grant = api
+            .call(
+                "POST",
+                "/oauth/token",
+                None,
+                Some(json!({"grant_type":"magic"})),
+            )
+            .await;
         assert_eq!(bad_grant.body["error"], "unsupported_grant_type");
         let form = api
             .raw(
@@ -327,32 +556,71 @@ async fn robustness_envelopes() {
     for &backend in BACKENDS {
         let api = Api::default(backend).await;
         let token = api.token(None).await;
-        let unknown = api.call("GET", "/api/v2/nothing-here", Some(&token), None).await;
+        let unknown = api
+            .call("GET", "/api/v2/nothing-here", Some(&token), None)
+            .await;
         assert_error(&unknown, 404, "Not Found", None);
         let method = api.call("PUT", "/api/v2/users", Some(&token), None).await;
         assert_eq!(method.status, 404);
         let malformed = api
-            .raw("POST", "/api/v2/users", Some(&token), Some("application/json"), "{not json".into())
+            .raw(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some("application/json"),
+                "{not json".into(),
+            )
             .await
             .expect("sent");
-        assert_error(&malformed, 400, "Invalid request payload JSON format", Some("invalid_body"));
+        assert_error(
+            &malformed,
+            400,
+            "Invalid request payload JSON format",
+            Some("invalid_body"),
+        );
         let wrong_type = api
-            .raw("POST", "/api/v2/users", Some(&token), Some("text/plain"), "hello".into())
+            .raw(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some("text/plain"),
+                "hello".into(),
+            )
             .await
             .expect("sent");
         assert_eq!(wrong_type.status, 415);
         assert_eq!(wrong_type.body["statusCode"], 415);
         let big = vec![b' '; 1_048_577];
         let too_large = api
-            .raw("POST", "/api/v2/users", Some(&token), Some("application/json"), big.into())
+            .raw(
+                "POST",
+                "/api/v2/users",
+                Some(&token),
+                Some("application/json"),
+                big.into(),
+            )
             .await
             .expect("sent");
         assert_eq!(too_large.status, 413);
         let huge_id = "x".repeat(5000);
-        let huge = api.call("GET", &format!("/api/v2/users/auth0%7C{huge_id}"), Some(&token), None).await;
+        let huge = api
+            .call(
+                "GET",
+                &format!("/api/v2/users/auth0%7C{huge_id}"),
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(huge.status, 400);
         assert_eq!(huge.body["errorCode"], "invalid_uri");
-        let not_object = api.call("PATCH", "/api/v2/users/auth0%7C1", Some(&token), Some(Value::Array(vec![]))).await;
+        let not_object = api
+            .call(
+                "PATCH",
+                "/api/v2/users/auth0%7C1",
+                Some(&token),
+                Some(Value::Array(vec![])),
+            )
+            .await;
         assert_eq!(not_object.status, 400);
     }
 }

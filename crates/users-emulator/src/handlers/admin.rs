@@ -23,7 +23,12 @@ pub(crate) fn handle(
     request: &ApiRequest,
     now_ms: i64,
 ) -> Response<Bytes> {
-    let rest: Vec<&str> = request.segments.iter().skip(1).map(String::as_str).collect();
+    let rest: Vec<&str> = request
+        .segments
+        .iter()
+        .skip(1)
+        .map(String::as_str)
+        .collect();
     let result = match (&request.method, rest.as_slice()) {
         (&Method::POST, ["reset"]) => {
             *state = State::new(config.seed, config.connections.clone());
@@ -46,10 +51,7 @@ pub(crate) fn handle(
         (&Method::POST, ["faults"]) => request.json_object().and_then(|body| {
             let rule: FaultRule = serde_json::from_value(Value::Object(body))
                 .map_err(|e| ApiError::invalid_body(format!("Invalid fault rule: {e}")))?;
-            runtime
-                .faults
-                .add(rule)
-                .map_err(ApiError::invalid_body)?;
+            runtime.faults.add(rule).map_err(ApiError::invalid_body)?;
             Ok(json_response(
                 201,
                 &serde_json::to_value(runtime.faults.pending()).unwrap_or(Value::Null),
@@ -65,14 +67,18 @@ pub(crate) fn handle(
 }
 
 /// Adds the connections, users and blocks of a seed document; all or nothing.
-pub(crate) fn seed(state: &mut State, document: &Value, now_ms: i64) -> Result<Vec<String>, String> {
+pub(crate) fn seed(
+    state: &mut State,
+    document: &Value,
+    now_ms: i64,
+) -> Result<Vec<String>, String> {
     let doc = document
         .as_object()
         .ok_or("the seed document must be a JSON object")?;
     let mut next = state.clone();
     if let Some(connections) = doc.get("connections") {
-        let list: Vec<Connection> = serde_json::from_value(connections.clone())
-            .map_err(|e| format!("connections: {e}"))?;
+        let list: Vec<Connection> =
+            serde_json::from_value(connections.clone()).map_err(|e| format!("connections: {e}"))?;
         for connection in list {
             let connection = connection.normalized();
             next.connections.retain(|c| c.name != connection.name);
@@ -87,7 +93,8 @@ pub(crate) fn seed(state: &mut State, document: &Value, now_ms: i64) -> Result<V
         .flatten()
         .enumerate()
     {
-        let stored = seed_user(&mut next, entry, now_ms).map_err(|e| format!("users[{index}]: {e}"))?;
+        let stored =
+            seed_user(&mut next, entry, now_ms).map_err(|e| format!("users[{index}]: {e}"))?;
         let id = stored.user.user_id.clone().unwrap_or_default();
         if next.user_index(&id).is_some() {
             return Err(format!("users[{index}]: user {id} already exists"));
@@ -103,9 +110,7 @@ pub(crate) fn seed(state: &mut State, document: &Value, now_ms: i64) -> Result<V
                 .user(&block.user_id)
                 .ok_or_else(|| format!("blocks: no user {}", block.user_id))?;
             if block.connection.is_none() {
-                block.connection = next
-                    .primary_connection(&user.user)
-                    .map(|c| c.name.clone());
+                block.connection = next.primary_connection(&user.user).map(|c| c.name.clone());
             }
             next.blocks.push(block);
         }
@@ -137,7 +142,10 @@ fn seed_user(state: &mut State, entry: &Value, now_ms: i64) -> Result<StoredUser
         let connection = connection.ok_or("needs `connection` or `identities`")?;
         let provider = connection.provider().to_owned();
         let bare = match &user.user_id {
-            Some(id) => id.split_once('|').map_or(id.as_str(), |(_, b)| b).to_owned(),
+            Some(id) => id
+                .split_once('|')
+                .map_or(id.as_str(), |(_, b)| b)
+                .to_owned(),
             None => state.ids.user_id(now_ms.div_euclid(1000)),
         };
         user.user_id = Some(format!("{provider}|{bare}"));
@@ -151,8 +159,12 @@ fn seed_user(state: &mut State, entry: &Value, now_ms: i64) -> Result<StoredUser
     }
     if user.user_id.is_none() {
         let first = user.identities.as_ref().and_then(|ids| ids.first());
-        let provider = first.and_then(|i| i.provider.as_ref()).map(|p| p.as_str().to_owned());
-        let bare = first.and_then(|i| i.user_id.as_ref()).map(ToString::to_string);
+        let provider = first
+            .and_then(|i| i.provider.as_ref())
+            .map(|p| p.as_str().to_owned());
+        let bare = first
+            .and_then(|i| i.user_id.as_ref())
+            .map(ToString::to_string);
         match (provider, bare) {
             (Some(p), Some(b)) => user.user_id = Some(format!("{p}|{b}")),
             _ => return Err("needs `user_id`".into()),

@@ -61,7 +61,11 @@ fn same_identifier(block: &BruteForceBlock, identifier: &str) -> bool {
 }
 
 /// `GET /api/v2/user-blocks/{id}` (scope `read:users`).
-pub(super) fn get(ctx: &mut Ctx<'_>, caller: &Caller, id: &str) -> Result<Response<Bytes>, ApiError> {
+pub(super) fn get(
+    ctx: &mut Ctx<'_>,
+    caller: &Caller,
+    id: &str,
+) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&READ, None)?;
     find_user(ctx.state, id)?;
     let body = blocked_for(ctx.state.blocks.iter().filter(|b| b.user_id == id));
@@ -69,7 +73,11 @@ pub(super) fn get(ctx: &mut Ctx<'_>, caller: &Caller, id: &str) -> Result<Respon
 }
 
 /// `DELETE /api/v2/user-blocks/{id}` (scope `update:users`): 204.
-pub(super) fn delete(ctx: &mut Ctx<'_>, caller: &Caller, id: &str) -> Result<Response<Bytes>, ApiError> {
+pub(super) fn delete(
+    ctx: &mut Ctx<'_>,
+    caller: &Caller,
+    id: &str,
+) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&UNBLOCK, None)?;
     find_user(ctx.state, id)?;
     ctx.state.blocks.retain(|b| b.user_id != id);
@@ -84,7 +92,12 @@ pub(super) fn get_by_identifier(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&READ, None)?;
     let identifier = identifier(request)?;
-    let body = blocked_for(ctx.state.blocks.iter().filter(|b| same_identifier(b, &identifier)));
+    let body = blocked_for(
+        ctx.state
+            .blocks
+            .iter()
+            .filter(|b| same_identifier(b, &identifier)),
+    );
     Ok(json_response(200, &body))
 }
 
@@ -96,6 +109,8 @@ pub(super) fn delete_by_identifier(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&UNBLOCK, None)?;
     let identifier = identifier(request)?;
-    ctx.state.blocks.retain(|b| !same_identifier(b, &identifier));
+    ctx.state
+        .blocks
+        .retain(|b| !same_identifier(b, &identifier));
     Ok(empty_response(204))
 }

@@ -4,7 +4,9 @@ use bytes::Bytes;
 use http::Response;
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
-use users_model::{LinkError, LinkRequest, User, link as link_users, unlink as unlink_users, validate_link};
+use users_model::{
+    LinkError, LinkRequest, User, link as link_users, unlink as unlink_users, validate_link,
+};
 
 use super::{Ctx, find_user, serde_body_error, strip_idp_tokens, violation_error};
 use crate::auth::{Access, Caller, Scopes};
@@ -48,7 +50,9 @@ fn secondary_from_token(token: &str, caller: &Caller, now_secs: i64) -> Result<S
     }
     let claims: Value = verify(token, now_secs).map_err(|_| bad("Invalid token (link_with)."))?;
     if claims.get("iss").and_then(Value::as_str) != Some(caller.claims.iss.as_str()) {
-        return Err(bad("JWT (link_with) must have the same issuer as the calling user."));
+        return Err(bad(
+            "JWT (link_with) must have the same issuer as the calling user.",
+        ));
     }
     let audiences: Vec<&str> = match claims.get("aud") {
         Some(Value::String(aud)) => vec![aud.as_str()],
@@ -163,7 +167,8 @@ pub(super) fn unlink(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&LINK, Some(id))?;
     let primary = find_user(ctx.state, id)?.clone();
-    let outcome = unlink_users(&primary, provider, user_id, ctx.now()).map_err(|e| link_error(&e))?;
+    let outcome =
+        unlink_users(&primary, provider, user_id, ctx.now()).map_err(|e| link_error(&e))?;
     let body = identities_body(&outcome.primary, caller);
     if let Some(index) = ctx.state.user_index(id) {
         if let Some(stored) = ctx.state.users.get_mut(index) {

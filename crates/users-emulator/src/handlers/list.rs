@@ -30,7 +30,11 @@ const SEARCH_WINDOW: u64 = 1000;
 const DEFAULT_PER_PAGE: u64 = 50;
 const MAX_PER_PAGE: u64 = 100;
 
-fn number_param(request: &ApiRequest, name: &str, description: &str) -> Result<Option<u64>, ApiError> {
+fn number_param(
+    request: &ApiRequest,
+    name: &str,
+    description: &str,
+) -> Result<Option<u64>, ApiError> {
     match request.query_param(name) {
         None => Ok(None),
         Some(text) => text.parse::<u64>().map(Some).map_err(|_| {
@@ -53,8 +57,12 @@ pub(super) fn list(
     caller: &Caller,
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&LIST, None)?;
-    let page = number_param(request, "page", "Page index of the results to return. First page is 0.")?
-        .unwrap_or(0);
+    let page = number_param(
+        request,
+        "page",
+        "Page index of the results to return. First page is 0.",
+    )?
+    .unwrap_or(0);
     let per_page = number_param(request, "per_page", "Number of results per page.")?
         .unwrap_or(DEFAULT_PER_PAGE);
     if per_page > MAX_PER_PAGE {

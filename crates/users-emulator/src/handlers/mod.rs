@@ -72,7 +72,11 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Option<Route<'a>> {
 }
 
 /// Handles a request under `/api/v2/` (`rest` = the segments after it).
-pub(crate) fn management(ctx: &mut Ctx<'_>, request: &ApiRequest, rest: &[&str]) -> Response<Bytes> {
+pub(crate) fn management(
+    ctx: &mut Ctx<'_>,
+    request: &ApiRequest,
+    rest: &[&str],
+) -> Response<Bytes> {
     let Some(route) = route(&request.method, rest) else {
         return ApiError::not_found_path().into_response();
     };

@@ -30,11 +30,17 @@ const USER_SCOPES: &[&str] = &[
 ];
 
 fn text<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    body.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn missing(name: &str) -> Response<Bytes> {
-    auth_error(400, "invalid_request", &format!("Missing required parameter: {name}"))
+    auth_error(
+        400,
+        "invalid_request",
+        &format!("Missing required parameter: {name}"),
+    )
 }
 
 /// Finds the client and checks its secret; the error response when that fails.
@@ -96,7 +102,11 @@ fn client_credentials(
         );
     };
     if audience != expected {
-        return auth_error(403, "access_denied", &format!("Service not found: {audience}"));
+        return auth_error(
+            403,
+            "access_denied",
+            &format!("Service not found: {audience}"),
+        );
     }
     let granted: Vec<&str> = match text(body, "scope") {
         None => client.scopes.iter().map(String::as_str).collect(),
@@ -162,7 +172,11 @@ fn password_realm(
         .connection_by_name(realm)
         .is_some_and(|c| c.kind() == StrategyKind::Database);
     if !is_database {
-        return auth_error(400, "invalid_request", "Unknown realm or not a database connection");
+        return auth_error(
+            400,
+            "invalid_request",
+            "Unknown realm or not a database connection",
+        );
     }
     let wanted = username.to_lowercase();
     let found = state.users.iter().find(|stored| {
@@ -236,10 +250,18 @@ fn password_realm(
             "iat": now,
             "exp": now.saturating_add(36_000),
         });
-        if let (Some(map), Value::Object(profile)) =
-            (id_claims.as_object_mut(), serde_json::to_value(&user).unwrap_or(Value::Null))
-        {
-            for key in ["email", "email_verified", "name", "nickname", "picture", "updated_at"] {
+        if let (Some(map), Value::Object(profile)) = (
+            id_claims.as_object_mut(),
+            serde_json::to_value(&user).unwrap_or(Value::Null),
+        ) {
+            for key in [
+                "email",
+                "email_verified",
+                "name",
+                "nickname",
+                "picture",
+                "updated_at",
+            ] {
                 if let Some(value) = profile.get(key) {
                     map.insert(key.into(), value.clone());
                 }

@@ -37,7 +37,10 @@ const READ: Scopes<'static> = Scopes {
 const UPDATE: Scopes<'static> = Scopes {
     full: &["update:users"],
     partial: &["update:users_app_metadata"],
-    own: &["update:current_user_metadata", "create:current_user_metadata"],
+    own: &[
+        "update:current_user_metadata",
+        "create:current_user_metadata",
+    ],
     denied: "Insufficient scope; expected any of: update:users,update:users_app_metadata,update:current_user_metadata.",
 };
 
@@ -73,7 +76,8 @@ pub(super) fn create(
         .connection_by_name(&create.connection)
         .cloned()
         .ok_or_else(|| ApiError::invalid_body("Connection does not exist."))?;
-    validate_create(&create, Some(&connection_kind(&connection))).map_err(|v| violation_error(&v))?;
+    validate_create(&create, Some(&connection_kind(&connection)))
+        .map_err(|v| violation_error(&v))?;
     let database = connection.kind() == StrategyKind::Database;
     if database && create.email.is_none() {
         return Err(ApiError::invalid_body(
@@ -124,7 +128,9 @@ pub(super) fn create(
             .any(|i| i.connection.as_deref() == Some(connection.name.as_str()));
         other.user_id.as_deref() == Some(user_id.as_str())
             || (same_connection
-                && ((email.is_some() && other.email.as_ref().map(|e| e.to_lowercase()) == email.as_ref().map(|e| e.to_lowercase()))
+                && ((email.is_some()
+                    && other.email.as_ref().map(|e| e.to_lowercase())
+                        == email.as_ref().map(|e| e.to_lowercase()))
                     || (username.is_some() && other.username == username)
                     || (connection.kind() == StrategyKind::PasswordlessSms
                         && other.phone_number == create.phone_number)))
@@ -140,6 +146,7 @@ pub(super) fn create(
         .or_else(|| username.clone())
         .unwrap_or_else(|| bare_id.clone());
     let local_part = handle.split('@').next().unwrap_or(&handle).to_owned();
+    let name = create.name.clone().unwrap_or_else(|| handle.clone());
     let identity = Identity {
         connection: Some(connection.name.clone()),
         user_id: Some(IdentityUserId::String(bare_id)),
@@ -150,7 +157,9 @@ pub(super) fn create(
     let user = User {
         user_id: Some(user_id.clone()),
         email: email.clone(),
-        email_verified: email.as_ref().map(|_| create.email_verified.unwrap_or(false)),
+        email_verified: email
+            .as_ref()
+            .map(|_| create.email_verified.unwrap_or(false)),
         username: username.clone(),
         phone_number: create.phone_number.clone(),
         phone_verified: create
@@ -166,9 +175,9 @@ pub(super) fn create(
             create
                 .picture
                 .clone()
-                .unwrap_or_else(|| gravatar(email.as_deref().unwrap_or(""), &local_part)),
+                .unwrap_or_else(|| gravatar(email.as_deref().unwrap_or(""), &name)),
         ),
-        name: Some(create.name.clone().unwrap_or_else(|| handle.clone())),
+        name: Some(name.clone()),
         nickname: Some(create.nickname.clone().unwrap_or(local_part)),
         blocked: create.blocked,
         given_name: create.given_name.clone(),
@@ -246,14 +255,20 @@ pub(super) fn update(
             .collect();
         if !refused.is_empty() {
             return Err(ApiError::forbidden(
-                format!("You cannot update the following fields: {}", refused.join(", ")),
+                format!(
+                    "You cannot update the following fields: {}",
+                    refused.join(", ")
+                ),
                 Some("insufficient_scope"),
             ));
         }
     }
     let update: UserUpdate =
         serde_json::from_value(Value::Object(body)).map_err(|e| serde_body_error(&e))?;
-    let index = ctx.state.user_index(id).ok_or_else(ApiError::user_not_found)?;
+    let index = ctx
+        .state
+        .user_index(id)
+        .ok_or_else(ApiError::user_not_found)?;
     let current = find_user(ctx.state, id)?.clone();
     let context = target_context(ctx.state, &current);
     validate_update(&update, Some(&context)).map_err(|v| violation_error(&v))?;

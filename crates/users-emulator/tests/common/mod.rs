@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::{Value, json};
-use users_emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, RunningServer};
+use users_emulator::{
+    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, RunningServer,
+};
 use users_transport::Transport;
 
 /// How the test reaches the emulator.
@@ -123,9 +125,18 @@ impl Api {
     }
 
     /// Sends a JSON request and expects a complete response.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let (ct, bytes) = match body {
-            Some(v) => (Some("application/json"), Bytes::from(serde_json::to_vec(&v).expect("json"))),
+            Some(v) => (
+                Some("application/json"),
+                Bytes::from(serde_json::to_vec(&v).expect("json")),
+            ),
             None => (None, Bytes::new()),
         };
         self.raw(method, path, token, ct, bytes)
@@ -146,7 +157,10 @@ impl Api {
         }
         let reply = self.call("POST", "/oauth/token", None, Some(body)).await;
         assert_eq!(reply.status, 200, "token: {}", reply.body);
-        reply.body["access_token"].as_str().expect("access_token").to_owned()
+        reply.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     /// Creates a database user in `Username-Password-Authentication`; returns the body.
@@ -159,7 +173,9 @@ impl Api {
         if let (Some(map), Value::Object(extra)) = (body.as_object_mut(), extra) {
             map.extend(extra);
         }
-        let reply = self.call("POST", "/api/v2/users", Some(token), Some(body)).await;
+        let reply = self
+            .call("POST", "/api/v2/users", Some(token), Some(body))
+            .await;
         assert_eq!(reply.status, 201, "create: {}", reply.body);
         reply.body
     }
@@ -183,6 +199,10 @@ pub fn assert_error(reply: &Reply, status: u16, message: &str, code: Option<&str
     assert!(reply.body["error"].is_string(), "body: {}", reply.body);
     match code {
         Some(code) => assert_eq!(reply.body["errorCode"], code, "body: {}", reply.body),
-        None => assert!(reply.body.get("errorCode").is_none(), "body: {}", reply.body),
+        None => assert!(
+            reply.body.get("errorCode").is_none(),
+            "body: {}",
+            reply.body
+        ),
     }
 }
