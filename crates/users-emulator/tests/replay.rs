@@ -510,6 +510,7 @@ async fn recorded_scenarios_replay_against_the_emulator() {
     let mut failures = Vec::new();
     for (name, scenario) in &scenarios {
         if let Some(reason) = left_out(name, scenario) {
+            println!("left out {name}: {reason}");
             *reasons.entry(reason).or_default() += 1;
             continue;
         }
