@@ -233,9 +233,9 @@ impl Emulator {
             }
             _ => {}
         }
-        if segments.len() < 2 || segments[..2] != ["api", "v2"] {
+        let Some(rest) = segments.strip_prefix(&["api", "v2"]) else {
             return ApiError::not_found_path().into_response();
-        }
+        };
         let decision = lock(&self.inner.runtime).bucket.try_take(now_ms);
         let headers = match decision {
             Decision::Allowed(headers) => headers,
@@ -251,7 +251,7 @@ impl Emulator {
                 now_ms,
                 issuer: &issuer,
             };
-            let response = handlers::management(&mut ctx, request, &segments[2..]);
+            let response = handlers::management(&mut ctx, request, rest);
             let changed = request.method != Method::GET && response.status().is_success();
             match &self.inner.store {
                 Some(store) if changed => match store.save(&state) {

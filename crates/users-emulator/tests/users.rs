@@ -624,3 +624,145 @@ async fn robustness_envelopes() {
         assert_eq!(not_object.status, 400);
     }
 }
+
+#[tokio::test]
+async fn current_user_tokens_act_only_on_their_own_user() {
+    for &backend in BACKENDS {
+        let api = Api::default(backend).await;
+        let admin = api.token(None).await;
+        let me = uid(&api.create_user(&admin, "me@example.com", json!({})).await);
+        let other = uid(&api
+            .create_user(&admin, "other@example.com", json!({}))
+            .await);
+        let login = api
+            .call(
+                "POST",
+                "/oauth/token",
+                None,
+                Some(json!({"grant_type": users_emulator::PASSWORD_REALM_GRANT,
+                    "client_id": users_emulator::DEFAULT_CLIENT_ID,
+                    "client_secret": users_emulator::DEFAULT_CLIENT_SECRET,
+                    "username": "ME@example.com", "password": "Passw0rd!x",
+                    "realm": "Username-Password-Authentication",
+                    "scope": "openid read:current_user update:current_user_metadata read:users"})),
+            )
+            .await;
+        assert_eq!(login.status, 200, "{}", login.body);
+        assert_eq!(
+            login.body["scope"], "openid read:current_user update:current_user_metadata",
+            "admin scopes are never granted to a user token"
+        );
+        let token = login.body["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+
+        let mine = api
+            .call(
+                "GET",
+                &format!("/api/v2/users/{}", enc(&me)),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(mine.status, 200);
+        let theirs = api
+            .call(
+                "GET",
+                &format!("/api/v2/users/{}", enc(&other)),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_error(
+            &theirs,
+            403,
+            "User to be acted on does not match subject in bearer token.",
+            None,
+        );
+        let list = api.call("GET", "/api/v2/users", Some(&token), None).await;
+        assert_error(
+            &list,
+            403,
+            "Insufficient scope, expected any of: read:users.",
+            Some("insufficient_scope"),
+        );
+
+        let metadata = api
+            .call(
+                "PATCH",
+                &format!("/api/v2/users/{}", enc(&me)),
+                Some(&token),
+                Some(json!({"user_metadata": {"theme": "dark"}})),
+            )
+            .await;
+        assert_eq!(metadata.status, 200, "{}", metadata.body);
+        assert_eq!(metadata.body["user_metadata"], json!({"theme": "dark"}));
+        let root = api
+            .call(
+                "PATCH",
+                &format!("/api/v2/users/{}", enc(&me)),
+                Some(&token),
+                Some(json!({"user_metadata": {}, "name": "x", "blocked": true})),
+            )
+            .await;
+        assert_error(
+            &root,
+            403,
+            "You cannot update the following fields: name, blocked",
+            Some("insufficient_scope"),
+        );
+        let foreign = api
+            .call(
+                "PATCH",
+                &format!("/api/v2/users/{}", enc(&other)),
+                Some(&token),
+                Some(json!({"user_metadata": {"a": 1}})),
+            )
+            .await;
+        assert_eq!(foreign.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn tokens_verify_with_the_published_jwks() {
+    let api = Api::default(common::Backend::InProcess).await;
+    let token = api.token(Some("read:users")).await;
+    let jwks = api.call("GET", "/.well-known/jwks.json", None, None).await;
+    let key = &jwks.body["keys"][0];
+    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().expect("n"),
+        key["e"].as_str().expect("e"),
+    )
+    .expect("rsa key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[format!("{}/api/v2/", api.base)]);
+    validation.set_issuer(&[format!("{}/", api.base)]);
+    let data =
+        jsonwebtoken::decode::<Value>(&token, &decoding, &validation).expect("valid RS256 token");
+    assert_eq!(data.claims["scope"], "read:users");
+    assert_eq!(data.claims["gty"], "client-credentials");
+    assert_eq!(
+        data.claims["sub"],
+        format!("{}@clients", users_emulator::DEFAULT_CLIENT_ID)
+    );
+    assert_eq!(data.claims["azp"], users_emulator::DEFAULT_CLIENT_ID);
+    let header = jsonwebtoken::decode_header(&token).expect("header");
+    assert_eq!(header.kid.as_deref(), key["kid"].as_str());
+
+    let other_origin = api
+        .transport
+        .send(
+            http::Request::get("https://other-tenant.example/api/v2/users")
+                .header("authorization", format!("Bearer {token}"))
+                .body(bytes::Bytes::new())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(
+        other_origin.status(),
+        401,
+        "a token is bound to the issuer it was minted for"
+    );
+}
