@@ -37,14 +37,19 @@ impl Drop for Running {
 }
 
 fn start(args: &[&str]) -> Running {
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("start the binary");
-    let stdout = child.stdout.take().expect("stdout");
+    // Owned by `Running` at once, so the process is killed and reaped on every path.
+    let mut running = Running {
+        child,
+        base: String::new(),
+    };
+    let stdout = running.child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -53,17 +58,15 @@ fn start(args: &[&str]) -> Running {
             }
         }
     });
-    loop {
+    while running.base.is_empty() {
         let line = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the emulator prints its base URL");
         if let Some(base) = line.strip_prefix("users-emulator listening on ") {
-            return Running {
-                child,
-                base: base.trim().to_owned(),
-            };
+            running.base = base.trim().to_owned();
         }
     }
+    running
 }
 
 async fn call(
