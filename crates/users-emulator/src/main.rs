@@ -157,7 +157,16 @@ fn start(args: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match parse_args(std::env::args().skip(1)) {
+    // `env::args` panics on arguments that are not UTF-8; refuse them cleanly instead.
+    let args: Result<Vec<String>, String> = std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            a.into_string()
+                .map_err(|a| format!("argument {} is not valid UTF-8", a.to_string_lossy()))
+        })
+        .collect();
+    let parsed = args.and_then(|args| parse_args(args.into_iter()));
+    match parsed {
         Ok(None) => {
             print!("{USAGE}");
             ExitCode::SUCCESS
