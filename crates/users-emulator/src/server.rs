@@ -107,14 +107,17 @@ impl Drop for RunningServer {
 
 impl Emulator {
     /// Serves the emulator on `listener` until the returned handle is shut down or dropped.
+    /// Must be called from within a Tokio runtime (the accept loop is spawned on it).
     ///
     /// # Errors
-    /// When the listener's address cannot be read.
+    /// When the listener's address cannot be read, or there is no current Tokio runtime.
     pub fn serve(&self, listener: TcpListener) -> io::Result<RunningServer> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|e| io::Error::other(format!("Emulator::serve needs a Tokio runtime: {e}")))?;
         let addr = listener.local_addr()?;
         let (tx, mut rx) = oneshot::channel::<()>();
         let emulator = self.clone();
-        let task = tokio::spawn(async move {
+        let task = runtime.spawn(async move {
             loop {
                 let accepted = tokio::select! {
                     _ = &mut rx => break,
