@@ -766,3 +766,28 @@ async fn tokens_verify_with_the_published_jwks() {
         "a token is bound to the issuer it was minted for"
     );
 }
+
+#[tokio::test]
+async fn ids_and_timestamps_are_deterministic_in_process() {
+    use std::sync::Arc;
+    use users_emulator::{Emulator, ManualClock};
+    let make = || {
+        Emulator::with_clock(
+            users_emulator::EmulatorConfig::default(),
+            Arc::new(ManualClock::new(1_674_673_226_187)),
+        )
+    };
+    let mut bodies = Vec::new();
+    for _ in 0..2 {
+        let api = Api::attach(common::Backend::InProcess, make()).await;
+        let token = api.token(None).await;
+        bodies.push(api.create_user(&token, "same@example.com", json!({})).await);
+    }
+    assert_eq!(bodies[0], bodies[1], "same seed, same clock, same answers");
+    assert!(
+        uid(&bodies[0]).starts_with("auth0|63d17c4a"),
+        "{}",
+        bodies[0]
+    );
+    assert_eq!(bodies[0]["created_at"], "2023-01-25T19:00:26.187Z");
+}
