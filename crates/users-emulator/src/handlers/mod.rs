@@ -141,9 +141,47 @@ pub(crate) fn violation_error(violations: &Violations) -> ApiError {
     }
 }
 
-/// A body that serde could not read into the operation's type.
+/// A body that serde could not read into the operation's type. serde quotes the offending
+/// value ("invalid type: integer `123`, expected a string"), which may be a password, so only
+/// the kinds are kept.
 pub(crate) fn serde_body_error(error: &serde_json::Error) -> ApiError {
-    ApiError::invalid_body(format!("Payload validation error: '{error}'."))
+    let text = error.to_string();
+    let expected = text
+        .split_once(", expected ")
+        .map(|(_, e)| e.to_owned())
+        .unwrap_or_default();
+    let reason = if let Some(rest) = text.strip_prefix("invalid type: ") {
+        let found = rest.split([' ', ',']).next().unwrap_or("value");
+        format!("Expected {expected} but found type {found}")
+    } else if text.starts_with("invalid value: ") || text.starts_with("invalid length ") {
+        format!("Invalid value, expected {expected}")
+    } else {
+        // Missing or unknown fields name only the field.
+        text
+    };
+    ApiError::invalid_body(format!("Payload validation error: '{reason}'."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_errors_never_echo_values() {
+        let err = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({
+            "connection": "db", "password": 987654321
+        }))
+        .expect_err("a number is not a password");
+        let message = serde_body_error(&err).message;
+        assert!(!message.contains("987654321"), "{message}");
+        assert!(
+            message.starts_with("Payload validation error: 'Expected "),
+            "{message}"
+        );
+        let missing = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({}))
+            .expect_err("connection is required");
+        assert!(serde_body_error(&missing).message.contains("connection"));
+    }
 }
 
 /// The user as the API returns it: IdP tokens only for callers with `read:user_idp_tokens`.
