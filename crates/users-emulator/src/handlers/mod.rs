@@ -162,28 +162,6 @@ pub(crate) fn serde_body_error(error: &serde_json::Error) -> ApiError {
     ApiError::invalid_body(format!("Payload validation error: '{reason}'."))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serde_errors_never_echo_values() {
-        let err = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({
-            "connection": "db", "password": 987654321
-        }))
-        .expect_err("a number is not a password");
-        let message = serde_body_error(&err).message;
-        assert!(!message.contains("987654321"), "{message}");
-        assert!(
-            message.starts_with("Payload validation error: 'Expected "),
-            "{message}"
-        );
-        let missing = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({}))
-            .expect_err("connection is required");
-        assert!(serde_body_error(&missing).message.contains("connection"));
-    }
-}
-
 /// The user as the API returns it: IdP tokens only for callers with `read:user_idp_tokens`.
 pub(crate) fn user_json(user: &User, caller: &Caller) -> Value {
     let mut value = serde_json::to_value(user).unwrap_or(Value::Null);
@@ -261,5 +239,27 @@ pub(crate) fn query_bool(request: &ApiRequest, name: &str) -> Result<Option<bool
         Some(_) => Err(ApiError::invalid_query(format!(
             "Query validation error: 'Invalid type: string (expected boolean)' on property {name}."
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_errors_never_echo_values() {
+        let err = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({
+            "connection": "db", "password": 987654321
+        }))
+        .expect_err("a number is not a password");
+        let message = serde_body_error(&err).message;
+        assert!(!message.contains("987654321"), "{message}");
+        assert!(
+            message.starts_with("Payload validation error: 'Expected "),
+            "{message}"
+        );
+        let missing = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({}))
+            .expect_err("connection is required");
+        assert!(serde_body_error(&missing).message.contains("connection"));
     }
 }
