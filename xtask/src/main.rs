@@ -22,6 +22,45 @@ fn step(name: &str, mut cmd: Command) -> bool {
     }
 }
 
+/// The normal dependency tree of `package`, one crate name per line.
+fn dependency_names(package: &str, features: &[&str]) -> Option<Vec<String>> {
+    let output = cargo()
+        .args([
+            "tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}",
+        ])
+        .args(features)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Some(
+        text.lines()
+            .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+            .collect(),
+    )
+}
+
+/// Checks that `package`'s tree holds none of `forbidden` (e.g. no async runtime in the model).
+fn forbid_dependencies(package: &str, features: &[&str], forbidden: &[&str]) -> bool {
+    eprintln!("==> dependency check: {package} has none of {forbidden:?}");
+    let Some(names) = dependency_names(package, features) else {
+        eprintln!("xtask: cargo tree failed for {package}");
+        return false;
+    };
+    let found: Vec<&String> = names
+        .iter()
+        .filter(|n| forbidden.contains(&n.as_str()))
+        .collect();
+    if found.is_empty() {
+        true
+    } else {
+        eprintln!("xtask: {package} depends on forbidden crates: {found:?}");
+        false
+    }
+}
+
 fn ci() -> bool {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -40,32 +79,39 @@ fn ci() -> bool {
     doc.args(["doc", "--workspace", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");
     let mut steps = vec![
-        ("fmt", fmt),
-        ("clippy", clippy),
-        ("test", test),
-        ("doc", doc),
+        ("fmt".to_owned(), fmt),
+        ("clippy".to_owned(), clippy),
+        ("test".to_owned(), test),
+        ("doc".to_owned(), doc),
     ];
-    // The transport backends are additive features: each must build on its own.
-    for features in ["reqwest", "hyper"] {
+    // The transport backends are additive features: each must build on its own, and so must none.
+    for features in [
+        &[][..],
+        &["--features", "reqwest"],
+        &["--features", "hyper"],
+    ] {
         let mut build = cargo();
-        build.args([
-            "build",
-            "-p",
-            "users-transport",
-            "--no-default-features",
-            "--features",
-            features,
-        ]);
+        build
+            .args(["build", "-p", "users-transport", "--no-default-features"])
+            .args(features);
         steps.push((
-            if features == "reqwest" {
-                "build reqwest-only"
-            } else {
-                "build hyper-only"
-            },
+            format!(
+                "build users-transport --no-default-features {}",
+                features.join(" ")
+            ),
             build,
         ));
     }
-    steps.into_iter().all(|(name, cmd)| step(name, cmd))
+    let steps_ok = steps.into_iter().all(|(name, cmd)| step(&name, cmd));
+    steps_ok
+        // The model is pure: no async runtime, HTTP or I/O crate.
+        && forbid_dependencies(
+            "users-model",
+            &[],
+            &["tokio", "mio", "hyper", "reqwest", "http", "async-trait", "futures-util", "socket2"],
+        )
+        // rustls with ring only: aws-lc-rs is a slow C build (cmake) on a 2-core machine.
+        && forbid_dependencies("users-transport", &["--all-features"], &["aws-lc-rs", "aws-lc-sys", "cmake"])
 }
 
 fn main() -> ExitCode {
