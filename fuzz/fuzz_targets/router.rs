@@ -68,9 +68,10 @@ fuzz_target!(|data: &[u8]| {
         .expect("clear request");
     let _ = fixture.runtime.block_on(fixture.emulator.send(clear));
     let method = METHODS[usize::from(selector) % METHODS.len()];
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(format!("https://fuzz.example/{}", target.trim_start_matches('/')));
+    let mut builder = http::Request::builder().method(method).uri(format!(
+        "https://fuzz.example/{}",
+        target.trim_start_matches('/')
+    ));
     if !content_type.is_empty() {
         builder = builder.header("content-type", content_type);
     }
