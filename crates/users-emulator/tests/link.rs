@@ -300,6 +300,29 @@ async fn provider_form_link_unlink_and_delete() {
         );
 
         let unlink_path = format!("{path}/auth0/{}", bare(&second));
+        let unlink_scope = api
+            .call("DELETE", &unlink_path, Some(&read_only), None)
+            .await;
+        assert_error(
+            &unlink_scope,
+            403,
+            "Insufficient scope; expected: update:users, update:current_user_identities.",
+            Some("insufficient_scope"),
+        );
+        let unlink_missing = api
+            .call(
+                "DELETE",
+                "/api/v2/users/auth0%7Cnobody/identities/auth0/1",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_error(
+            &unlink_missing,
+            404,
+            "The user does not exist.",
+            Some("inexistent_user"),
+        );
         let unlinked = api.call("DELETE", &unlink_path, Some(&admin), None).await;
         assert_eq!(unlinked.status, 200, "{}", unlinked.body);
         assert_eq!(unlinked.body.as_array().map(Vec::len), Some(2));
