@@ -454,6 +454,21 @@ async fn users_by_email_is_a_bare_exact_array() {
             )
             .await;
         assert_eq!(miss.body, json!([]));
+        let create_only = api.token(Some("create:users")).await;
+        let refused = api
+            .call(
+                "GET",
+                "/api/v2/users-by-email?email=exact%40example.com",
+                Some(&create_only),
+                None,
+            )
+            .await;
+        assert_error(
+            &refused,
+            403,
+            "Insufficient scope; expected any of: read:users.",
+            Some("insufficient_scope"),
+        );
         let missing = api
             .call("GET", "/api/v2/users-by-email", Some(&token), None)
             .await;
