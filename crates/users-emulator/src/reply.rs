@@ -21,6 +21,11 @@ impl ApiError {
         }
     }
 
+    /// A 400 the identity provider (the database) raised.
+    pub(crate) fn bad_request_idp(message: impl Into<String>) -> Self {
+        Self::new(400, message, Some("auth0_idp_error"))
+    }
+
     pub(crate) fn invalid_body(message: impl Into<String>) -> Self {
         Self::new(400, message, Some("invalid_body"))
     }

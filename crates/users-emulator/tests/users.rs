@@ -252,6 +252,36 @@ async fn update_merges_metadata_and_validates() {
             "The user does not exist.",
             Some("inexistent_user"),
         );
+
+        api.create_user(&token, "taken@example.com", json!({}))
+            .await;
+        let duplicate = api
+            .call(
+                "PATCH",
+                &path,
+                Some(&token),
+                Some(json!({"email": "Taken@Example.com"})),
+            )
+            .await;
+        assert_error(
+            &duplicate,
+            400,
+            "The specified new email already exists",
+            Some("auth0_idp_error"),
+        );
+        let own = api
+            .call(
+                "PATCH",
+                &path,
+                Some(&token),
+                Some(json!({"email": "m@example.com"})),
+            )
+            .await;
+        assert_eq!(
+            own.status, 200,
+            "re-sending the user's own email is fine: {}",
+            own.body
+        );
     }
 }
 

@@ -273,6 +273,7 @@ pub(super) fn update(
     let context = target_context(ctx.state, &current);
     validate_update(&update, Some(&context)).map_err(|v| violation_error(&v))?;
     let updated = apply_update(&current, &update, ctx.now()).map_err(|v| violation_error(&v))?;
+    check_unique_in_connection(ctx, &current, &updated)?;
     let targets_secondary = update.connection.as_deref().is_some_and(|name| {
         current
             .identities
@@ -289,4 +290,42 @@ pub(super) fn update(
         stored.user = updated;
     }
     Ok(json_response(200, &body))
+}
+
+/// A new email or username must stay unique within the user's database connection, as it is
+/// on create ([UNCONFIRMED] text, see DIFFERENCES.md).
+fn check_unique_in_connection(
+    ctx: &Ctx<'_>,
+    current: &User,
+    updated: &User,
+) -> Result<(), ApiError> {
+    let Some(connection) = ctx.state.primary_connection(current) else {
+        return Ok(());
+    };
+    if connection.kind() != StrategyKind::Database {
+        return Ok(());
+    }
+    let lower = |v: &Option<String>| v.as_ref().map(|s| s.to_lowercase());
+    let taken = |pick: &dyn Fn(&User) -> Option<String>| {
+        let wanted = pick(updated);
+        wanted.is_some()
+            && wanted != pick(current)
+            && ctx.state.users.iter().any(|stored| {
+                stored.user.user_id != current.user_id
+                    && ctx.state.primary_connection(&stored.user).map(|c| &c.name)
+                        == Some(&connection.name)
+                    && pick(&stored.user) == wanted
+            })
+    };
+    if taken(&|u: &User| lower(&u.email)) {
+        return Err(ApiError::bad_request_idp(
+            "The specified new email already exists",
+        ));
+    }
+    if taken(&|u: &User| lower(&u.username)) {
+        return Err(ApiError::bad_request_idp(
+            "The specified new username already exists",
+        ));
+    }
+    Ok(())
 }
