@@ -137,12 +137,14 @@ pub fn apply_update(user: &User, update: &UserUpdate, now: Timestamp) -> Result<
     if let Some(blocked) = update.blocked {
         out.blocked = Some(blocked);
     }
+    // `out` already owns a copy of the stored metadata: merge into it rather than cloning the
+    // (possibly large) documents a second time.
     if let Some(patch) = &update.user_metadata {
-        out.user_metadata = apply_metadata_patch(user.user_metadata.as_ref(), patch);
+        out.user_metadata = Some(merge_owned(out.user_metadata.take(), patch));
     }
     if let Some(patch) = &update.app_metadata {
-        out.app_metadata = apply_metadata_patch(user.app_metadata.as_ref(), patch)
-            .filter(|stored| !stored.is_empty());
+        out.app_metadata =
+            Some(merge_owned(out.app_metadata.take(), patch)).filter(|stored| !stored.is_empty());
     }
     if matches!(update.password, Patch::Set(_)) && secondary.is_none() {
         out.last_password_reset = Some(now.to_string());
@@ -175,7 +177,15 @@ pub fn apply_metadata_patch(current: Option<&Metadata>, patch: &MetadataPatch) -
     if patch.is_empty() {
         return Some(Metadata::new());
     }
-    let mut out = current.cloned().unwrap_or_default();
+    Some(merge_owned(current.cloned(), patch))
+}
+
+/// The merge of [`apply_metadata_patch`] on an owned document.
+fn merge_owned(current: Option<Metadata>, patch: &MetadataPatch) -> Metadata {
+    if patch.is_empty() {
+        return Metadata::new();
+    }
+    let mut out = current.unwrap_or_default();
     for (key, value) in patch.as_map() {
         if value.is_null() {
             out.shift_remove(key);
@@ -183,7 +193,7 @@ pub fn apply_metadata_patch(current: Option<&Metadata>, patch: &MetadataPatch) -
             out.insert(key.clone(), value.clone());
         }
     }
-    Some(out)
+    out
 }
 
 /// The smallest first-level patch that turns `current` into `desired` through the server's merge.
