@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask ci`: exactly what CI runs (format, clippy, tests, docs, feature matrix, checks).
 //! - `cargo xtask bench [--smoke]`: the client-overhead load table and the model benchmarks.
+//! - `cargo xtask fuzz [SECONDS]`: the emulator router fuzz target for a bounded time (default 60 s).
+//! - `cargo xtask emulator [ARGS...]`: serve the emulator (`--listen 127.0.0.1:4000` by default).
 
 use std::process::{Command, ExitCode};
 
@@ -154,13 +156,67 @@ fn bench(smoke: bool) -> bool {
     step("model benchmarks (criterion)", model) && step("model report", report)
 }
 
+/// Runs the cargo-fuzz target over the emulator's router for `seconds`, installing cargo-fuzz
+/// from the package registry when it is missing. `-s none` builds without a sanitizer, so it
+/// works on the stable toolchain; a crash fails the run and leaves its input in
+/// `fuzz/artifacts/router/` to turn into a regression test.
+fn fuzz(seconds: u64) -> bool {
+    let installed = cargo()
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !installed {
+        let mut install = cargo();
+        install.args(["install", "cargo-fuzz", "--locked"]);
+        if !step("install cargo-fuzz", install) {
+            return false;
+        }
+    }
+    let mut run = cargo();
+    run.current_dir(workspace_root().join("fuzz"))
+        .args(["fuzz", "run", "router", "-s", "none", "--"])
+        .arg(format!("-max_total_time={seconds}"));
+    step(&format!("fuzz router for {seconds} s"), run)
+}
+
+/// Serves the emulator on a port, passing `args` through (see crates/users-emulator/README.md).
+fn emulator(args: &[String]) -> bool {
+    let mut serve = cargo();
+    serve.args(["run", "--release", "-p", "users-emulator", "--"]);
+    if args.is_empty() {
+        serve.args(["--listen", "127.0.0.1:4000"]);
+    } else {
+        serve.args(args);
+    }
+    step("users-emulator", serve)
+}
+
+fn workspace_root() -> std::path::PathBuf {
+    let manifest_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or(manifest_dir)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("bench") => bench(args.iter().any(|a| a == "--smoke")),
+        Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
+            None => fuzz(60),
+            Some(Ok(seconds)) if seconds > 0 => fuzz(seconds),
+            Some(_) => {
+                eprintln!("usage: cargo xtask fuzz [SECONDS > 0]");
+                false
+            }
+        },
+        Some("emulator") => emulator(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask ci | bench [--smoke]");
+            eprintln!(
+                "usage: cargo xtask ci | bench [--smoke] | fuzz [SECONDS] | emulator [ARGS...]"
+            );
             false
         }
     };
