@@ -143,8 +143,9 @@ fn build_request(
             HeaderValue::from_static("application/json"),
         );
     }
-    let mut auth =
-        HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| {
+    // `from_bytes` (not `from_str`) so a token with non-ASCII bytes is sent as-is, like node.
+    let mut auth = HeaderValue::from_bytes(format!("Bearer {}", token.expose_secret()).as_bytes())
+        .map_err(|_| {
             Error::Config("the access token contains bytes not allowed in a header".into())
         })?;
     auth.set_sensitive(true);
