@@ -132,6 +132,8 @@ pub struct DecodeError {
     pub column: usize,
     /// `"syntax"`, `"data"` (valid JSON of the wrong shape), `"eof"` or `"empty"`.
     pub category: &'static str,
+    /// How many attempts the call took before this response arrived.
+    pub attempts: u32,
 }
 
 impl DecodeError {
@@ -142,6 +144,7 @@ impl DecodeError {
             line: 0,
             column: 0,
             category: "empty",
+            attempts: 1,
         }
     }
 
@@ -158,6 +161,7 @@ impl DecodeError {
                 Category::Data => "data",
                 Category::Eof => "eof",
             },
+            attempts: 1,
         }
     }
 }
@@ -200,6 +204,17 @@ impl Error {
                 raw_body,
                 attempts,
             })),
+        }
+    }
+
+    /// Records the attempt count on errors that do not know it when created.
+    pub(crate) fn with_attempts(self, attempts: u32) -> Self {
+        match self {
+            Error::Decode(mut d) => {
+                d.attempts = attempts;
+                Error::Decode(d)
+            }
+            other => other,
         }
     }
 
@@ -272,7 +287,7 @@ impl Error {
             Error::NonJsonErrorBody(e) => e.attempts,
             Error::Transport { attempts, .. } => *attempts,
             Error::Token(e) => e.attempts,
-            Error::Decode(_) => 1,
+            Error::Decode(e) => e.attempts,
             _ => 0,
         }
     }

@@ -366,7 +366,7 @@ impl<T: Send + 'static> Call<T> {
         span.record("attempts", raw.attempts);
         let (parts, body) = raw.response.into_parts();
         span.record("status", parts.status.as_u16());
-        let data = (self.decode)(parts.status, &body)?;
+        let data = (self.decode)(parts.status, &body).map_err(|e| e.with_attempts(raw.attempts))?;
         Ok(Response {
             data,
             status: parts.status,

@@ -158,6 +158,16 @@ async fn empty_or_wrong_2xx_bodies_are_decode_errors() {
         assert_eq!(d.category, want);
         assert_eq!(e.status().unwrap().as_u16(), 200);
     }
+    let t = FnTransport::new(|_, i| {
+        if i == 0 {
+            reply_json(503, json!({}))
+        } else {
+            empty(200)
+        }
+    });
+    let e = client(t).users().get("a").await.unwrap_err();
+    assert!(matches!(&e, Error::Decode(d) if d.empty_body), "{e:?}");
+    assert_eq!(e.attempts(), 2);
     // A 204 to a DELETE is fine: its body is never read.
     let t = FnTransport::new(|_, _| empty(204));
     client(t).users().delete("a").await.unwrap();
