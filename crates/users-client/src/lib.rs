@@ -8,6 +8,9 @@
 //!   whose outcome is unknown ([`retry`]); a rate-limit gate shared by all clones ([`ratelimit`]);
 //! - one [`Error`] type with predicates; secrets never in `Debug`, `Display`, errors or logs.
 //!
+//! Calls run on Tokio and need its time driver (`#[tokio::main]` or a runtime built with
+//! `enable_time`/`enable_all`): timeouts, backoff and the rate-limit gate use `tokio::time`.
+//!
 //! ```no_run
 //! # async fn f() -> Result<(), users_client::Error> {
 //! use users_client::Client;

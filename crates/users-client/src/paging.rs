@@ -102,7 +102,7 @@ impl Users<'_> {
     ///     match item {
     ///         Ok(user) => println!("{:?}", user.user_id),
     ///         Err(Error::Truncated { total, returned }) => eprintln!("only {returned} of {total}"),
-    ///         Err(e) => return Err(e),
+    ///         Err(e) => return Err(e.into()),
     ///     }
     /// }
     /// # Ok(()) }

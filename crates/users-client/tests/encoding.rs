@@ -220,3 +220,25 @@ async fn json_body_and_content_type_only_when_there_is_a_body() {
     assert_eq!(seen[1].json(), json!({"blocked": false}));
     assert!(seen.iter().all(|s| s.header("accept").is_none()));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any id (other than the refused ones) round-trips through exactly one path segment.
+    #[test]
+    fn any_id_is_exactly_one_segment(id in "\\PC{1,24}") {
+        proptest::prop_assume!(id != "." && id != "..");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let seen = rt.block_on(async {
+            let t = ok_transport();
+            client(t.clone()).users().get(&id).await.unwrap();
+            t.requests()
+        });
+        let segs = segments(&seen[0]);
+        proptest::prop_assert_eq!(segs.len(), 2);
+        proptest::prop_assert_eq!(decoded(&segs[1]), id);
+    }
+}
