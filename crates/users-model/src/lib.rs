@@ -1,2 +1,64 @@
 //! Types of the Auth0 Management API v2 Users resource and the rules the server applies to them
 //! (merge, validation, linking), written once as pure functions: no I/O, no async, no clock.
+//!
+//! The types mirror the wire JSON exactly: absent fields are omitted, unknown fields are kept in
+//! an `extra` map so nothing is lost in a round trip, and a PATCH body distinguishes "leave
+//! alone", "unset" and "set" with [`Patch`]. Secrets ([`Password`], [`IdpToken`], [`LinkToken`])
+//! never appear in `Debug` output.
+//!
+//! ```
+//! use users_model::{MetadataPatch, Patch, Password, User, UserId, UserUpdate};
+//!
+//! let id = UserId::new("auth0|63d17c6b77d74b740960460a").unwrap();
+//! assert_eq!(id.to_path_segment(), "auth0%7C63d17c6b77d74b740960460a");
+//!
+//! let user: User = serde_json::from_str(r#"{"user_id":"auth0|63d17c6b77d74b740960460a",
+//!     "identities":[{"connection":"Username-Password-Authentication","user_id":"63d17c6b77d74b740960460a",
+//!     "provider":"auth0","isSocial":false}]}"#).unwrap();
+//! assert_eq!(user.identities.as_ref().map(Vec::len), Some(1));
+//!
+//! let mut metadata = MetadataPatch::new();
+//! metadata.set("profileCode", 1479);
+//! let update = UserUpdate {
+//!     nickname: Patch::Clear,
+//!     password: Patch::Set(Password::new("hunter2")),
+//!     user_metadata: Some(metadata),
+//!     ..UserUpdate::default()
+//! };
+//! assert!(!format!("{update:?}").contains("hunter2"));
+//! assert_eq!(
+//!     serde_json::to_string(&update).unwrap(),
+//!     r#"{"nickname":null,"password":"hunter2","user_metadata":{"profileCode":1479}}"#,
+//! );
+//! ```
+
+mod blocks;
+mod create;
+mod error;
+mod ids;
+mod link;
+mod linking;
+mod merge;
+mod provider;
+mod query;
+mod time;
+mod update;
+mod user;
+mod validate;
+
+pub use blocks::{BlockedFor, UserBlocks};
+pub use create::UserCreate;
+pub use error::ApiErrorBody;
+pub use ids::{InvalidUserId, UserId, decode_component, encode_component};
+pub use link::{LinkRequest, LinkToken, UnlinkTarget};
+pub use provider::Provider;
+pub use query::{ListUsersQuery, SearchEngine, UsersByEmailQuery, UsersPage};
+pub use time::{InvalidTimestamp, Timestamp};
+pub use update::{MetadataPatch, Password, Patch, UserUpdate};
+pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};
+
+// The rule modules are owned separately; glob re-exports keep the crate root flat whatever
+// public items they define.
+pub use linking::*;
+pub use merge::*;
+pub use validate::*;

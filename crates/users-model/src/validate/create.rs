@@ -1,0 +1,107 @@
+//! `validate_create`: the POST /users body.
+
+use super::checker::{Body, Checker, serialized_len};
+use super::format::{self, reason_pattern};
+use super::metadata::{self, Which};
+use super::{Violation, ViolationKind, Violations};
+use crate::{ConnectionKind, UserCreate};
+
+/// Validates a `POST /api/v2/users` body.
+///
+/// Checks `connection` (non-empty), unknown keys (the create schema is closed), the field formats
+/// and lengths of [`validate_update`](crate::validate_update), `user_id` (0-255 characters, no whitespace), metadata
+/// field names and reserved `app_metadata` keys, and the 1 MB limit. With the connection's
+/// [`ConnectionKind`] it also checks that the connection allows creation through the API
+/// (database or passwordless) and that `username` is only sent to a database connection with
+/// `requires_username`.
+///
+/// # Errors
+/// Every violation found.
+///
+/// ```
+/// use users_model::{validate_create, ConnectionKind, UserCreate};
+/// let mut create = UserCreate::new("Username-Password-Authentication");
+/// create.username = Some("johndoe".into());
+/// let kind = ConnectionKind::Database { requires_username: false };
+/// let err = validate_create(&create, Some(&kind)).unwrap_err();
+/// assert_eq!(
+///     err.first().map(|v| v.message.as_str()),
+///     Some("Cannot set username for connection without requires_username.")
+/// );
+/// ```
+pub fn validate_create(
+    create: &UserCreate,
+    connection: Option<&ConnectionKind>,
+) -> Result<(), Violations> {
+    let mut c = Checker::new(Body::Create);
+    c.unknown_keys(create.extra.keys());
+    c.length("connection", &create.connection, 1, None);
+    if let Some(email) = &create.email {
+        c.email(email);
+    }
+    if let Some(phone) = &create.phone_number {
+        c.phone(phone);
+    }
+    c.names(
+        create.given_name.as_deref(),
+        create.family_name.as_deref(),
+        create.name.as_deref(),
+        create.nickname.as_deref(),
+    );
+    if let Some(picture) = &create.picture {
+        c.picture(picture);
+    }
+    if let Some(username) = &create.username {
+        c.username(username);
+    }
+    if let Some(password) = &create.password {
+        c.password(password.expose());
+    }
+    if let Some(user_id) = &create.user_id {
+        if c.length("user_id", user_id, 0, Some(255)) && user_id.chars().any(char::is_whitespace) {
+            let reason = reason_pattern(format::NO_WHITESPACE_PATTERN, user_id);
+            c.schema("user_id", ViolationKind::Format, &reason);
+        }
+    }
+    if let Some(meta) = &create.user_metadata {
+        metadata::check(meta, Which::User, &mut c.out);
+    }
+    if let Some(meta) = &create.app_metadata {
+        metadata::check(meta, Which::App, &mut c.out);
+    }
+    c.body_size(serialized_len(create));
+    if let Some(kind) = connection {
+        create_connection_rules(create, kind, &mut c.out);
+    }
+    Violations::check(c.out)
+}
+
+fn create_connection_rules(create: &UserCreate, kind: &ConnectionKind, out: &mut Vec<Violation>) {
+    let creatable = matches!(
+        kind,
+        ConnectionKind::Database { .. }
+            | ConnectionKind::PasswordlessSms
+            | ConnectionKind::PasswordlessEmail
+    );
+    if !creatable {
+        out.push(Violation::new(
+            "connection",
+            ViolationKind::Unsupported,
+            "Connection does not support user creation through the API. It must either be a \
+             database or passwordless connection.",
+        ));
+    }
+    let takes_username = matches!(
+        kind,
+        ConnectionKind::Database {
+            requires_username: true
+        }
+    );
+    if create.username.is_some() && !takes_username {
+        out.push(Violation::new(
+            "username",
+            ViolationKind::Unsupported,
+            "Cannot set username for connection without requires_username.",
+        ));
+    }
+}

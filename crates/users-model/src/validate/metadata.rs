@@ -1,0 +1,126 @@
+//! Metadata key rules (users-api.md §2): no `.` or `$` in field names, and the reserved
+//! `app_metadata` keys.
+
+use serde_json::Value;
+
+use super::format::payload_error;
+use super::{Violation, ViolationKind};
+use crate::Metadata;
+
+/// Keys `app_metadata` must not contain (`D:…/metadata-fields-data` "Restrictions").
+pub const RESERVED_APP_METADATA_KEYS: [&str; 18] = [
+    "__tenant",
+    "_id",
+    "blocked",
+    "clientID",
+    "created_at",
+    "email_verified",
+    "email",
+    "globalClientID",
+    "global_client_id",
+    "identities",
+    "lastIP",
+    "lastLogin",
+    "loginsCount",
+    "metadata",
+    "multifactor_last_modified",
+    "multifactor",
+    "updated_at",
+    "user_id",
+];
+
+/// Which metadata object is checked; it selects the description in messages.
+#[derive(Clone, Copy)]
+pub(crate) enum Which {
+    User,
+    App,
+}
+
+impl Which {
+    fn name(self) -> &'static str {
+        match self {
+            Which::User => "user_metadata",
+            Which::App => "app_metadata",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Which::User => "User metadata to which this user has read/write access.",
+            Which::App => "User metadata to which this user has read-only access.",
+        }
+    }
+}
+
+/// Checks every key of `map`, at every depth (objects inside objects and arrays).
+///
+/// The docs say field names "must not contain" `.` or `$` without limiting it to the first
+/// level; the rule comes from the document store, which refuses such names at any depth, so
+/// nested keys are checked too (**unconfirmed** depth). A `null` value at the first level is a
+/// deletion in a patch, and its key is still checked (the server reads the key either way).
+pub(crate) fn check(map: &Metadata, which: Which, out: &mut Vec<Violation>) {
+    let root = which.name();
+    for (key, value) in map {
+        let path = child_path(root, key);
+        if matches!(which, Which::App) && RESERVED_APP_METADATA_KEYS.contains(&key.as_str()) {
+            out.push(Violation::new(
+                path.clone(),
+                ViolationKind::ReservedMetadataKey,
+                payload_error(
+                    &format!("Reserved app_metadata field name: {key}"),
+                    &path,
+                    which.description(),
+                ),
+            ));
+        }
+        check_key(key, &path, which, out);
+        check_nested(value, &path, which, out);
+    }
+}
+
+fn check_nested(value: &Value, path: &str, which: Which, out: &mut Vec<Violation>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let inner_path = child_path(path, key);
+                check_key(key, &inner_path, which, out);
+                check_nested(inner, &inner_path, which, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_nested(item, &format!("{path}[{i}]"), which, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_key(key: &str, path: &str, which: Which, out: &mut Vec<Violation>) {
+    if key.contains('.') || key.contains('$') {
+        out.push(Violation::new(
+            path.to_owned(),
+            ViolationKind::InvalidMetadataKey,
+            payload_error(
+                &format!("Field names must not contain '.' or '$': {key}"),
+                path,
+                which.description(),
+            ),
+        ));
+    }
+}
+
+/// `parent.key` for plain keys, `parent["key"]` (JSON-escaped) for anything else, so a key with a
+/// dot cannot be mistaken for two levels.
+pub(crate) fn child_path(parent: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        format!("{parent}.{key}")
+    } else {
+        let quoted = serde_json::to_string(key).unwrap_or_else(|_| format!("{key:?}"));
+        format!("{parent}[{quoted}]")
+    }
+}
