@@ -109,7 +109,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The transport every request (the token request included) goes through.
+    /// The transport every request (the token request included) goes through. Without one,
+    /// `build` uses the enabled backend feature's transport (`reqwest` by default, else `hyper`).
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
@@ -184,7 +185,8 @@ impl ClientBuilder {
     /// [`Error::Config`] when the domain or base URL is missing, both are set or either is
     /// malformed; when `http://` points at a non-loopback host without
     /// `allow_insecure_http(true)`; when no or more than one credential source is given; when a
-    /// default header is invalid; when no transport is given and no backend feature is enabled.
+    /// default header is invalid; when no transport is given and none can be built (no backend
+    /// feature enabled).
     pub fn build(self) -> Result<Client, Error> {
         let (target, origin) = match (&self.domain, &self.base_url) {
             (Some(_), Some(_)) => return Err(config("set either domain or base_url, not both")),
@@ -253,11 +255,30 @@ fn config(message: &str) -> Error {
     Error::Config(message.to_owned())
 }
 
-#[allow(clippy::unnecessary_wraps)]
+/// The transport of the enabled backend feature (reqwest preferred when both are on), with the
+/// transport crate's default configuration (rustls + ring, webpki roots, connect and request
+/// timeouts, body cap).
 fn default_transport() -> Result<Arc<dyn Transport>, Error> {
-    Err(config(
-        "no transport: pass one with .transport(..) (the backends are not wired in yet)",
-    ))
+    #[cfg(feature = "reqwest")]
+    {
+        let config = users_transport::TransportConfig::default();
+        users_transport::ReqwestTransport::new(&config)
+            .map(|t| Arc::new(t) as Arc<dyn Transport>)
+            .map_err(|e| Error::Config(format!("could not build the reqwest transport: {e}")))
+    }
+    #[cfg(all(feature = "hyper", not(feature = "reqwest")))]
+    {
+        let config = users_transport::TransportConfig::default();
+        users_transport::HyperTransport::new(&config)
+            .map(|t| Arc::new(t) as Arc<dyn Transport>)
+            .map_err(|e| Error::Config(format!("could not build the hyper transport: {e}")))
+    }
+    #[cfg(not(any(feature = "reqwest", feature = "hyper")))]
+    {
+        Err(config(
+            "no transport: enable the `reqwest` or `hyper` feature or pass one with .transport(..)",
+        ))
+    }
 }
 
 /// A bare DNS host name: dot-separated labels of letters, digits and inner hyphens.

@@ -14,11 +14,9 @@
 //! ```no_run
 //! # async fn f() -> Result<(), users_client::Error> {
 //! use users_client::Client;
-//! # let transport: std::sync::Arc<dyn users_client::transport::Transport> = unimplemented!();
 //! let client = Client::builder()
 //!     .domain("tenant.eu.auth0.com")
 //!     .client_credentials("CLIENT_ID", "CLIENT_SECRET")
-//!     .transport(transport)
 //!     .build()?;
 //! let user = client.users().get("auth0|507f1f77bcf86cd799439020").await?;
 //! # Ok(()) }
