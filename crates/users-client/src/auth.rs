@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+use tracing::Instrument;
 use users_model::encode_component;
 use users_transport::Transport;
 
@@ -141,8 +142,12 @@ impl ClientCredentials {
     }
 
     async fn fetch(&self) -> Result<(SecretString, Option<u64>), Error> {
-        let span = tracing::debug_span!("users_client.token_request");
-        let _enter = span.enter();
+        self.fetch_attempts()
+            .instrument(tracing::debug_span!("users_client.token_request"))
+            .await
+    }
+
+    async fn fetch_attempts(&self) -> Result<(SecretString, Option<u64>), Error> {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
