@@ -1,4 +1,7 @@
-//! Project automation. `cargo xtask ci` runs exactly what CI runs.
+//! Project automation.
+//!
+//! - `cargo xtask ci`: exactly what CI runs (format, clippy, tests, docs, feature matrix, checks).
+//! - `cargo xtask bench [--smoke]`: the client-overhead load table and the model benchmarks.
 
 use std::process::{Command, ExitCode};
 
@@ -22,6 +25,45 @@ fn step(name: &str, mut cmd: Command) -> bool {
     }
 }
 
+/// The normal dependency tree of `package`, one crate name per line.
+fn dependency_names(package: &str, features: &[&str]) -> Option<Vec<String>> {
+    let output = cargo()
+        .args([
+            "tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}",
+        ])
+        .args(features)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Some(
+        text.lines()
+            .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+            .collect(),
+    )
+}
+
+/// Checks that `package`'s tree holds none of `forbidden` (e.g. no async runtime in the model).
+fn forbid_dependencies(package: &str, features: &[&str], forbidden: &[&str]) -> bool {
+    eprintln!("==> dependency check: {package} has none of {forbidden:?}");
+    let Some(names) = dependency_names(package, features) else {
+        eprintln!("xtask: cargo tree failed for {package}");
+        return false;
+    };
+    let found: Vec<&String> = names
+        .iter()
+        .filter(|n| forbidden.contains(&n.as_str()))
+        .collect();
+    if found.is_empty() {
+        true
+    } else {
+        eprintln!("xtask: {package} depends on forbidden crates: {found:?}");
+        false
+    }
+}
+
 fn ci() -> bool {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -39,41 +81,86 @@ fn ci() -> bool {
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings");
+    // Each criterion benchmark once, so the benchmarks cannot rot (the load harness itself has
+    // a tiny end-to-end run among the workspace tests).
+    let mut bench_smoke = cargo();
+    bench_smoke.args(["test", "-p", "users-bench", "--benches"]);
     let mut steps = vec![
-        ("fmt", fmt),
-        ("clippy", clippy),
-        ("test", test),
-        ("doc", doc),
+        ("fmt".to_owned(), fmt),
+        ("clippy".to_owned(), clippy),
+        ("test".to_owned(), test),
+        ("benchmark smoke".to_owned(), bench_smoke),
+        ("doc".to_owned(), doc),
     ];
-    // The transport backends are additive features: each must build on its own.
-    for features in ["reqwest", "hyper"] {
+    // The transport backends are additive features: each must build on its own, and so must none.
+    for features in [
+        &[][..],
+        &["--features", "reqwest"],
+        &["--features", "hyper"],
+    ] {
         let mut build = cargo();
-        build.args([
-            "build",
-            "-p",
-            "users-transport",
-            "--no-default-features",
-            "--features",
-            features,
-        ]);
+        build
+            .args(["build", "-p", "users-transport", "--no-default-features"])
+            .args(features);
         steps.push((
-            if features == "reqwest" {
-                "build reqwest-only"
-            } else {
-                "build hyper-only"
-            },
+            format!(
+                "build users-transport --no-default-features {}",
+                features.join(" ")
+            ),
             build,
         ));
     }
-    steps.into_iter().all(|(name, cmd)| step(name, cmd))
+    let steps_ok = steps.into_iter().all(|(name, cmd)| step(&name, cmd));
+    steps_ok
+        // The model is pure: no async runtime, HTTP or I/O crate.
+        && forbid_dependencies(
+            "users-model",
+            &[],
+            &["tokio", "mio", "hyper", "reqwest", "http", "async-trait", "futures-util", "socket2"],
+        )
+        // rustls with ring only: aws-lc-rs is a slow C build (cmake) on a 2-core machine.
+        && forbid_dependencies("users-transport", &["--all-features"], &["aws-lc-rs", "aws-lc-sys", "cmake"])
+}
+
+/// The benchmarks: the client-overhead table (each row in its own process, ratios against raw
+/// clients of the same run), then the model micro-benchmarks and their table.
+fn bench(smoke: bool) -> bool {
+    let mut load = cargo();
+    load.args(["run", "--release", "-p", "users-bench", "--", "all"]);
+    if smoke {
+        load.arg("--smoke");
+    } else {
+        load.args(["--rounds", "3"]);
+    }
+    if !step("client overhead (users-bench all)", load) {
+        return false;
+    }
+    if smoke {
+        let mut model = cargo();
+        model.args(["test", "-p", "users-bench", "--benches"]);
+        return step("model benchmarks, once each", model);
+    }
+    let mut model = cargo();
+    model.args(["bench", "-p", "users-bench", "--bench", "model"]);
+    let mut report = cargo();
+    report.args([
+        "run",
+        "--release",
+        "-p",
+        "users-bench",
+        "--",
+        "model-report",
+    ]);
+    step("model benchmarks (criterion)", model) && step("model report", report)
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("bench") => bench(args.iter().any(|a| a == "--smoke")),
         _ => {
-            eprintln!("usage: cargo xtask ci");
+            eprintln!("usage: cargo xtask ci | bench [--smoke]");
             false
         }
     };

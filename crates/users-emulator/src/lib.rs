@@ -1,1 +1,57 @@
 //! A stateful Auth0 Users API emulator, embedded in-process or served on a port.
+//!
+//! One set of handlers serves both front ends: [`Emulator`] implements
+//! [`users_transport::Transport`] (no sockets, deterministic ids and an injectable [`Clock`]), and
+//! [`Emulator::serve`] runs the same emulator as an HTTP/1.1 server. The rules (merge,
+//! validation, linking) come from `users-model`, so the emulator and the client share them.
+//! Known differences from the real server are listed in `DIFFERENCES.md`.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use users_emulator::{Emulator, EmulatorConfig};
+//! use users_transport::Transport;
+//!
+//! let emulator = Emulator::new(EmulatorConfig::default());
+//! let token = http::Request::post("https://tenant.example/oauth/token")
+//!     .header("content-type", "application/json")
+//!     .body(bytes::Bytes::from(r#"{"grant_type":"client_credentials","client_id":"emulator-client",
+//!         "client_secret":"emulator-secret","audience":"https://tenant.example/api/v2/"}"#))
+//!     .unwrap();
+//! let response = emulator.send(token).await.unwrap();
+//! assert_eq!(response.status(), 200);
+//! # });
+//! ```
+
+mod auth;
+pub mod bucket;
+mod clock;
+mod config;
+mod connections;
+mod emulator;
+pub mod faults;
+mod handlers;
+mod ids;
+mod keys;
+mod persist;
+mod profile;
+mod reply;
+mod request;
+pub mod search;
+mod server;
+mod state;
+mod tokens;
+mod transport;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{
+    ALL_USER_SCOPES, ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig,
+    RateLimitConfig,
+};
+pub use connections::{Connection, default_connections};
+pub use emulator::Emulator;
+pub use keys::{EMULATOR_KEY_E, EMULATOR_KEY_ID, EMULATOR_KEY_N, EMULATOR_PRIVATE_KEY_PEM};
+pub use persist::StateFileError;
+pub use server::RunningServer;
+
+/// The grant type of the password-realm grant (`POST /oauth/token`) the emulator supports.
+pub const PASSWORD_REALM_GRANT: &str = handlers::token::PASSWORD_REALM;

@@ -60,9 +60,10 @@ impl Which {
 /// deletion in a patch, and its key is still checked (the server reads the key either way).
 pub(crate) fn check(map: &Metadata, which: Which, out: &mut Vec<Violation>) {
     let root = which.name();
+    let mut trail = Vec::new();
     for (key, value) in map {
-        let path = child_path(root, key);
         if matches!(which, Which::App) && RESERVED_APP_METADATA_KEYS.contains(&key.as_str()) {
+            let path = child_path(root, key);
             out.push(Violation::new(
                 path.clone(),
                 ViolationKind::ReservedMetadataKey,
@@ -73,37 +74,65 @@ pub(crate) fn check(map: &Metadata, which: Which, out: &mut Vec<Violation>) {
                 ),
             ));
         }
-        check_key(key, &path, which, out);
-        check_nested(value, &path, which, out);
+        trail.push(Step::Key(key));
+        check_key(key, &trail, which, out);
+        check_nested(value, &mut trail, which, out);
+        trail.pop();
     }
 }
 
-fn check_nested(value: &Value, path: &str, which: Which, out: &mut Vec<Violation>) {
+/// One step of the path from the metadata root to the value being checked. The path string is
+/// only built when a violation is recorded: metadata documents can be large and almost always
+/// valid, so formatting a path per key would cost as much as parsing the document.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn render(which: Which, trail: &[Step<'_>]) -> String {
+    trail
+        .iter()
+        .fold(which.name().to_owned(), |path, step| match step {
+            Step::Key(key) => child_path(&path, key),
+            Step::Index(i) => format!("{path}[{i}]"),
+        })
+}
+
+fn check_nested<'a>(
+    value: &'a Value,
+    trail: &mut Vec<Step<'a>>,
+    which: Which,
+    out: &mut Vec<Violation>,
+) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map {
-                let inner_path = child_path(path, key);
-                check_key(key, &inner_path, which, out);
-                check_nested(inner, &inner_path, which, out);
+                trail.push(Step::Key(key));
+                check_key(key, trail, which, out);
+                check_nested(inner, trail, which, out);
+                trail.pop();
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_nested(item, &format!("{path}[{i}]"), which, out);
+                trail.push(Step::Index(i));
+                check_nested(item, trail, which, out);
+                trail.pop();
             }
         }
         _ => {}
     }
 }
 
-fn check_key(key: &str, path: &str, which: Which, out: &mut Vec<Violation>) {
+fn check_key(key: &str, trail: &[Step<'_>], which: Which, out: &mut Vec<Violation>) {
     if key.contains('.') || key.contains('$') {
+        let path = render(which, trail);
         out.push(Violation::new(
-            path.to_owned(),
+            path.clone(),
             ViolationKind::InvalidMetadataKey,
             payload_error(
                 &format!("Field names must not contain '.' or '$': {key}"),
-                path,
+                &path,
                 which.description(),
             ),
         ));

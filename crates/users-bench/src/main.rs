@@ -1,0 +1,135 @@
+//! `users-bench`: see [`users_bench::args::USAGE`].
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use users_bench::args::{self, Command};
+use users_bench::load::{self, LoadConfig};
+use users_bench::stub_process::{self, StubProcess};
+use users_bench::{measure, model_report, report, suite};
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let command = match args::parse(&argv) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("users-bench: {message}\n\n{}", args::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match command {
+        Command::Help => {
+            println!("{}", args::USAGE);
+            Ok(())
+        }
+        Command::StubServer { max_seconds } => {
+            stub_process::run_server(Duration::from_secs(max_seconds)).map_err(|e| e.to_string())
+        }
+        Command::Load {
+            config,
+            stub_url,
+            json,
+            max_seconds,
+        } => run_load(config, stub_url, json, max_seconds),
+        Command::All(config) => run_all(&argv, &config),
+        Command::ModelReport { criterion_dir } => model_report(criterion_dir),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("users-bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_load(
+    config: LoadConfig,
+    stub_url: Option<String>,
+    json: bool,
+    max_seconds: u64,
+) -> Result<(), String> {
+    let limit = Duration::from_secs(max_seconds);
+    // Kept alive for the run when this process started its own stub.
+    let (_own_stub, base_url) = match stub_url {
+        Some(url) => (None, url),
+        None => {
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            let stub =
+                StubProcess::spawn(&exe, limit).map_err(|e| format!("starting the stub: {e}"))?;
+            let url = stub.base_url();
+            (Some(stub), url)
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let measurement = runtime
+        .block_on(async {
+            tokio::time::timeout(limit, load::measure_target(&base_url, config)).await
+        })
+        .map_err(|_| format!("gave up after {max_seconds} s"))?
+        .map_err(|e| e.to_string())?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&measurement).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!(
+            "{}",
+            report::markdown_table(std::slice::from_ref(&measurement))
+        );
+    }
+    if measurement.errors > 0 {
+        return Err(format!(
+            "{} requests failed; first: {}",
+            measurement.errors,
+            measurement.first_error.as_deref().unwrap_or("?")
+        ));
+    }
+    Ok(())
+}
+
+fn run_all(argv: &[String], config: &suite::SuiteConfig) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let rows = suite::run(&exe, config).map_err(|e| e.to_string())?;
+    println!("Command: `users-bench {}`", argv.join(" "));
+    println!("Machine: {}", report::machine_summary());
+    println!(
+        "Per row: {} measured requests after {} warm-up, median of {} round(s); each row in its own \
+         process. CPU time is counted in {} ms ticks: ±{:.2} µs/req at this size.\n",
+        config.requests,
+        config.warmup,
+        config.rounds,
+        1000 / measure::CLOCK_TICKS_PER_SECOND,
+        1e6 / measure::CLOCK_TICKS_PER_SECOND as f64 / config.requests as f64,
+    );
+    print!("{}", report::markdown_table(&rows));
+    let errors: usize = rows.iter().map(|row| row.errors).sum();
+    if errors > 0 {
+        return Err(format!("{errors} requests failed"));
+    }
+    Ok(())
+}
+
+fn model_report(criterion_dir: Option<String>) -> Result<(), String> {
+    let dir = criterion_dir.map_or_else(
+        || {
+            let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+            std::path::PathBuf::from(target).join("criterion")
+        },
+        std::path::PathBuf::from,
+    );
+    let estimates = model_report::read(&dir);
+    if estimates.is_empty() {
+        return Err(format!(
+            "no model benchmark results under {}; run `cargo bench -p users-bench --bench model` first",
+            dir.display()
+        ));
+    }
+    println!("Criterion results from {}; medians.\n", dir.display());
+    print!("{}", model_report::markdown_table(&estimates));
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! The harness end to end, with tiny sizes: what CI's smoke run relies on.
+
+use std::net::TcpListener;
+use std::process::Command;
+
+const EXE: &str = env!("CARGO_BIN_EXE_users-bench");
+
+fn table_rows(stdout: &str) -> Vec<Vec<String>> {
+    stdout
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| op "))
+        .map(|line| {
+            line.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn all_runs_every_combination_side_by_side_without_errors() {
+    let output = Command::new(EXE)
+        .args([
+            "all",
+            "--smoke",
+            "--requests",
+            "40",
+            "--warmup",
+            "4",
+            "--inflight",
+            "1,8",
+        ])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = table_rows(&stdout);
+    // 2 ops x 2 in-flight counts x 2 targets.
+    assert_eq!(rows.len(), 8, "{stdout}");
+    for row in &rows {
+        assert_eq!(row.len(), 13, "{row:?}");
+        let stub_cpu: f64 = row[12].parse().expect("the sweep measures the stub's CPU");
+        assert!(stub_cpu >= 0.0, "{row:?}");
+        let requests_per_sec: f64 = row[3].parse().expect("req/s is a number");
+        assert!(requests_per_sec > 0.0, "{row:?}");
+        assert_eq!(row[10], "0", "errors in {row:?}");
+        if row[2] == "raw-hyper" {
+            assert_eq!(
+                (row[8].as_str(), row[11].as_str()),
+                ("1.00×", "baseline"),
+                "{row:?}"
+            );
+        }
+    }
+    let combos: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(combos[0], ("update", "1", "raw-hyper"));
+    assert_eq!(combos[1], ("update", "1", "raw-reqwest"));
+    assert_eq!(combos[7], ("get", "8", "raw-reqwest"));
+}
+
+#[test]
+fn failed_requests_are_reported_and_fail_the_run() {
+    // A port nobody listens on any more: every request fails to connect.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a port")
+        .port();
+    for target in ["raw-hyper", "raw-reqwest"] {
+        let url = format!("http://127.0.0.1:{port}");
+        let output = Command::new(EXE)
+            .args([
+                "load",
+                "--target",
+                target,
+                "--op",
+                "update",
+                "--inflight",
+                "2",
+            ])
+            .args([
+                "--requests",
+                "10",
+                "--warmup",
+                "0",
+                "--json",
+                "--stub-url",
+                &url,
+            ])
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{target}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let measurement: serde_json::Value =
+            serde_json::from_str(stdout.trim()).expect("a measurement");
+        assert_eq!(measurement["errors"], 10, "{stdout}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("10 requests failed"));
+    }
+}
+
+#[test]
+fn a_non_loopback_stub_url_is_refused_before_any_request() {
+    let output = Command::new(EXE)
+        .args([
+            "load",
+            "--target",
+            "raw-hyper",
+            "--op",
+            "get",
+            "--inflight",
+            "1",
+        ])
+        .args(["--stub-url", "http://192.0.2.1:80"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--stub-url must be"));
+}

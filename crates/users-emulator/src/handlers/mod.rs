@@ -1,0 +1,265 @@
+//! Request handlers: functions from (state, request) to response, one file per resource.
+
+pub(crate) mod admin;
+mod blocks;
+mod link;
+mod list;
+pub(crate) mod token;
+mod users;
+
+use bytes::Bytes;
+use http::{Method, Response};
+use serde_json::Value;
+use users_model::{ConnectionKind, IdentityContext, TargetContext, User, Violations};
+
+use crate::auth::{Caller, authenticate};
+use crate::connections::{Connection, StrategyKind};
+use crate::reply::ApiError;
+use crate::request::ApiRequest;
+use crate::state::State;
+
+/// What a Management API handler works with.
+pub(crate) struct Ctx<'a> {
+    pub state: &'a mut State,
+    pub now_ms: i64,
+    pub issuer: &'a str,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn now(&self) -> users_model::Timestamp {
+        users_model::Timestamp::from_millis(self.now_ms)
+    }
+
+    pub(crate) fn now_secs(&self) -> i64 {
+        self.now_ms.div_euclid(1000)
+    }
+}
+
+/// The Management API operations.
+enum Route<'a> {
+    ListUsers,
+    CreateUser,
+    GetUser(&'a str),
+    UpdateUser(&'a str),
+    DeleteUser(&'a str),
+    Link(&'a str),
+    Unlink(&'a str, &'a str, &'a str),
+    UsersByEmail,
+    BlocksByIdentifier,
+    UnblockByIdentifier,
+    Blocks(&'a str),
+    Unblock(&'a str),
+}
+
+fn route<'a>(method: &Method, rest: &[&'a str]) -> Option<Route<'a>> {
+    Some(match (method, rest) {
+        (&Method::GET, ["users"]) => Route::ListUsers,
+        (&Method::POST, ["users"]) => Route::CreateUser,
+        (&Method::GET, ["users", id]) => Route::GetUser(id),
+        (&Method::PATCH, ["users", id]) => Route::UpdateUser(id),
+        (&Method::DELETE, ["users", id]) => Route::DeleteUser(id),
+        (&Method::POST, ["users", id, "identities"]) => Route::Link(id),
+        (&Method::DELETE, ["users", id, "identities", provider, user_id]) => {
+            Route::Unlink(id, provider, user_id)
+        }
+        (&Method::GET, ["users-by-email"]) => Route::UsersByEmail,
+        (&Method::GET, ["user-blocks"]) => Route::BlocksByIdentifier,
+        (&Method::DELETE, ["user-blocks"]) => Route::UnblockByIdentifier,
+        (&Method::GET, ["user-blocks", id]) => Route::Blocks(id),
+        (&Method::DELETE, ["user-blocks", id]) => Route::Unblock(id),
+        _ => return None,
+    })
+}
+
+/// Handles a request under `/api/v2/` (`rest` = the segments after it).
+pub(crate) fn management(
+    ctx: &mut Ctx<'_>,
+    request: &ApiRequest,
+    rest: &[&str],
+) -> Response<Bytes> {
+    let Some(route) = route(&request.method, rest) else {
+        return ApiError::not_found_path().into_response();
+    };
+    let result = authenticate(request, ctx.issuer, ctx.now_secs()).and_then(|caller| {
+        if let Some(id) = target_id(&route) {
+            check_path_id(id)?;
+        }
+        match route {
+            Route::ListUsers => list::list(ctx, request, &caller),
+            Route::CreateUser => users::create(ctx, request, &caller),
+            Route::GetUser(id) => users::get(ctx, request, &caller, id),
+            Route::UpdateUser(id) => users::update(ctx, request, &caller, id),
+            Route::DeleteUser(id) => users::delete(ctx, &caller, id),
+            Route::Link(id) => link::link(ctx, request, &caller, id),
+            Route::Unlink(id, provider, user_id) => {
+                link::unlink(ctx, &caller, id, provider, user_id)
+            }
+            Route::UsersByEmail => list::by_email(ctx, request, &caller),
+            Route::BlocksByIdentifier => blocks::get_by_identifier(ctx, request, &caller),
+            Route::UnblockByIdentifier => blocks::delete_by_identifier(ctx, request, &caller),
+            Route::Blocks(id) => blocks::get(ctx, &caller, id),
+            Route::Unblock(id) => blocks::delete(ctx, &caller, id),
+        }
+    });
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+fn target_id<'a>(route: &Route<'a>) -> Option<&'a str> {
+    match route {
+        Route::GetUser(id)
+        | Route::UpdateUser(id)
+        | Route::DeleteUser(id)
+        | Route::Link(id)
+        | Route::Unlink(id, _, _)
+        | Route::Blocks(id)
+        | Route::Unblock(id) => Some(id),
+        _ => None,
+    }
+}
+
+/// Path ids: non-empty and at most 255 characters, like the server's path schema.
+fn check_path_id(id: &str) -> Result<(), ApiError> {
+    let chars = id.chars().count();
+    if chars == 0 {
+        return Err(ApiError::invalid_uri(
+            "Path validation error: 'String is too short (0 chars), minimum 1' on property id (ID of the user).",
+        ));
+    }
+    if chars > 255 {
+        return Err(ApiError::invalid_uri(format!(
+            "Path validation error: 'String is too long ({chars} chars), maximum 255' on property id (ID of the user)."
+        )));
+    }
+    Ok(())
+}
+
+/// The first violation as the server's error.
+pub(crate) fn violation_error(violations: &Violations) -> ApiError {
+    match violations.first() {
+        Some(v) => ApiError::new(v.status(), v.message.clone(), Some(v.error_code())),
+        None => ApiError::invalid_body("Invalid request body."),
+    }
+}
+
+/// A body that serde could not read into the operation's type. serde quotes the offending
+/// value ("invalid type: integer `123`, expected a string"), which may be a password, so only
+/// the kinds are kept.
+pub(crate) fn serde_body_error(error: &serde_json::Error) -> ApiError {
+    let text = error.to_string();
+    let expected = text
+        .split_once(", expected ")
+        .map(|(_, e)| e.to_owned())
+        .unwrap_or_default();
+    let reason = if let Some(rest) = text.strip_prefix("invalid type: ") {
+        let found = rest.split([' ', ',']).next().unwrap_or("value");
+        format!("Expected {expected} but found type {found}")
+    } else if text.starts_with("invalid value: ") || text.starts_with("invalid length ") {
+        format!("Invalid value, expected {expected}")
+    } else {
+        // Missing or unknown fields name only the field.
+        text
+    };
+    ApiError::invalid_body(format!("Payload validation error: '{reason}'."))
+}
+
+/// The user as the API returns it: IdP tokens only for callers with `read:user_idp_tokens`.
+pub(crate) fn user_json(user: &User, caller: &Caller) -> Value {
+    let mut value = serde_json::to_value(user).unwrap_or(Value::Null);
+    if !caller.has("read:user_idp_tokens") {
+        if let Some(identities) = value.get_mut("identities").and_then(Value::as_array_mut) {
+            identities.iter_mut().for_each(strip_idp_tokens);
+        }
+    }
+    value
+}
+
+/// Removes `access_token`, `access_token_secret` and `refresh_token` from an identity.
+pub(crate) fn strip_idp_tokens(identity: &mut Value) {
+    if let Some(map) = identity.as_object_mut() {
+        for key in ["access_token", "access_token_secret", "refresh_token"] {
+            map.remove(key);
+        }
+    }
+}
+
+/// The model's view of a connection.
+pub(crate) fn connection_kind(connection: &Connection) -> ConnectionKind {
+    match connection.kind() {
+        StrategyKind::Database => ConnectionKind::Database {
+            requires_username: connection.requires_username,
+        },
+        StrategyKind::Social => ConnectionKind::Social,
+        StrategyKind::Enterprise => ConnectionKind::Enterprise,
+        StrategyKind::PasswordlessSms => ConnectionKind::PasswordlessSms,
+        StrategyKind::PasswordlessEmail => ConnectionKind::PasswordlessEmail,
+        StrategyKind::Other => ConnectionKind::Other,
+    }
+}
+
+/// What the update validator needs to know about `user`'s identities.
+pub(crate) fn target_context(state: &State, user: &User) -> TargetContext {
+    let identities = user
+        .identities
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(index, identity)| {
+            let name = identity.connection.clone().unwrap_or_default();
+            let connection = state.connection_by_name(&name);
+            IdentityContext {
+                provider: identity
+                    .provider
+                    .as_ref()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default(),
+                kind: connection.map_or(ConnectionKind::Other, connection_kind),
+                sync_root_attributes: connection.is_none_or(|c| c.sync_user_profile),
+                connection: name,
+                primary: index == 0,
+            }
+        })
+        .collect();
+    TargetContext { identities }
+}
+
+/// The user `id`, or 404.
+pub(crate) fn find_user<'s>(state: &'s State, id: &str) -> Result<&'s User, ApiError> {
+    state
+        .user(id)
+        .map(|stored| &stored.user)
+        .ok_or_else(ApiError::user_not_found)
+}
+
+/// Parses a boolean query value as the server does (`true`/`false`).
+pub(crate) fn query_bool(request: &ApiRequest, name: &str) -> Result<Option<bool>, ApiError> {
+    match request.query_param(name) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(ApiError::invalid_query(format!(
+            "Query validation error: 'Invalid type: string (expected boolean)' on property {name}."
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_errors_never_echo_values() {
+        let err = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({
+            "connection": "db", "password": 987654321
+        }))
+        .expect_err("a number is not a password");
+        let message = serde_body_error(&err).message;
+        assert!(!message.contains("987654321"), "{message}");
+        assert!(
+            message.starts_with("Payload validation error: 'Expected "),
+            "{message}"
+        );
+        let missing = serde_json::from_value::<users_model::UserCreate>(serde_json::json!({}))
+            .expect_err("connection is required");
+        assert!(serde_body_error(&missing).message.contains("connection"));
+    }
+}

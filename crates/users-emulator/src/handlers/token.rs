@@ -1,0 +1,280 @@
+//! `POST /oauth/token`: client credentials, and the password-realm grant for database users.
+
+use bytes::Bytes;
+use http::Response;
+use serde_json::{Map, Value, json};
+
+use crate::auth::management_audience;
+use crate::config::{ClientConfig, EmulatorConfig};
+use crate::connections::StrategyKind;
+use crate::profile::password_matches;
+use crate::reply::{auth_error, json_response};
+use crate::request::ApiRequest;
+use crate::state::State;
+use crate::tokens::{AccessClaims, sign};
+
+/// The password-realm grant type.
+pub(crate) const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+
+/// Scopes a user token may carry (OIDC plus the current-user Management API scopes).
+const USER_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "read:current_user",
+    "update:current_user_metadata",
+    "create:current_user_metadata",
+    "delete:current_user",
+    "update:current_user_identities",
+];
+
+fn text<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+fn missing(name: &str) -> Response<Bytes> {
+    auth_error(
+        400,
+        "invalid_request",
+        &format!("Missing required parameter: {name}"),
+    )
+}
+
+/// Finds the client and checks its secret; the error response when that fails.
+fn client<'c>(
+    config: &'c EmulatorConfig,
+    body: &Map<String, Value>,
+) -> Result<&'c ClientConfig, Box<Response<Bytes>>> {
+    let id = text(body, "client_id").ok_or_else(|| Box::new(missing("client_id")))?;
+    let secret = text(body, "client_secret");
+    config
+        .clients
+        .iter()
+        .find(|c| c.client_id == id && secret == Some(c.client_secret.as_str()))
+        .ok_or_else(|| Box::new(auth_error(401, "access_denied", "Unauthorized")))
+}
+
+/// Handles `POST /oauth/token`.
+pub(crate) fn issue(
+    state: &mut State,
+    config: &EmulatorConfig,
+    request: &ApiRequest,
+    issuer: &str,
+    now_ms: i64,
+) -> Response<Bytes> {
+    let body = match request.json_object() {
+        Ok(body) => body,
+        Err(e) => return auth_error(e.status, "invalid_request", &e.message),
+    };
+    let now = now_ms.div_euclid(1000);
+    match text(&body, "grant_type") {
+        None => missing("grant_type"),
+        Some("client_credentials") => client_credentials(state, config, &body, issuer, now),
+        Some(PASSWORD_REALM) => password_realm(state, config, &body, issuer, now),
+        Some(other) => auth_error(
+            400,
+            "unsupported_grant_type",
+            &format!("Unsupported grant type: {other}"),
+        ),
+    }
+}
+
+fn client_credentials(
+    state: &mut State,
+    config: &EmulatorConfig,
+    body: &Map<String, Value>,
+    issuer: &str,
+    now: i64,
+) -> Response<Bytes> {
+    let client = match client(config, body) {
+        Ok(c) => c,
+        Err(response) => return *response,
+    };
+    let expected = management_audience(issuer);
+    let Some(audience) = text(body, "audience") else {
+        return auth_error(
+            403,
+            "access_denied",
+            "No audience parameter was provided, and no default audience has been configured",
+        );
+    };
+    if audience != expected {
+        return auth_error(
+            403,
+            "access_denied",
+            &format!("Service not found: {audience}"),
+        );
+    }
+    let granted: Vec<&str> = match text(body, "scope") {
+        None => client.scopes.iter().map(String::as_str).collect(),
+        Some(requested) => {
+            let denied: Vec<&str> = requested
+                .split_whitespace()
+                .filter(|s| !client.scopes.iter().any(|g| g == s))
+                .collect();
+            if !denied.is_empty() {
+                return auth_error(
+                    403,
+                    "access_denied",
+                    &format!("Client has not been granted scopes: {}", denied.join(", ")),
+                );
+            }
+            requested.split_whitespace().collect()
+        }
+    };
+    let scope = granted.join(" ");
+    let claims = AccessClaims {
+        iss: issuer.to_owned(),
+        sub: format!("{}@clients", client.client_id),
+        aud: Value::String(expected),
+        iat: now,
+        exp: now.saturating_add(config.token_lifetime_secs),
+        azp: client.client_id.clone(),
+        scope: scope.clone(),
+        gty: Some("client-credentials".into()),
+        jti: Some(state.ids.token_id()),
+    };
+    let Some(token) = sign(&claims) else {
+        return auth_error(500, "server_error", "Could not sign the token");
+    };
+    json_response(
+        200,
+        &json!({
+            "access_token": token,
+            "expires_in": config.token_lifetime_secs,
+            "scope": scope,
+            "token_type": "Bearer",
+        }),
+    )
+}
+
+fn password_realm(
+    state: &mut State,
+    config: &EmulatorConfig,
+    body: &Map<String, Value>,
+    issuer: &str,
+    now: i64,
+) -> Response<Bytes> {
+    let client = match client(config, body) {
+        Ok(c) => c.client_id.clone(),
+        Err(response) => return *response,
+    };
+    let (Some(username), Some(password)) = (text(body, "username"), text(body, "password")) else {
+        return missing("username and password");
+    };
+    let Some(realm) = text(body, "realm") else {
+        return missing("realm");
+    };
+    let is_database = state
+        .connection_by_name(realm)
+        .is_some_and(|c| c.kind() == StrategyKind::Database);
+    if !is_database {
+        return auth_error(
+            400,
+            "invalid_request",
+            "Unknown realm or not a database connection",
+        );
+    }
+    let wanted = username.to_lowercase();
+    let found = state.users.iter().find(|stored| {
+        let user = &stored.user;
+        let in_realm = user
+            .identities
+            .as_ref()
+            .and_then(|ids| ids.first())
+            .and_then(|i| i.connection.as_deref())
+            == Some(realm);
+        in_realm
+            && (user.email.as_ref().map(|e| e.to_lowercase()) == Some(wanted.clone())
+                || user.username.as_ref().map(|u| u.to_lowercase()) == Some(wanted.clone()))
+    });
+    let Some(stored) = found else {
+        return auth_error(403, "invalid_grant", "Wrong email or password.");
+    };
+    let user_id = stored.user.user_id.clone().unwrap_or_default();
+    let verified = stored
+        .password_hash
+        .as_deref()
+        .is_some_and(|hash| password_matches(&user_id, password, hash));
+    if !verified {
+        return auth_error(403, "invalid_grant", "Wrong email or password.");
+    }
+    if state.blocks.iter().any(|b| b.user_id == user_id) {
+        return auth_error(
+            429,
+            "too_many_attempts",
+            "Your account has been blocked after multiple consecutive login attempts.",
+        );
+    }
+    if stored.user.blocked == Some(true) {
+        return auth_error(401, "unauthorized", "user is blocked");
+    }
+    let user = stored.user.clone();
+    let requested = text(body, "scope").unwrap_or("openid");
+    let scopes: Vec<&str> = requested
+        .split_whitespace()
+        .filter(|s| USER_SCOPES.contains(s))
+        .collect();
+    let scope = scopes.join(" ");
+    let audience = text(body, "audience")
+        .map(str::to_owned)
+        .unwrap_or_else(|| management_audience(issuer));
+    let claims = AccessClaims {
+        iss: issuer.to_owned(),
+        sub: user_id.clone(),
+        aud: json!([audience, format!("{issuer}userinfo")]),
+        iat: now,
+        exp: now.saturating_add(config.token_lifetime_secs),
+        azp: client.clone(),
+        scope: scope.clone(),
+        gty: Some("password".into()),
+        jti: Some(state.ids.token_id()),
+    };
+    let Some(access_token) = sign(&claims) else {
+        return auth_error(500, "server_error", "Could not sign the token");
+    };
+    let mut response = json!({
+        "access_token": access_token,
+        "scope": scope,
+        "expires_in": config.token_lifetime_secs,
+        "token_type": "Bearer",
+    });
+    if scopes.contains(&"openid") {
+        let mut id_claims = json!({
+            "iss": issuer,
+            "sub": user_id,
+            "aud": client,
+            "iat": now,
+            "exp": now.saturating_add(36_000),
+        });
+        if let (Some(map), Value::Object(profile)) = (
+            id_claims.as_object_mut(),
+            serde_json::to_value(&user).unwrap_or(Value::Null),
+        ) {
+            for key in [
+                "email",
+                "email_verified",
+                "name",
+                "nickname",
+                "picture",
+                "updated_at",
+            ] {
+                if let Some(value) = profile.get(key) {
+                    map.insert(key.into(), value.clone());
+                }
+            }
+        }
+        match sign(&id_claims) {
+            Some(id_token) => {
+                if let Some(map) = response.as_object_mut() {
+                    map.insert("id_token".into(), Value::String(id_token));
+                }
+            }
+            None => return auth_error(500, "server_error", "Could not sign the token"),
+        }
+    }
+    json_response(200, &response)
+}

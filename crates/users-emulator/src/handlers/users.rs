@@ -1,0 +1,331 @@
+//! `POST /users`, `GET|PATCH|DELETE /users/{id}`.
+
+use bytes::Bytes;
+use http::Response;
+use serde_json::Value;
+use users_model::{
+    Identity, IdentityUserId, Patch, Provider, User, UserCreate, UserUpdate, apply_update,
+    validate_create, validate_update,
+};
+
+use super::{
+    Ctx, connection_kind, find_user, query_bool, serde_body_error, target_context, user_json,
+    violation_error,
+};
+use crate::auth::{Access, Caller, Scopes};
+use crate::connections::StrategyKind;
+use crate::profile::{gravatar, hash_password};
+use crate::reply::{ApiError, empty_response, json_response};
+use crate::request::ApiRequest;
+use crate::search::project;
+use crate::state::StoredUser;
+
+const CREATE: Scopes<'static> = Scopes {
+    full: &["create:users"],
+    partial: &[],
+    own: &[],
+    denied: "Insufficient scope, expected any of: create:users.",
+};
+
+const READ: Scopes<'static> = Scopes {
+    full: &["read:users", "read:user_idp_tokens"],
+    partial: &[],
+    own: &["read:current_user"],
+    denied: "Insufficient scope; expected any of: read:users,read:current_user,read:user_idp_tokens.",
+};
+
+const UPDATE: Scopes<'static> = Scopes {
+    full: &["update:users"],
+    partial: &["update:users_app_metadata"],
+    own: &[
+        "update:current_user_metadata",
+        "create:current_user_metadata",
+    ],
+    denied: "Insufficient scope; expected any of: update:users,update:users_app_metadata,update:current_user_metadata.",
+};
+
+const DELETE: Scopes<'static> = Scopes {
+    full: &["delete:users"],
+    partial: &[],
+    own: &["delete:current_user"],
+    denied: "Insufficient scope; expected any of: delete:users,delete:current_user.",
+};
+
+fn conflict() -> ApiError {
+    ApiError::new(409, "The user already exists.", Some("auth0_idp_error"))
+}
+
+/// `POST /api/v2/users` (scope `create:users`): 201 with the new user.
+pub(super) fn create(
+    ctx: &mut Ctx<'_>,
+    request: &ApiRequest,
+    caller: &Caller,
+) -> Result<Response<Bytes>, ApiError> {
+    caller.authorize(&CREATE, None)?;
+    let body = request.json_object()?;
+    if !body.contains_key("connection") {
+        return Err(ApiError::invalid_body(
+            "Payload validation error: 'Missing required property: connection'.",
+        ));
+    }
+    let create: UserCreate =
+        serde_json::from_value(Value::Object(body)).map_err(|e| serde_body_error(&e))?;
+    validate_create(&create, None).map_err(|v| violation_error(&v))?;
+    let connection = ctx
+        .state
+        .connection_by_name(&create.connection)
+        .cloned()
+        .ok_or_else(|| ApiError::invalid_body("Connection does not exist."))?;
+    validate_create(&create, Some(&connection_kind(&connection)))
+        .map_err(|v| violation_error(&v))?;
+    let database = connection.kind() == StrategyKind::Database;
+    if database && create.email.is_none() {
+        return Err(ApiError::invalid_body(
+            "Payload validation error: 'Missing required property: email'.",
+        ));
+    }
+    if connection.kind() == StrategyKind::PasswordlessSms && create.phone_number.is_none() {
+        return Err(ApiError::invalid_body(
+            "Payload validation error: 'Missing required property: phone_number'.",
+        ));
+    }
+    if connection.kind() == StrategyKind::PasswordlessEmail && create.email.is_none() {
+        return Err(ApiError::invalid_body(
+            "Payload validation error: 'Missing required property: email'.",
+        ));
+    }
+    if database && connection.requires_username && create.username.is_none() {
+        return Err(ApiError::invalid_body(
+            "Payload validation error: 'Missing required property: username'.",
+        ));
+    }
+    if database && create.password.is_none() {
+        return Err(ApiError::invalid_body(
+            "Payload validation error: 'Missing required property: password'.",
+        ));
+    }
+
+    let provider = connection.provider().to_owned();
+    let email = create.email.as_ref().map(|e| {
+        if database {
+            e.to_lowercase()
+        } else {
+            e.clone()
+        }
+    });
+    let username = create.username.as_ref().map(|u| u.to_lowercase());
+    let bare_id = match &create.user_id {
+        Some(custom) if !custom.is_empty() => custom.clone(),
+        _ => ctx.state.ids.user_id(ctx.now_secs()),
+    };
+    let user_id = format!("{provider}|{bare_id}");
+    let duplicate = ctx.state.users.iter().any(|stored| {
+        let other = &stored.user;
+        let same_connection = other
+            .identities
+            .iter()
+            .flatten()
+            .any(|i| i.connection.as_deref() == Some(connection.name.as_str()));
+        other.user_id.as_deref() == Some(user_id.as_str())
+            || (same_connection
+                && ((email.is_some()
+                    && other.email.as_ref().map(|e| e.to_lowercase())
+                        == email.as_ref().map(|e| e.to_lowercase()))
+                    || (username.is_some() && other.username == username)
+                    || (connection.kind() == StrategyKind::PasswordlessSms
+                        && other.phone_number == create.phone_number)))
+    });
+    if duplicate || ctx.state.holder_of_identity(&provider, &bare_id).is_some() {
+        return Err(conflict());
+    }
+
+    let now = ctx.now().to_string();
+    let handle = email
+        .clone()
+        .or_else(|| create.phone_number.clone())
+        .or_else(|| username.clone())
+        .unwrap_or_else(|| bare_id.clone());
+    let local_part = handle.split('@').next().unwrap_or(&handle).to_owned();
+    let name = create.name.clone().unwrap_or_else(|| handle.clone());
+    let identity = Identity {
+        connection: Some(connection.name.clone()),
+        user_id: Some(IdentityUserId::String(bare_id)),
+        provider: Some(Provider::from(provider.as_str())),
+        is_social: Some(false),
+        ..Identity::default()
+    };
+    let user = User {
+        user_id: Some(user_id.clone()),
+        email: email.clone(),
+        email_verified: email
+            .as_ref()
+            .map(|_| create.email_verified.unwrap_or(false)),
+        username: username.clone(),
+        phone_number: create.phone_number.clone(),
+        phone_verified: create
+            .phone_number
+            .as_ref()
+            .map(|_| create.phone_verified.unwrap_or(false)),
+        created_at: Some(now.clone()),
+        updated_at: Some(now),
+        identities: Some(vec![identity]),
+        app_metadata: create.app_metadata.clone().filter(|m| !m.is_empty()),
+        user_metadata: create.user_metadata.clone(),
+        picture: Some(
+            create
+                .picture
+                .clone()
+                .unwrap_or_else(|| gravatar(email.as_deref().unwrap_or(""), &name)),
+        ),
+        name: Some(name.clone()),
+        nickname: Some(create.nickname.clone().unwrap_or(local_part)),
+        blocked: create.blocked,
+        given_name: create.given_name.clone(),
+        family_name: create.family_name.clone(),
+        ..User::default()
+    };
+    let password_hash = create
+        .password
+        .as_ref()
+        .map(|p| hash_password(&user_id, p.expose()));
+    let body = user_json(&user, caller);
+    ctx.state.users.push(StoredUser {
+        user,
+        password_hash,
+    });
+    Ok(json_response(201, &body))
+}
+
+/// Applies `fields` / `include_fields` from the query.
+pub(super) fn projected(request: &ApiRequest, value: Value) -> Result<Value, ApiError> {
+    let include = query_bool(request, "include_fields")?.unwrap_or(true);
+    Ok(match request.query_param("fields") {
+        Some(fields) if !fields.trim().is_empty() => project(&value, fields, include),
+        _ => value,
+    })
+}
+
+/// `GET /api/v2/users/{id}` (scopes `read:users`, `read:current_user`, `read:user_idp_tokens`).
+pub(super) fn get(
+    ctx: &mut Ctx<'_>,
+    request: &ApiRequest,
+    caller: &Caller,
+    id: &str,
+) -> Result<Response<Bytes>, ApiError> {
+    caller.authorize(&READ, Some(id))?;
+    let user = find_user(ctx.state, id)?;
+    let body = projected(request, user_json(user, caller))?;
+    Ok(json_response(200, &body))
+}
+
+/// `DELETE /api/v2/users/{id}` (scopes `delete:users`, `delete:current_user`): 204, also when
+/// the user is already gone. Linked secondaries live inside the primary and go with it.
+pub(super) fn delete(
+    ctx: &mut Ctx<'_>,
+    caller: &Caller,
+    id: &str,
+) -> Result<Response<Bytes>, ApiError> {
+    caller.authorize(&DELETE, Some(id))?;
+    ctx.state
+        .users
+        .retain(|stored| stored.user.user_id.as_deref() != Some(id));
+    ctx.state.blocks.retain(|block| block.user_id != id);
+    Ok(empty_response(204))
+}
+
+/// `PATCH /api/v2/users/{id}`: 200 with the whole updated user.
+pub(super) fn update(
+    ctx: &mut Ctx<'_>,
+    request: &ApiRequest,
+    caller: &Caller,
+    id: &str,
+) -> Result<Response<Bytes>, ApiError> {
+    let access = caller.authorize(&UPDATE, Some(id))?;
+    let body = request.json_object()?;
+    let allowed: &[&str] = match access {
+        Access::Full => &[],
+        Access::Partial => &["app_metadata"],
+        Access::Own => &["user_metadata"],
+    };
+    if access != Access::Full {
+        let refused: Vec<&str> = body
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !allowed.contains(k))
+            .collect();
+        if !refused.is_empty() {
+            return Err(ApiError::forbidden(
+                format!(
+                    "You cannot update the following fields: {}",
+                    refused.join(", ")
+                ),
+                Some("insufficient_scope"),
+            ));
+        }
+    }
+    let update: UserUpdate =
+        serde_json::from_value(Value::Object(body)).map_err(|e| serde_body_error(&e))?;
+    let index = ctx
+        .state
+        .user_index(id)
+        .ok_or_else(ApiError::user_not_found)?;
+    let current = find_user(ctx.state, id)?.clone();
+    let context = target_context(ctx.state, &current);
+    validate_update(&update, Some(&context)).map_err(|v| violation_error(&v))?;
+    let updated = apply_update(&current, &update, ctx.now()).map_err(|v| violation_error(&v))?;
+    check_unique_in_connection(ctx, &current, &updated)?;
+    let targets_secondary = update.connection.as_deref().is_some_and(|name| {
+        current
+            .identities
+            .iter()
+            .flatten()
+            .skip(1)
+            .any(|i| i.connection.as_deref() == Some(name))
+    });
+    let body = user_json(&updated, caller);
+    if let Some(stored) = ctx.state.users.get_mut(index) {
+        if let (Patch::Set(password), false) = (&update.password, targets_secondary) {
+            stored.password_hash = Some(hash_password(id, password.expose()));
+        }
+        stored.user = updated;
+    }
+    Ok(json_response(200, &body))
+}
+
+/// A new email or username must stay unique within the user's database connection, as it is
+/// on create ([UNCONFIRMED] text, see DIFFERENCES.md).
+fn check_unique_in_connection(
+    ctx: &Ctx<'_>,
+    current: &User,
+    updated: &User,
+) -> Result<(), ApiError> {
+    let Some(connection) = ctx.state.primary_connection(current) else {
+        return Ok(());
+    };
+    if connection.kind() != StrategyKind::Database {
+        return Ok(());
+    }
+    let lower = |v: &Option<String>| v.as_ref().map(|s| s.to_lowercase());
+    let taken = |pick: &dyn Fn(&User) -> Option<String>| {
+        let wanted = pick(updated);
+        wanted.is_some()
+            && wanted != pick(current)
+            && ctx.state.users.iter().any(|stored| {
+                stored.user.user_id != current.user_id
+                    && ctx.state.primary_connection(&stored.user).map(|c| &c.name)
+                        == Some(&connection.name)
+                    && pick(&stored.user) == wanted
+            })
+    };
+    if taken(&|u: &User| lower(&u.email)) {
+        return Err(ApiError::bad_request_idp(
+            "The specified new email already exists",
+        ));
+    }
+    if taken(&|u: &User| lower(&u.username)) {
+        return Err(ApiError::bad_request_idp(
+            "The specified new username already exists",
+        ));
+    }
+    Ok(())
+}

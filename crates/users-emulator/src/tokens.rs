@@ -1,0 +1,163 @@
+//! RS256 tokens: access tokens for the Management API and ID tokens for the link flow.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::keys::{EMULATOR_KEY_E, EMULATOR_KEY_ID, EMULATOR_KEY_N, EMULATOR_PRIVATE_KEY_PEM};
+
+/// Claims of an access token (client-credentials or user token).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    /// A string or an array of strings.
+    pub aud: Value,
+    pub iat: i64,
+    pub exp: i64,
+    pub azp: String,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gty: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+impl AccessClaims {
+    pub(crate) fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.split_whitespace()
+    }
+
+    pub(crate) fn has_audience(&self, audience: &str) -> bool {
+        match &self.aud {
+            Value::String(a) => a == audience,
+            Value::Array(items) => items.iter().any(|a| a.as_str() == Some(audience)),
+            _ => false,
+        }
+    }
+
+    /// Client-credentials tokens act for the application, not a user.
+    pub(crate) fn is_client_token(&self) -> bool {
+        self.gty.as_deref() == Some("client-credentials") || self.sub.ends_with("@clients")
+    }
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenError {
+    /// Not a JWT at all, or unparseable claims.
+    Malformed,
+    /// Not RS256.
+    WrongAlgorithm,
+    /// Signature does not verify with the emulator key.
+    BadSignature,
+    /// `exp` is in the past.
+    Expired,
+}
+
+/// Signs `claims` with the emulator key (RS256, `kid` set).
+pub(crate) fn sign<T: Serialize>(claims: &T) -> Option<String> {
+    let key = EncodingKey::from_rsa_pem(EMULATOR_PRIVATE_KEY_PEM.as_bytes()).ok()?;
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(EMULATOR_KEY_ID.to_owned());
+    jsonwebtoken::encode(&header, claims, &key).ok()
+}
+
+/// Verifies an RS256 token signed by the emulator key and returns its claims. Time is checked
+/// against `now_secs` (the emulator's clock), not the system clock.
+pub(crate) fn verify<T: for<'de> Deserialize<'de>>(
+    token: &str,
+    now_secs: i64,
+) -> Result<T, TokenError> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
+    if header.alg != Algorithm::RS256 {
+        return Err(TokenError::WrongAlgorithm);
+    }
+    let key = DecodingKey::from_rsa_components(EMULATOR_KEY_N, EMULATOR_KEY_E)
+        .map_err(|_| TokenError::Malformed)?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let data =
+        jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::BadSignature,
+            _ => TokenError::Malformed,
+        })?;
+    let exp = data.claims.get("exp").and_then(Value::as_i64);
+    if exp.is_some_and(|exp| exp <= now_secs) {
+        return Err(TokenError::Expired);
+    }
+    serde_json::from_value(data.claims).map_err(|_| TokenError::Malformed)
+}
+
+/// Reads the `alg` of a token header without verifying anything.
+pub(crate) fn algorithm_of(token: &str) -> Option<Algorithm> {
+    jsonwebtoken::decode_header(token).ok().map(|h| h.alg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> AccessClaims {
+        AccessClaims {
+            iss: "https://t.example/".into(),
+            sub: "c@clients".into(),
+            aud: Value::String("https://t.example/api/v2/".into()),
+            iat: 0,
+            exp,
+            azp: "c".into(),
+            scope: "read:users update:users".into(),
+            gty: Some("client-credentials".into()),
+            jti: None,
+        }
+    }
+
+    #[test]
+    fn signed_tokens_verify_and_expire() {
+        let token = sign(&claims(100)).expect("signs");
+        let back: AccessClaims = verify(&token, 99).expect("valid");
+        assert_eq!(
+            back.scopes().collect::<Vec<_>>(),
+            ["read:users", "update:users"]
+        );
+        assert!(back.has_audience("https://t.example/api/v2/"));
+        assert!(back.is_client_token());
+        assert_eq!(
+            verify::<AccessClaims>(&token, 100).err(),
+            Some(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn tampered_and_foreign_tokens_are_refused() {
+        let token = sign(&claims(100)).expect("signs");
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let other = sign(&claims(200)).expect("signs");
+        let other_payload = other.split('.').nth(1).expect("payload");
+        parts[1] = other_payload;
+        let tampered = parts.join(".");
+        assert_eq!(
+            verify::<AccessClaims>(&tampered, 0).err(),
+            Some(TokenError::BadSignature)
+        );
+        assert_eq!(
+            verify::<AccessClaims>("nope", 0).err(),
+            Some(TokenError::Malformed)
+        );
+        let hs = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims(100),
+            &EncodingKey::from_secret(b"k"),
+        )
+        .expect("signs");
+        assert_eq!(
+            verify::<AccessClaims>(&hs, 0).err(),
+            Some(TokenError::WrongAlgorithm)
+        );
+        assert_eq!(algorithm_of(&hs), Some(Algorithm::HS256));
+    }
+}

@@ -1,0 +1,194 @@
+//! The `users-emulator` binary: flags, start-up errors, seeding and `--state` across a restart.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use users_transport::{ReqwestTransport, Transport, TransportConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_users-emulator");
+
+fn temp_path(name: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    std::env::temp_dir().join(format!(
+        "users-emulator-bin-{name}-{}-{nanos}.json",
+        std::process::id()
+    ))
+}
+
+/// A started emulator process, killed on drop.
+struct Running {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Running {
+    let child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    // Owned by `Running` at once, so the process is killed and reaped on every path.
+    let mut running = Running {
+        child,
+        base: String::new(),
+    };
+    let stdout = running.child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while running.base.is_empty() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the emulator prints its base URL");
+        if let Some(base) = line.strip_prefix("users-emulator listening on ") {
+            running.base = base.trim().to_owned();
+        }
+    }
+    running
+}
+
+async fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let transport = ReqwestTransport::new(&TransportConfig::builder().build()).expect("reqwest");
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(format!("{base}{path}"))
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+    let response = transport
+        .send(request.body(body).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status().as_u16();
+    let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+    (status, value)
+}
+
+async fn token(base: &str) -> String {
+    let (status, body) = call(
+        base,
+        "POST",
+        "/oauth/token",
+        None,
+        Some(
+            json!({"grant_type":"client_credentials","client_id":"emulator-client",
+            "client_secret":"emulator-secret","audience":format!("{base}/api/v2/")}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().expect("token").to_owned()
+}
+
+#[test]
+fn help_and_bad_flags() {
+    let help = Command::new(BIN).arg("--help").output().expect("run");
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--state FILE"));
+    let bad = Command::new(BIN).arg("--frobnicate").output().expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown flag"));
+    let bad_client = Command::new(BIN)
+        .args(["--client", "only-id"])
+        .output()
+        .expect("run");
+    assert_eq!(bad_client.status.code(), Some(2));
+}
+
+#[test]
+fn corrupt_state_file_stops_start_up() {
+    let path = temp_path("corrupt");
+    std::fs::write(&path, b"not json").expect("write");
+    let output = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--state"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("corrupt"), "{stderr}");
+    assert_eq!(std::fs::read(&path).expect("read"), b"not json");
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn seeds_serves_and_keeps_state_across_a_restart() {
+    let seed = temp_path("seed");
+    let state = temp_path("state");
+    std::fs::write(
+        &seed,
+        json!({"users":[{"connection":"Username-Password-Authentication","email":"seeded@example.com","password":"pw"}]}).to_string(),
+    )
+    .expect("write seed");
+    let seed_arg = seed.to_string_lossy().into_owned();
+    let state_arg = state.to_string_lossy().into_owned();
+
+    let first = start(&["--seed", &seed_arg, "--state", &state_arg]);
+    let token_1 = token(&first.base).await;
+    let (status, _) = call(
+        &first.base,
+        "POST",
+        "/api/v2/users",
+        Some(&token_1),
+        Some(json!({"connection":"Username-Password-Authentication","email":"made@example.com","password":"pw"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    drop(first);
+
+    let second = start(&["--seed", &seed_arg, "--state", &state_arg]);
+    let token_2 = token(&second.base).await;
+    let (status, users) = call(
+        &second.base,
+        "GET",
+        "/api/v2/users?sort=email:1",
+        Some(&token_2),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let emails: Vec<&str> = users
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .collect();
+    assert_eq!(
+        emails,
+        ["made@example.com", "seeded@example.com"],
+        "seeded once, state kept"
+    );
+    drop(second);
+    let _ = std::fs::remove_file(&seed);
+    let _ = std::fs::remove_file(&state);
+}
