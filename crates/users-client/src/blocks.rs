@@ -49,8 +49,18 @@ impl UserBlocksApi<'_> {
     /// exist); transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// let blocks = client.user_blocks().get("auth0|123", None).await?;
     /// println!("{} blocks", blocks.blocked_for.len());
     /// # Ok(()) }
@@ -71,8 +81,18 @@ impl UserBlocksApi<'_> {
     /// [`Error::InvalidArgument`] for an empty identifier; [`Error::Api`]; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// let blocks = client.user_blocks().get_by_identifier("jane@example.com", None).await?;
     /// # Ok(()) }
     /// ```
@@ -101,8 +121,18 @@ impl UserBlocksApi<'_> {
     /// [`Error::InvalidArgument`] for an empty id; [`Error::Api`]; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// client.user_blocks().delete("auth0|123").await?;
     /// # Ok(()) }
     /// ```
@@ -125,8 +155,18 @@ impl UserBlocksApi<'_> {
     /// [`Error::InvalidArgument`] for an empty identifier; [`Error::Api`]; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// client.user_blocks().delete_by_identifier("jane@example.com").await?;
     /// # Ok(()) }
     /// ```

@@ -93,8 +93,18 @@ impl Users<'_> {
     /// first page is already past the limit.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// use futures_util::StreamExt;
     /// use users_client::{Error, model::ListUsersQuery};
     /// let mut users = std::pin::pin!(client.users().list_stream(ListUsersQuery::default()));

@@ -76,9 +76,19 @@ impl<'a> Users<'a> {
     /// [`is_not_found`](Error::is_not_found) when the user does not exist; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
-    /// let user = client.users().get("auth0|507f1f77bcf86cd799439020").await?;
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
+    /// let user = client.users().get("auth0|123").await?;
     /// println!("{:?}", user.email);
     /// # Ok(()) }
     /// ```
@@ -94,8 +104,18 @@ impl<'a> Users<'a> {
     /// As [`get`](Self::get).
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// use users_client::FieldsQuery;
     /// let user = client.users().get_with("auth0|123", &FieldsQuery::include("user_id,email")).await?;
     /// assert!(user.name.is_none());
@@ -118,8 +138,18 @@ impl<'a> Users<'a> {
     /// search timeout); transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// use users_client::model::ListUsersQuery;
     /// let query = ListUsersQuery { q: Some("email:\"jane@example.com\"".into()), ..Default::default() };
     /// let users = client.users().list(&query).await?;
@@ -144,8 +174,18 @@ impl<'a> Users<'a> {
     /// As [`list`](Self::list).
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// use users_client::model::ListUsersQuery;
     /// let page = client.users().list_page(&ListUsersQuery { per_page: Some(2), ..Default::default() }).await?;
     /// println!("{} of {}", page.users.len(), page.total);
@@ -169,8 +209,18 @@ impl<'a> Users<'a> {
     /// 400 for connection problems; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// use users_client::model::{Password, UserCreate};
     /// let mut new = UserCreate::new("Username-Password-Authentication");
     /// new.email = Some("new@example.com".into());
@@ -200,8 +250,18 @@ impl<'a> Users<'a> {
     /// 404; an empty 200 body is [`Error::Decode`]; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// use users_client::model::{Patch, UserUpdate};
     /// let update = UserUpdate { name: Patch::Set("Jane".into()), ..Default::default() };
     /// let stored = client.users().update("auth0|123", &update).await?;
@@ -227,8 +287,18 @@ impl<'a> Users<'a> {
     /// [`Error::InvalidArgument`] for an empty id; [`Error::Api`]; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// client.users().delete("auth0|123").await?;
     /// # Ok(()) }
     /// ```
@@ -245,8 +315,18 @@ impl<'a> Users<'a> {
     /// [`Error::Api`]; transport errors.
     ///
     /// # Example
-    /// ```no_run
-    /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
     /// use users_client::model::UsersByEmailQuery;
     /// let query = UsersByEmailQuery::new("jane@example.com");
     /// let users = client.users().by_email(&query).await?;
