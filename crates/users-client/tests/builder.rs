@@ -24,6 +24,8 @@ fn config_error(b: users_client::ClientBuilder) -> String {
 fn client_is_cheap_clone_send_sync() {
     fn assert_traits<T: Clone + Send + Sync + 'static>() {}
     assert_traits::<Client>();
+    fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<Error>();
 }
 
 #[test]
