@@ -25,6 +25,7 @@
 mod auth;
 mod blocks;
 mod builder;
+mod bulk;
 mod client;
 mod error;
 mod metadata;
@@ -38,6 +39,7 @@ mod users;
 pub use auth::{EXPIRY_LEEWAY, StaticToken, TokenProvider};
 pub use blocks::UserBlocksApi;
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
+pub use bulk::{Bulk, BulkItem, BulkRun, DEFAULT_CONCURRENCY, Progress};
 pub use client::Client;
 pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
 pub use metadata::{MetadataKind, preview_update};

@@ -1,0 +1,210 @@
+//! The run loop: pulls inputs while there is room, keeps the operations in flight, and hands out
+//! each result as it completes.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::future::{Either, select};
+use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
+use tokio::time::Instant;
+
+use super::{Bulk, BulkItem, Progress, ProgressHook};
+use crate::client::Client;
+use crate::error::Error;
+
+type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// A bulk run in progress. Nothing is sent until it is polled.
+///
+/// As a [`Stream`] it yields each [`BulkItem`] as it completes (completion order, every input
+/// exactly once); [`run`](Self::run) collects them all in input order. Dropping it stops sending
+/// new requests (those in flight are cancelled with it).
+#[must_use = "a bulk run does nothing until it is polled or `run` is awaited"]
+pub struct BulkRun<T> {
+    items: BoxStream<BulkItem<T>>,
+    total: Option<usize>,
+}
+
+impl<T> std::fmt::Debug for BulkRun<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkRun")
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Send + 'static> BulkRun<T> {
+    pub(super) fn start<S, X, F, Fut>(bulk: Bulk, inputs: S, op: F) -> Self
+    where
+        S: Stream<Item = (String, X)> + Send + 'static,
+        X: Send + 'static,
+        F: Fn(Client, String, X) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        let total = match inputs.size_hint() {
+            (low, Some(high)) if low == high => Some(low),
+            _ => None,
+        };
+        let state = State {
+            client: bulk.client,
+            limit: bulk.concurrency.max(1),
+            pace: bulk.pace,
+            hook: bulk.progress,
+            inputs: Box::pin(inputs),
+            inputs_done: false,
+            op,
+            in_flight: FuturesUnordered::new(),
+            next_index: 0,
+            held: false,
+            progress: Progress {
+                done: 0,
+                succeeded: 0,
+                failed: 0,
+                total,
+                rate_limited_waits: 0,
+            },
+        };
+        let items = stream::unfold(state, |mut state| async move {
+            let item = state.next_item().await?;
+            Some((item, state))
+        });
+        Self {
+            items: Box::pin(items),
+            total,
+        }
+    }
+
+    /// The number of inputs when known exactly in advance.
+    pub fn total(&self) -> Option<usize> {
+        self.total
+    }
+
+    /// Runs every input and returns the results in input order (`result[i].index == i`).
+    pub async fn run(self) -> Vec<BulkItem<T>> {
+        let mut items: Vec<BulkItem<T>> = self.collect().await;
+        items.sort_unstable_by_key(|item| item.index);
+        items
+    }
+}
+
+impl<T> Stream for BulkRun<T> {
+    type Item = BulkItem<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.items.as_mut().poll_next(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
+struct State<X, T, F> {
+    client: Client,
+    limit: usize,
+    pace: bool,
+    hook: Option<ProgressHook>,
+    inputs: BoxStream<(String, X)>,
+    inputs_done: bool,
+    op: F,
+    in_flight: FuturesUnordered<BoxFuture<BulkItem<T>>>,
+    next_index: usize,
+    /// Whether launching is currently held back by pacing (counted once per episode).
+    held: bool,
+    progress: Progress,
+}
+
+impl<X, T, F, Fut> State<X, T, F>
+where
+    X: Send + 'static,
+    T: Send + 'static,
+    F: Fn(Client, String, X) -> Fut,
+    Fut: Future<Output = Result<T, Error>> + Send + 'static,
+{
+    /// Launches what there is room for and returns the next finished item; `None` when every
+    /// input has been run.
+    async fn next_item(&mut self) -> Option<BulkItem<T>> {
+        loop {
+            let room = !self.inputs_done && self.in_flight.len() < self.limit;
+            let allowed = room && self.pacing_allows();
+            if room && !allowed && !self.held {
+                self.held = true;
+                self.progress.rate_limited_waits += 1;
+            }
+            if !allowed {
+                // Pacing always allows a launch when nothing is in flight, so an empty set here
+                // means the inputs are exhausted.
+                let item = self.in_flight.next().await?;
+                return Some(self.finish(item));
+            }
+            if self.in_flight.is_empty() {
+                match self.inputs.next().await {
+                    Some(input) => self.launch(input).await,
+                    None => self.inputs_done = true,
+                }
+                continue;
+            }
+            // Keep the operations in flight moving while waiting for a slow input source.
+            match select(self.inputs.next(), self.in_flight.next()).await {
+                Either::Left((Some(input), _)) => self.launch(input).await,
+                Either::Left((None, _)) => self.inputs_done = true,
+                Either::Right((Some(item), _)) => return Some(self.finish(item)),
+                Either::Right((None, _)) => {}
+            }
+        }
+    }
+
+    /// Pacing: send only while the server's last `remaining` exceeds the requests in flight
+    /// (each of those may take one of them). With nothing in flight one request may always go:
+    /// it waits at the gate if the bucket is empty and brings back fresh headers.
+    fn pacing_allows(&self) -> bool {
+        if !self.pace || self.in_flight.is_empty() {
+            return true;
+        }
+        match self.client.rate_limit().and_then(|rl| rl.remaining) {
+            Some(remaining) => {
+                remaining > u64::try_from(self.in_flight.len()).unwrap_or(u64::MAX)
+            }
+            None => true,
+        }
+    }
+
+    async fn launch(&mut self, (user_id, input): (String, X)) {
+        self.held = false;
+        if self.pace && self.in_flight.is_empty() {
+            // Waiting here rather than inside the operation lets the run count the hold.
+            let started = Instant::now();
+            self.client.inner.gate.wait().await;
+            if started.elapsed() >= Duration::from_millis(1) {
+                self.progress.rate_limited_waits += 1;
+            }
+        }
+        let index = self.next_index;
+        self.next_index += 1;
+        let operation = (self.op)(self.client.clone(), user_id.clone(), input);
+        self.in_flight.push(Box::pin(async move {
+            BulkItem {
+                index,
+                user_id,
+                result: operation.await,
+            }
+        }));
+    }
+
+    fn finish(&mut self, item: BulkItem<T>) -> BulkItem<T> {
+        let p = &mut self.progress;
+        p.done += 1;
+        if item.result.is_ok() {
+            p.succeeded += 1;
+        } else {
+            p.failed += 1;
+        }
+        if let Some(hook) = &self.hook {
+            hook(p);
+        }
+        item
+    }
+}
