@@ -353,6 +353,8 @@ impl<'a> Users<'a> {
     /// secondary not found, bad `link_with`), 409 (already linked), 403; transport errors.
     ///
     /// # Example
+    /// Not run as a doctest: it needs a user's login tokens. `tests/e2e_emulator.rs` and the
+    /// `quickstart` example run both forms against the emulator.
     /// ```no_run
     /// # async fn f(client: users_client::Client, primary_token: String, id_token: String) -> Result<(), users_client::Error> {
     /// use users_client::model::{IdentityUserId, LinkRequest, LinkToken, Provider};
@@ -388,6 +390,7 @@ impl<'a> Users<'a> {
     /// be removed."; transport errors.
     ///
     /// # Example
+    /// Not run as a doctest: it needs a linked identity (see `tests/e2e_emulator.rs`).
     /// ```no_run
     /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
     /// use users_client::model::{Provider, UnlinkTarget};
