@@ -55,7 +55,8 @@ pub struct Progress {
     pub total: Option<usize>,
     /// How many times the run stopped sending because of the rate limit: the server reported
     /// fewer requests left than were in flight, or the shared gate held the next request until
-    /// the bucket's reset.
+    /// the bucket's reset. Counted only while pacing ([`Bulk::pace`]); unpaced, the waits happen
+    /// inside each request's attempt loop, out of the run's sight.
     pub rate_limited_waits: u64,
 }
 

@@ -160,6 +160,10 @@ where
     /// Pacing: send only while the server's last `remaining` exceeds the requests in flight
     /// (each of those may take one of them). With nothing in flight one request may always go:
     /// it waits at the gate if the bucket is empty and brings back fresh headers.
+    ///
+    /// `remaining` comes from whichever response the client saw last, which can be a little
+    /// stale when answers overtake each other, so pacing makes 429s rare rather than impossible;
+    /// the ones left are retried by the attempt loop.
     fn pacing_allows(&self) -> bool {
         if !self.pace || self.in_flight.is_empty() {
             return true;
@@ -168,7 +172,10 @@ where
             Some(remaining) => {
                 remaining > u64::try_from(self.in_flight.len()).unwrap_or(u64::MAX)
             }
-            None => true,
+            // Before the first answer the bucket's size is unknown: one request finds out
+            // instead of a whole burst meeting a small bucket. A server that sends no headers
+            // at all is not paced after that.
+            None => self.progress.done > 0,
         }
     }
 
