@@ -184,12 +184,12 @@ impl Bulk {
         I: IntoIterator<Item = (String, Metadata)>,
         I::IntoIter: Send + 'static,
     {
-        self.each(stream::iter(inputs), move |client, id, desired| async move {
-            client
-                .users()
-                .update_metadata(&id, kind, |_| desired)
-                .await
-        })
+        self.each(
+            stream::iter(inputs),
+            move |client, id, desired| async move {
+                client.users().update_metadata(&id, kind, |_| desired).await
+            },
+        )
     }
 
     /// Changes each user's `kind` metadata to what `desired` returns for the current one, with

@@ -121,7 +121,11 @@ async fn every_input_gets_a_result_in_order_and_failures_do_not_stop_the_rest() 
     let missing = |i: usize| i % 7 == 3;
     let inputs: Vec<_> = (0..n)
         .map(|i| {
-            let user = if missing(i) { format!("auth0|nobody{i}") } else { id(i) };
+            let user = if missing(i) {
+                format!("auth0|nobody{i}")
+            } else {
+                id(i)
+            };
             (user, nickname(&format!("nick{i}")))
         })
         .collect();
@@ -144,7 +148,10 @@ async fn every_input_gets_a_result_in_order_and_failures_do_not_stop_the_rest() 
     // The updates really were stored, including those after the first failure.
     for i in [0, 4, n - 1] {
         let stored = client.users().get(&id(i)).await.expect("get");
-        assert_eq!(stored.nickname.as_deref(), Some(format!("nick{i}").as_str()));
+        assert_eq!(
+            stored.nickname.as_deref(),
+            Some(format!("nick{i}").as_str())
+        );
     }
 }
 
@@ -170,7 +177,11 @@ async fn progress_counts_up_by_one_to_the_total() {
     let client = client(Arc::new(emulator(n, GENEROUS)), RetryPolicy::default());
     // Two unknown ids so that the failure counter moves too.
     let inputs = (0..n).map(|i| {
-        let user = if i < 2 { format!("auth0|ghost{i}") } else { id(i) };
+        let user = if i < 2 {
+            format!("auth0|ghost{i}")
+        } else {
+            id(i)
+        };
         (user, nickname("p"))
     });
     let results = client
@@ -230,7 +241,13 @@ async fn without_pacing_429s_from_a_tight_bucket_are_retried_to_success() {
     let transport = Counting::new(emulator(n, TIGHT), OVERLAP);
     let client = client(transport.clone(), patient());
     let inputs = (0..n).map(|i| (id(i), nickname("tight")));
-    let results = client.bulk().concurrency(8).pace(false).updates(inputs).run().await;
+    let results = client
+        .bulk()
+        .concurrency(8)
+        .pace(false)
+        .updates(inputs)
+        .run()
+        .await;
     let failures: Vec<_> = results.iter().filter(|r| r.result.is_err()).collect();
     assert!(failures.is_empty(), "{failures:?}");
     // The bucket really pushed back, so the retries above were exercised.
@@ -271,10 +288,16 @@ async fn the_streaming_variant_yields_every_input_once_from_a_slow_source() {
         tokio::time::sleep(Duration::from_millis(1)).await;
         (id(i), i)
     });
-    let run = client.bulk().concurrency(4).each(inputs, |client, id, i| async move {
-        let stored = client.users().update(&id, &nickname(&format!("s{i}"))).await?;
-        Ok((i, stored.nickname))
-    });
+    let run = client
+        .bulk()
+        .concurrency(4)
+        .each(inputs, |client, id, i| async move {
+            let stored = client
+                .users()
+                .update(&id, &nickname(&format!("s{i}")))
+                .await?;
+            Ok((i, stored.nickname))
+        });
     let items: Vec<_> = run.collect().await;
     let mut indexes: Vec<usize> = items.iter().map(|item| item.index).collect();
     indexes.sort_unstable();
@@ -319,7 +342,10 @@ async fn metadata_changes_go_through_the_read_modify_write_helper() {
         .run()
         .await;
     let stored = results[1].result.as_ref().expect("stored");
-    assert_eq!(stored.app_metadata.as_ref().and_then(|m| m.get("only")), Some(&json!(1)));
+    assert_eq!(
+        stored.app_metadata.as_ref().and_then(|m| m.get("only")),
+        Some(&json!(1))
+    );
 }
 
 #[tokio::test]
@@ -345,5 +371,8 @@ async fn links_attach_each_secondary_to_its_primary() {
     let results = client.bulk().links(inputs).run().await;
     assert_eq!(results[0].result.as_ref().map(Vec::len).ok(), Some(2));
     assert_eq!(results[1].result.as_ref().map(Vec::len).ok(), Some(2));
-    assert!(results[2].result.is_err(), "an unknown secondary cannot be linked");
+    assert!(
+        results[2].result.is_err(),
+        "an unknown secondary cannot be linked"
+    );
 }

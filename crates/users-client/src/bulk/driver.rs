@@ -169,9 +169,7 @@ where
             return true;
         }
         match self.client.rate_limit().and_then(|rl| rl.remaining) {
-            Some(remaining) => {
-                remaining > u64::try_from(self.in_flight.len()).unwrap_or(u64::MAX)
-            }
+            Some(remaining) => remaining > u64::try_from(self.in_flight.len()).unwrap_or(u64::MAX),
             // Before the first answer the bucket's size is unknown: one request finds out
             // instead of a whole burst meeting a small bucket. A server that sends no headers
             // at all is not paced after that.
