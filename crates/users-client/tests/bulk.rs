@@ -131,7 +131,9 @@ async fn every_input_gets_a_result_in_order_and_failures_do_not_stop_the_rest() 
         .collect();
     let expected_ids: Vec<String> = inputs.iter().map(|(u, _)| u.clone()).collect();
 
-    let results = client.bulk().concurrency(5).updates(inputs).run().await;
+    // Spawned: a run is `Send + 'static`, so it can go to a background task.
+    let run = client.bulk().concurrency(5).updates(inputs).run();
+    let results = tokio::spawn(run).await.expect("bulk task");
 
     assert_eq!(results.len(), n);
     for (i, item) in results.iter().enumerate() {
