@@ -10,6 +10,7 @@
 //! Nothing is dropped: each input yields exactly one [`BulkItem`] carrying its index, the user id
 //! and the operation's result, whether it succeeded or failed. A failure never stops the rest.
 
+mod budget;
 mod driver;
 
 use std::future::Future;
@@ -21,6 +22,8 @@ use users_model::{Identity, LinkRequest, Metadata, User, UserUpdate};
 use crate::client::Client;
 use crate::error::Error;
 use crate::metadata::MetadataKind;
+use crate::ratelimit::RateLimit;
+use crate::request::Call;
 
 pub use driver::BulkRun;
 
@@ -163,7 +166,10 @@ impl Bulk {
         F: Fn(Client, String, X) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, Error>> + Send + 'static,
     {
-        BulkRun::start(self, inputs, op)
+        BulkRun::start(self, inputs, move |client, id, input| {
+            let operation = op(client, id, input);
+            async move { operation.await.map(|data| (data, None)) }
+        })
     }
 
     /// `PATCH /api/v2/users/{id}` with each update (see [`Users::update`](crate::Users::update)).
@@ -172,9 +178,11 @@ impl Bulk {
         I: IntoIterator<Item = (String, UserUpdate)>,
         I::IntoIter: Send + 'static,
     {
-        self.each(stream::iter(inputs), |client, id, update| async move {
-            client.users().update(&id, &update).await
-        })
+        BulkRun::start(
+            self,
+            stream::iter(inputs),
+            |client, id, update| async move { with_headers(client.users().update(&id, &update)).await },
+        )
     }
 
     /// Makes each user's `kind` metadata equal the given object, sending only the difference,
@@ -222,8 +230,8 @@ impl Bulk {
         I::IntoIter: Send + 'static,
     {
         let inputs = stream::iter(ids.into_iter().map(|id| (id, ())));
-        self.each(inputs, |client, id, ()| async move {
-            client.users().delete(&id).await
+        BulkRun::start(self, inputs, |client, id, ()| async move {
+            with_headers(client.users().delete(&id)).await
         })
     }
 
@@ -235,8 +243,15 @@ impl Bulk {
         I: IntoIterator<Item = (String, LinkRequest)>,
         I::IntoIter: Send + 'static,
     {
-        self.each(stream::iter(inputs), |client, id, request| async move {
-            client.users().link(&id, &request).await
-        })
+        BulkRun::start(
+            self,
+            stream::iter(inputs),
+            |client, id, request| async move { with_headers(client.users().link(&id, &request)).await },
+        )
     }
+}
+
+/// Runs `call`, keeping the rate-limit headers for the run's pacing.
+async fn with_headers<T: Send + 'static>(call: Call<T>) -> Result<(T, Option<RateLimit>), Error> {
+    call.with_response().await.map(|r| (r.data, r.rate_limit))
 }

@@ -10,12 +10,19 @@ use futures_util::future::{Either, select};
 use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
 use tokio::time::Instant;
 
+use super::budget::Budget;
 use super::{Bulk, BulkItem, Progress, ProgressHook};
 use crate::client::Client;
 use crate::error::Error;
+use crate::ratelimit::RateLimit;
+use crate::request::epoch_ms_now;
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// What an operation returns: its data and, when it knows them, the last response's rate-limit
+/// headers (the run's [`Budget`] needs every response's, not just the latest the client saw).
+pub(super) type OpResult<T> = Result<(T, Option<RateLimit>), Error>;
 
 /// A bulk run in progress. Nothing is sent until it is polled.
 ///
@@ -42,7 +49,7 @@ impl<T: Send + 'static> BulkRun<T> {
         S: Stream<Item = (String, X)> + Send + 'static,
         X: Send + 'static,
         F: Fn(Client, String, X) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+        Fut: Future<Output = OpResult<T>> + Send + 'static,
     {
         let total = match inputs.size_hint() {
             (low, Some(high)) if low == high => Some(low),
@@ -59,6 +66,7 @@ impl<T: Send + 'static> BulkRun<T> {
             in_flight: FuturesUnordered::new(),
             next_index: 0,
             held: false,
+            budget: Budget::default(),
             progress: Progress {
                 done: 0,
                 succeeded: 0,
@@ -110,10 +118,11 @@ struct State<X, T, F> {
     inputs: BoxStream<(String, X)>,
     inputs_done: bool,
     op: F,
-    in_flight: FuturesUnordered<BoxFuture<BulkItem<T>>>,
+    in_flight: FuturesUnordered<BoxFuture<(BulkItem<T>, Option<RateLimit>)>>,
     next_index: usize,
     /// Whether launching is currently held back by pacing (counted once per episode).
     held: bool,
+    budget: Budget,
     progress: Progress,
 }
 
@@ -122,7 +131,7 @@ where
     X: Send + 'static,
     T: Send + 'static,
     F: Fn(Client, String, X) -> Fut,
-    Fut: Future<Output = Result<T, Error>> + Send + 'static,
+    Fut: Future<Output = OpResult<T>> + Send + 'static,
 {
     /// Launches what there is room for and returns the next finished item; `None` when every
     /// input has been run.
@@ -157,18 +166,18 @@ where
         }
     }
 
-    /// Pacing: send only while the server's last `remaining` exceeds the requests in flight
+    /// Pacing: send only while the bucket's estimated `remaining` exceeds the requests in flight
     /// (each of those may take one of them). With nothing in flight one request may always go:
-    /// it waits at the gate if the bucket is empty and brings back fresh headers.
+    /// it waits for the reset if the bucket is empty and brings back fresh headers.
     ///
-    /// `remaining` comes from whichever response the client saw last, which can be a little
-    /// stale when answers overtake each other, so pacing makes 429s rare rather than impossible;
-    /// the ones left are retried by the attempt loop.
+    /// The estimate ([`Budget`]) follows every response of the run's own operations; answers
+    /// that overtake each other make 429s rare rather than impossible, and the ones left are
+    /// retried by the attempt loop.
     fn pacing_allows(&self) -> bool {
         if !self.pace || self.in_flight.is_empty() {
             return true;
         }
-        match self.client.rate_limit().and_then(|rl| rl.remaining) {
+        match self.budget.remaining() {
             Some(remaining) => remaining > u64::try_from(self.in_flight.len()).unwrap_or(u64::MAX),
             // Before the first answer the bucket's size is unknown: one request finds out
             // instead of a whole burst meeting a small bucket. A server that sends no headers
@@ -180,8 +189,14 @@ where
     async fn launch(&mut self, (user_id, input): (String, X)) {
         self.held = false;
         if self.pace && self.in_flight.is_empty() {
-            // Waiting here rather than inside the operation lets the run count the hold.
+            // The bucket is empty: wait for its reset here, where the run can count it, rather
+            // than send a request that can only be answered 429. The shared gate may hold too
+            // (another clone saw the same), and the client's latest view may be a stale answer
+            // that already released it, hence both.
             let started = Instant::now();
+            if let Some(pause) = self.budget.pause(epoch_ms_now()) {
+                tokio::time::sleep(pause).await;
+            }
             self.client.inner.gate.wait().await;
             if started.elapsed() >= Duration::from_millis(1) {
                 self.progress.rate_limited_waits += 1;
@@ -191,15 +206,27 @@ where
         self.next_index += 1;
         let operation = (self.op)(self.client.clone(), user_id.clone(), input);
         self.in_flight.push(Box::pin(async move {
-            BulkItem {
+            let (result, rate_limit) = match operation.await {
+                Ok((data, rate_limit)) => (Ok(data), rate_limit),
+                Err(e) => {
+                    let rate_limit = e.rate_limit();
+                    (Err(e), rate_limit)
+                }
+            };
+            let item = BulkItem {
                 index,
                 user_id,
-                result: operation.await,
-            }
+                result,
+            };
+            (item, rate_limit)
         }));
     }
 
-    fn finish(&mut self, item: BulkItem<T>) -> BulkItem<T> {
+    fn finish(&mut self, (item, rate_limit): (BulkItem<T>, Option<RateLimit>)) -> BulkItem<T> {
+        // Operations that cannot report their headers fall back to the client's latest view.
+        if let Some(rl) = rate_limit.or_else(|| self.client.rate_limit()) {
+            self.budget.observe(&rl);
+        }
         let p = &mut self.progress;
         p.done += 1;
         if item.result.is_ok() {
