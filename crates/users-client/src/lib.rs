@@ -1,1 +1,57 @@
 //! An Auth0 Management API v2 users client with a pluggable transport.
+//!
+//! - every core Users operation ([`Users`], [`UserBlocksApi`]), typed with [`model`]
+//!   (`users-model`) and validated before the network;
+//! - static tokens, the client-credentials grant (cached, single flight, through the same
+//!   transport, refreshed once on a 401) or any [`TokenProvider`];
+//! - retries that respect `Retry-After` / `x-ratelimit-reset` and never blindly repeat a POST
+//!   whose outcome is unknown ([`retry`]); a rate-limit gate shared by all clones ([`ratelimit`]);
+//! - one [`Error`] type with predicates; secrets never in `Debug`, `Display`, errors or logs.
+//!
+//! Calls run on Tokio and need its time driver (`#[tokio::main]` or a runtime built with
+//! `enable_time`/`enable_all`): timeouts, backoff and the rate-limit gate use `tokio::time`.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), users_client::Error> {
+//! use users_client::Client;
+//! let client = Client::builder()
+//!     .domain("tenant.eu.auth0.com")
+//!     .client_credentials("CLIENT_ID", "CLIENT_SECRET")
+//!     .build()?;
+//! let user = client.users().get("auth0|507f1f77bcf86cd799439020").await?;
+//! # Ok(()) }
+//! ```
+
+mod auth;
+mod blocks;
+mod builder;
+mod bulk;
+mod client;
+mod error;
+mod metadata;
+mod paging;
+pub mod ratelimit;
+mod request;
+pub mod retry;
+pub mod telemetry;
+mod users;
+
+pub use auth::{EXPIRY_LEEWAY, StaticToken, TokenProvider};
+pub use blocks::UserBlocksApi;
+pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
+pub use bulk::{Bulk, BulkItem, BulkRun, DEFAULT_CONCURRENCY, Progress};
+pub use client::Client;
+pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
+pub use metadata::{MetadataKind, preview_update};
+pub use paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
+pub use ratelimit::RateLimit;
+pub use request::{Call, Response};
+pub use retry::{Idempotency, RetryPolicy};
+pub use users::{FieldsQuery, Users};
+
+/// Secret strings as taken by the builder and [`Call::bearer`].
+pub use secrecy::SecretString;
+/// The `users-model` crate: request and response types and the server's rules.
+pub use users_model as model;
+/// The `users-transport` crate: the [`transport::Transport`] trait and its errors.
+pub use users_transport as transport;

@@ -1,0 +1,184 @@
+//! Brute-force blocks: `/api/v2/user-blocks`.
+
+use http::Method;
+use users_model::UserBlocks;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::request::{Call, RequestSpec, decode_json, decode_unit, segment};
+
+/// The user-blocks operations, from [`Client::user_blocks`].
+#[derive(Clone, Copy, Debug)]
+pub struct UserBlocksApi<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// The user-blocks operations (brute-force protection blocks; `blocked: false` on a user
+    /// does not clear these).
+    pub fn user_blocks(&self) -> UserBlocksApi<'_> {
+        UserBlocksApi { client: self }
+    }
+}
+
+fn consider_pairs(consider_brute_force_enablement: Option<bool>) -> Vec<(&'static str, String)> {
+    consider_brute_force_enablement
+        .map(|c| vec![("consider_brute_force_enablement", c.to_string())])
+        .unwrap_or_default()
+}
+
+fn identifier_pair(identifier: &str) -> Result<Vec<(&'static str, String)>, Error> {
+    if identifier.is_empty() {
+        return Err(Error::InvalidArgument {
+            argument: "identifier",
+            reason: "must not be empty",
+        });
+    }
+    Ok(vec![("identifier", identifier.to_owned())])
+}
+
+impl UserBlocksApi<'_> {
+    /// The blocks on one user.
+    ///
+    /// `GET /api/v2/user-blocks/{id}`; scope `read:users`. With
+    /// `consider_brute_force_enablement = Some(true)`, blocks are reported only when brute-force
+    /// protection is enabled for the connection.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty id; [`Error::Api`] (404 when the user does not
+    /// exist); transport errors.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
+    /// let blocks = client.user_blocks().get("auth0|123", None).await?;
+    /// println!("{} blocks", blocks.blocked_for.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, id: &str, consider_brute_force_enablement: Option<bool>) -> Call<UserBlocks> {
+        let spec = segment("id", id).map(|id| {
+            RequestSpec::new("user_blocks.get", Method::GET, format!("/user-blocks/{id}"))
+                .query(consider_pairs(consider_brute_force_enablement))
+        });
+        Call::new(self.client, spec, decode_json)
+    }
+
+    /// The blocks for an identifier (username, phone number or email), across users.
+    ///
+    /// `GET /api/v2/user-blocks?identifier=..`; scope `read:users`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty identifier; [`Error::Api`]; transport errors.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
+    /// let blocks = client.user_blocks().get_by_identifier("jane@example.com", None).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_by_identifier(
+        &self,
+        identifier: &str,
+        consider_brute_force_enablement: Option<bool>,
+    ) -> Call<UserBlocks> {
+        let spec = identifier_pair(identifier).map(|mut q| {
+            q.extend(consider_pairs(consider_brute_force_enablement));
+            RequestSpec::new(
+                "user_blocks.get_by_identifier",
+                Method::GET,
+                "/user-blocks".into(),
+            )
+            .query(q)
+        });
+        Call::new(self.client, spec, decode_json)
+    }
+
+    /// Clears the blocks on one user.
+    ///
+    /// `DELETE /api/v2/user-blocks/{id}`; scope `update:users`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty id; [`Error::Api`]; transport errors.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
+    /// client.user_blocks().delete("auth0|123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete(&self, id: &str) -> Call<()> {
+        let spec = segment("id", id).map(|id| {
+            RequestSpec::new(
+                "user_blocks.delete",
+                Method::DELETE,
+                format!("/user-blocks/{id}"),
+            )
+        });
+        Call::new(self.client, spec, decode_unit)
+    }
+
+    /// Clears the blocks for an identifier.
+    ///
+    /// `DELETE /api/v2/user-blocks?identifier=..`; scope `update:users`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty identifier; [`Error::Api`]; transport errors.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
+    /// #     "password": "Passw0rd!x-long"}]}))?;
+    /// # let client = users_client::Client::builder()
+    /// #     .domain("tenant.example")
+    /// #     .transport(std::sync::Arc::new(emulator))
+    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+    /// #     .build()?;
+    /// client.user_blocks().delete_by_identifier("jane@example.com").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_by_identifier(&self, identifier: &str) -> Call<()> {
+        let spec = identifier_pair(identifier).map(|q| {
+            RequestSpec::new(
+                "user_blocks.delete_by_identifier",
+                Method::DELETE,
+                "/user-blocks".into(),
+            )
+            .query(q)
+        });
+        Call::new(self.client, spec, decode_unit)
+    }
+}

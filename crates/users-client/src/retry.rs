@@ -1,0 +1,759 @@
+//! When to repeat a request and how long to wait first: a pure decision function.
+//!
+//! Time and randomness come in as arguments so that every row of the decision table is tested
+//! without a clock. The loop that sleeps and resends lives with the client.
+
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderMap, StatusCode};
+use users_transport::{TransportError, TransportErrorKind};
+
+use crate::ratelimit::RateLimit;
+
+/// Upper bound of the jitter added to a wait derived from `x-ratelimit-reset`.
+///
+/// The header has whole-second resolution and every throttled caller sees the same value, so a
+/// spread of up to half a second keeps them from all arriving on the same tick.
+const RESET_JITTER: Duration = Duration::from_millis(500);
+
+/// How many attempts a call may make, how long it waits between them and when it gives up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total attempts including the first. Default 4: node-auth0's management client makes four
+    /// (three retries), which is enough to ride out a one-second rate-limit window or a brief
+    /// outage without multiplying load on a struggling tenant. Zero behaves like one.
+    pub max_attempts: u32,
+    /// The first backoff ceiling, doubled for each further attempt. Default 500 ms, as in
+    /// node-auth0: long enough for a restarted connection, short enough not to be noticed.
+    pub base_delay: Duration,
+    /// The largest backoff ceiling. Default 10 s, as in node-auth0 and the Go SDK: waiting longer
+    /// for a server error rarely helps and keeps callers blocked.
+    pub max_backoff: Duration,
+    /// The longest wait the server may ask for with `Retry-After` or `x-ratelimit-reset`.
+    /// Default 60 s: Auth0's per-minute buckets refill within a minute, and node-auth0 v5+ caps
+    /// at the same value; a longer demand (or a skewed clock) is cut to this.
+    pub max_rate_limit_wait: Duration,
+    /// The whole call's budget, measured from the start of the first attempt: no retry is made
+    /// whose wait would end after it. Default 120 s, two full rate-limit windows; `None` means
+    /// only `max_attempts` bounds the call.
+    pub deadline: Option<Duration>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(10),
+            max_rate_limit_wait: Duration::from_secs(60),
+            deadline: Some(Duration::from_secs(120)),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that makes exactly one attempt.
+    pub fn disabled() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+}
+
+/// Whether repeating a request can change the result beyond what the first attempt did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Idempotency {
+    /// Safe to repeat: GET, DELETE, PUT and this API's PATCH (it sets fields to given values).
+    Idempotent,
+    /// Repeating may act twice: POST to create a user or to link an identity.
+    NonIdempotent,
+}
+
+/// How one attempt ended.
+#[derive(Debug)]
+pub enum Outcome<'a> {
+    /// The server answered.
+    Response {
+        /// The response status.
+        status: StatusCode,
+        /// The response headers, read for `Retry-After` and `x-ratelimit-reset`.
+        headers: &'a HeaderMap,
+    },
+    /// The transport failed before a response arrived.
+    Transport(&'a TransportError),
+}
+
+/// What to do after an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Wait this long, then make another attempt.
+    Retry(Duration),
+    /// Return this attempt's result.
+    Stop,
+}
+
+/// Decides whether to repeat the attempt numbered `attempt` (1-based) that ended with `outcome`.
+///
+/// - 429: retried for every operation (the server did not act). The wait is `Retry-After`
+///   (seconds or HTTP-date), else until `x-ratelimit-reset` plus up to half a second of jitter, else
+///   exponential backoff; server-given waits are clamped to `max_rate_limit_wait`.
+/// - 408, 5xx except 501, and transport timeouts, connection and I/O failures: retried only when
+///   `idempotency` is [`Idempotency::Idempotent`], since the first attempt may have been applied.
+///   A `Retry-After` on such a response is honoured (clamped) over the backoff.
+/// - A transport failure that certainly never sent the request (connect refused, connect timeout)
+///   is retried for every operation; other never-sent failures (an invalid request) are not.
+/// - 501, TLS and body-size failures and every other status: stop.
+///
+/// Stops when `attempt >= max_attempts`, or when `elapsed` (since the first attempt started)
+/// plus the wait would pass the deadline. Backoff is "full jitter":
+/// `jitter * min(max_backoff, base_delay * 2^(attempt-1))`, where `jitter` is uniform in
+/// `[0, 1)` (values outside are clamped, NaN counts as 0).
+pub fn decide(
+    policy: &RetryPolicy,
+    attempt: u32,
+    idempotency: Idempotency,
+    outcome: &Outcome<'_>,
+    now_epoch_ms: i64,
+    jitter: f64,
+    elapsed: Duration,
+) -> Decision {
+    if attempt >= policy.max_attempts {
+        return Decision::Stop;
+    }
+    let jitter = if jitter.is_nan() {
+        0.0
+    } else {
+        jitter.clamp(0.0, 1.0)
+    };
+    let backoff = || backoff(policy, attempt, jitter);
+    let idempotent = idempotency == Idempotency::Idempotent;
+    let delay = match outcome {
+        Outcome::Response { status, headers } => {
+            if *status == StatusCode::TOO_MANY_REQUESTS {
+                rate_limit_wait(policy, headers, now_epoch_ms, jitter).unwrap_or_else(backoff)
+            } else if idempotent && is_retryable_status(*status) {
+                retry_after(headers, now_epoch_ms)
+                    .map(|d| d.min(policy.max_rate_limit_wait))
+                    .unwrap_or_else(backoff)
+            } else {
+                return Decision::Stop;
+            }
+        }
+        Outcome::Transport(error) if is_retryable_transport(error, idempotent) => backoff(),
+        Outcome::Transport(_) => return Decision::Stop,
+    };
+    match policy.deadline {
+        Some(deadline) if elapsed.saturating_add(delay) > deadline => Decision::Stop,
+        _ => Decision::Retry(delay),
+    }
+}
+
+/// 408, and 5xx except 501 (the server will not implement it on a second try).
+fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::REQUEST_TIMEOUT
+        || (status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED)
+}
+
+fn is_retryable_transport(error: &TransportError, idempotent: bool) -> bool {
+    let transient = matches!(
+        error.kind(),
+        TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
+    );
+    // Never sent: repeating cannot apply anything twice, but only a failure to reach the server
+    // is worth repeating (an invalid request fails the same way again).
+    transient && (idempotent || !error.may_have_been_sent())
+}
+
+/// `jitter * min(max_backoff, base_delay * 2^(attempt-1))`, saturating instead of overflowing.
+fn backoff(policy: &RetryPolicy, attempt: u32, jitter: f64) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+    let ceiling = policy
+        .base_delay
+        .saturating_mul(factor)
+        .min(policy.max_backoff);
+    scale(ceiling, jitter)
+}
+
+/// `d * factor` for a factor in `[0, 1]`, never above `d` and never panicking.
+fn scale(d: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * factor)
+        .unwrap_or(d)
+        .min(d)
+}
+
+/// The wait a 429 asks for: `Retry-After`, else until `x-ratelimit-reset` plus jitter, clamped.
+fn rate_limit_wait(
+    policy: &RetryPolicy,
+    headers: &HeaderMap,
+    now_epoch_ms: i64,
+    jitter: f64,
+) -> Option<Duration> {
+    let wait = retry_after(headers, now_epoch_ms).or_else(|| {
+        let until_reset = RateLimit::from_headers(headers)?.until_reset(now_epoch_ms)?;
+        Some(until_reset.saturating_add(scale(RESET_JITTER, jitter)))
+    })?;
+    Some(wait.min(policy.max_rate_limit_wait))
+}
+
+/// The wait a `Retry-After` header asks for at `now_epoch_ms`: delta-seconds or an HTTP-date
+/// (any of the three formats RFC 9110 requires recipients to accept). A date in the past means
+/// no wait; a missing or malformed header gives `None`. The result is not clamped.
+pub fn retry_after(headers: &HeaderMap, now_epoch_ms: i64) -> Option<Duration> {
+    let text = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // An absurd number of seconds is still a demand to wait as long as allowed.
+        return Some(Duration::from_secs(text.parse().unwrap_or(u64::MAX)));
+    }
+    let date = httpdate::parse_http_date(text).ok()?;
+    let date_ms = date
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok())?;
+    let ms = date_ms.saturating_sub(now_epoch_ms);
+    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Idempotency::{Idempotent, NonIdempotent};
+    use http::{HeaderName, HeaderValue};
+    use proptest::prelude::*;
+
+    /// 2023-02-03T19:30:00Z, the reset in Auth0's documentation example.
+    const NOW_MS: i64 = 1_675_452_600_000;
+    const NOW_SECS: i64 = NOW_MS / 1000;
+    const HALF: f64 = 0.5;
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            let name = HeaderName::from_bytes(name.as_bytes()).expect("test header name");
+            let value = HeaderValue::from_bytes(value).expect("test header value");
+            map.append(name, value);
+        }
+        map
+    }
+
+    /// `decide` for a response at `NOW_MS` with the default policy and no time elapsed.
+    fn on_status(
+        status: u16,
+        pairs: &[(&str, &[u8])],
+        idempotency: Idempotency,
+        attempt: u32,
+    ) -> Decision {
+        let headers = headers(pairs);
+        let status = StatusCode::from_u16(status).expect("test status");
+        let outcome = Outcome::Response {
+            status,
+            headers: &headers,
+        };
+        let policy = RetryPolicy::default();
+        decide(
+            &policy,
+            attempt,
+            idempotency,
+            &outcome,
+            NOW_MS,
+            HALF,
+            Duration::ZERO,
+        )
+    }
+
+    fn on_error(error: &TransportError, idempotency: Idempotency) -> Decision {
+        let policy = RetryPolicy::default();
+        let outcome = Outcome::Transport(error);
+        decide(
+            &policy,
+            1,
+            idempotency,
+            &outcome,
+            NOW_MS,
+            HALF,
+            Duration::ZERO,
+        )
+    }
+
+    /// Header names and values for one row of a table.
+    type Pairs<'a> = Vec<(&'a str, &'a [u8])>;
+
+    fn reset_in(delta_secs: i64) -> Vec<u8> {
+        (NOW_SECS + delta_secs).to_string().into_bytes()
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.max_attempts, 4);
+        assert_eq!(policy.base_delay, ms(500));
+        assert_eq!(policy.max_backoff, secs(10));
+        assert_eq!(policy.max_rate_limit_wait, secs(60));
+        assert_eq!(policy.deadline, Some(secs(120)));
+        assert_eq!(RetryPolicy::disabled().max_attempts, 1);
+    }
+
+    #[test]
+    fn final_statuses_stop() {
+        for status in [200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 413, 422] {
+            for idempotency in [Idempotent, NonIdempotent] {
+                assert_eq!(
+                    on_status(status, &[("retry-after", b"1")], idempotency, 1),
+                    Decision::Stop,
+                    "status {status} {idempotency:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rate_limited_rows() {
+        let past_reset = reset_in(-30);
+        let soon_reset = reset_in(3);
+        let far_reset = reset_in(86_400);
+        let rows: [(&str, Pairs<'_>, u32, Decision); 13] = [
+            (
+                "retry-after seconds",
+                vec![("retry-after", b"7")],
+                1,
+                Decision::Retry(secs(7)),
+            ),
+            (
+                "retry-after zero",
+                vec![("Retry-After", b"0")],
+                1,
+                Decision::Retry(Duration::ZERO),
+            ),
+            (
+                "retry-after IMF-fixdate",
+                vec![("retry-after", b"Fri, 03 Feb 2023 19:30:30 GMT")],
+                1,
+                Decision::Retry(secs(30)),
+            ),
+            (
+                "retry-after RFC 850 date",
+                vec![("retry-after", b"Friday, 03-Feb-23 19:30:30 GMT")],
+                1,
+                Decision::Retry(secs(30)),
+            ),
+            (
+                "retry-after asctime date",
+                vec![("retry-after", b"Fri Feb  3 19:30:30 2023")],
+                1,
+                Decision::Retry(secs(30)),
+            ),
+            (
+                "retry-after date in the past",
+                vec![("retry-after", b"Fri, 03 Feb 2023 19:29:00 GMT")],
+                1,
+                Decision::Retry(Duration::ZERO),
+            ),
+            (
+                "retry-after clamped",
+                vec![("retry-after", b"3600")],
+                1,
+                Decision::Retry(secs(60)),
+            ),
+            (
+                "retry-after wins over reset",
+                vec![("retry-after", b"2"), ("x-ratelimit-reset", &soon_reset)],
+                1,
+                Decision::Retry(secs(2)),
+            ),
+            (
+                "reset plus jitter",
+                vec![
+                    ("x-ratelimit-remaining", b"0"),
+                    ("x-ratelimit-reset", &soon_reset),
+                ],
+                1,
+                Decision::Retry(secs(3) + ms(250)),
+            ),
+            (
+                "reset in the past: jitter only",
+                vec![("x-ratelimit-reset", &past_reset)],
+                1,
+                Decision::Retry(ms(250)),
+            ),
+            (
+                "reset clamped",
+                vec![("x-ratelimit-reset", &far_reset)],
+                1,
+                Decision::Retry(secs(60)),
+            ),
+            ("neither: backoff", vec![], 1, Decision::Retry(ms(250))),
+            (
+                "neither: backoff grows",
+                vec![],
+                3,
+                Decision::Retry(secs(1)),
+            ),
+        ];
+        for (name, pairs, attempt, expected) in rows {
+            for idempotency in [Idempotent, NonIdempotent] {
+                assert_eq!(
+                    on_status(429, &pairs, idempotency, attempt),
+                    expected,
+                    "{name}, {idempotency:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_rate_limit_headers_fall_back() {
+        let soon_reset = reset_in(3);
+        let garbage: [&[u8]; 10] = [
+            b"",
+            b"-5",
+            b"1.5",
+            b"abc",
+            b"5 s",
+            b"\xff\xfe",
+            b"Fri, 03 Feb 2023 19:30:30 XYZ",
+            b"Fri, 31 Feb 2023 19:30:30 GMT",
+            b"Thu, 01 Jan 1960 00:00:00 GMT",
+            b"+7",
+        ];
+        for value in garbage {
+            let with_reset = [("retry-after", value), ("x-ratelimit-reset", &soon_reset)];
+            assert_eq!(
+                on_status(429, &with_reset, Idempotent, 1),
+                Decision::Retry(secs(3) + ms(250)),
+                "retry-after {value:?} falls back to the reset"
+            );
+            let all_garbage = [("retry-after", value), ("x-ratelimit-reset", value)];
+            assert_eq!(
+                on_status(429, &all_garbage, Idempotent, 1),
+                Decision::Retry(ms(250)),
+                "{value:?} everywhere falls back to backoff"
+            );
+        }
+        // An absurd delta is still a demand to wait as long as allowed.
+        let huge = [("retry-after", b"99999999999999999999999".as_slice())];
+        assert_eq!(
+            on_status(429, &huge, Idempotent, 1),
+            Decision::Retry(secs(60))
+        );
+    }
+
+    #[test]
+    fn server_errors_retry_only_when_idempotent() {
+        for status in [408, 500, 502, 503, 504, 599] {
+            assert_eq!(
+                on_status(status, &[], Idempotent, 1),
+                Decision::Retry(ms(250)),
+                "{status}"
+            );
+            assert_eq!(
+                on_status(status, &[], NonIdempotent, 1),
+                Decision::Stop,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn server_error_retry_after_is_honoured_and_clamped() {
+        let asks_5 = [("retry-after", b"5".as_slice())];
+        assert_eq!(
+            on_status(503, &asks_5, Idempotent, 1),
+            Decision::Retry(secs(5))
+        );
+        assert_eq!(on_status(503, &asks_5, NonIdempotent, 1), Decision::Stop);
+        let asks_hour = [("retry-after", b"3600".as_slice())];
+        assert_eq!(
+            on_status(503, &asks_hour, Idempotent, 1),
+            Decision::Retry(secs(60))
+        );
+    }
+
+    #[test]
+    fn not_implemented_never_retries() {
+        for idempotency in [Idempotent, NonIdempotent] {
+            let asks = [("retry-after", b"1".as_slice())];
+            assert_eq!(on_status(501, &asks, idempotency, 1), Decision::Stop);
+        }
+    }
+
+    #[test]
+    fn transport_rows() {
+        use TransportErrorKind::*;
+        let backoff = Decision::Retry(ms(250));
+        let rows = [
+            // (error, idempotent, non-idempotent)
+            (TransportError::new(Timeout), backoff, Decision::Stop),
+            (TransportError::new(Io), backoff, Decision::Stop),
+            // Refused before anything was sent: safe for every operation.
+            (TransportError::new(Connect), backoff, backoff),
+            // A backend that cannot tell whether the request left: unknown outcome.
+            (
+                TransportError::new(Connect).with_may_have_been_sent(true),
+                backoff,
+                Decision::Stop,
+            ),
+            // A connect timeout or an I/O failure known to precede sending.
+            (
+                TransportError::new(Timeout).with_may_have_been_sent(false),
+                backoff,
+                backoff,
+            ),
+            (
+                TransportError::new(Io).with_may_have_been_sent(false),
+                backoff,
+                backoff,
+            ),
+            // Never sent, but it would fail the same way again.
+            (
+                TransportError::new(InvalidRequest),
+                Decision::Stop,
+                Decision::Stop,
+            ),
+            (TransportError::new(Tls), Decision::Stop, Decision::Stop),
+            (
+                TransportError::new(BodyTooLarge),
+                Decision::Stop,
+                Decision::Stop,
+            ),
+            (TransportError::new(Other), Decision::Stop, Decision::Stop),
+        ];
+        for (error, idempotent, non_idempotent) in rows {
+            assert_eq!(on_error(&error, Idempotent), idempotent, "{error:?}");
+            assert_eq!(on_error(&error, NonIdempotent), non_idempotent, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn max_attempts_stop_every_retryable_outcome() {
+        let timeout = TransportError::new(TransportErrorKind::Timeout);
+        let policy = RetryPolicy::default();
+        let throttled = headers(&[("retry-after", b"1")]);
+        let outcomes = [
+            Outcome::Response {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                headers: &throttled,
+            },
+            Outcome::Response {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                headers: &throttled,
+            },
+            Outcome::Transport(&timeout),
+        ];
+        for outcome in &outcomes {
+            let run = |policy: &RetryPolicy, attempt| {
+                decide(
+                    policy,
+                    attempt,
+                    Idempotent,
+                    outcome,
+                    NOW_MS,
+                    HALF,
+                    Duration::ZERO,
+                )
+            };
+            assert_ne!(run(&policy, 3), Decision::Stop, "{outcome:?}");
+            assert_eq!(run(&policy, 4), Decision::Stop, "{outcome:?}");
+            assert_eq!(run(&policy, 5), Decision::Stop, "{outcome:?}");
+            assert_eq!(
+                run(&RetryPolicy::disabled(), 1),
+                Decision::Stop,
+                "{outcome:?}"
+            );
+            let zero = RetryPolicy {
+                max_attempts: 0,
+                ..RetryPolicy::default()
+            };
+            assert_eq!(run(&zero, 0), Decision::Stop, "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn deadline_stops_a_wait_that_would_pass_it() {
+        let none = HeaderMap::new();
+        let throttled = headers(&[("retry-after", b"30")]);
+        let unavailable = Outcome::Response {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            headers: &none,
+        };
+        let limited = Outcome::Response {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            headers: &throttled,
+        };
+        let policy = RetryPolicy::default();
+        let run = |outcome: &Outcome<'_>, elapsed| {
+            decide(&policy, 1, Idempotent, outcome, NOW_MS, HALF, elapsed)
+        };
+        assert_eq!(run(&unavailable, secs(100)), Decision::Retry(ms(250)));
+        assert_eq!(
+            run(&unavailable, secs(120) - ms(250)),
+            Decision::Retry(ms(250))
+        );
+        assert_eq!(run(&unavailable, secs(120) - ms(249)), Decision::Stop);
+        assert_eq!(run(&limited, secs(90)), Decision::Retry(secs(30)));
+        assert_eq!(run(&limited, secs(91)), Decision::Stop);
+        assert_eq!(run(&limited, Duration::MAX), Decision::Stop);
+
+        let unbounded = RetryPolicy {
+            deadline: None,
+            ..RetryPolicy::default()
+        };
+        let outcome = &limited;
+        assert_eq!(
+            decide(
+                &unbounded,
+                1,
+                Idempotent,
+                outcome,
+                NOW_MS,
+                HALF,
+                Duration::MAX
+            ),
+            Decision::Retry(secs(30))
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_ceiling_with_full_jitter() {
+        let policy = RetryPolicy {
+            max_attempts: u32::MAX,
+            ..RetryPolicy::default()
+        };
+        let expected_ceilings = [(1, 500), (2, 1_000), (3, 2_000), (5, 8_000), (6, 10_000)];
+        for (attempt, ceiling_ms) in expected_ceilings {
+            assert_eq!(
+                backoff(&policy, attempt, 1.0),
+                ms(ceiling_ms),
+                "attempt {attempt}"
+            );
+            assert_eq!(
+                backoff(&policy, attempt, HALF),
+                ms(ceiling_ms / 2),
+                "attempt {attempt}"
+            );
+            assert_eq!(
+                backoff(&policy, attempt, 0.0),
+                Duration::ZERO,
+                "attempt {attempt}"
+            );
+        }
+        assert_eq!(backoff(&policy, u32::MAX, 1.0), secs(10));
+        assert_eq!(backoff(&policy, 0, 1.0), ms(500));
+    }
+
+    #[test]
+    fn bad_jitter_and_extreme_settings_do_not_panic() {
+        let huge = RetryPolicy {
+            max_attempts: u32::MAX,
+            base_delay: Duration::MAX,
+            max_backoff: Duration::MAX,
+            max_rate_limit_wait: Duration::MAX,
+            deadline: None,
+        };
+        for jitter in [
+            f64::NAN,
+            -1.0,
+            2.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.999_999_999,
+        ] {
+            let d = backoff(&huge, u32::MAX - 1, jitter);
+            assert!(d <= Duration::MAX);
+            let d = backoff(&RetryPolicy::default(), 2, jitter);
+            assert!(d <= secs(1), "jitter {jitter}");
+        }
+        let policy = RetryPolicy::default();
+        let none = HeaderMap::new();
+        let outcome = Outcome::Response {
+            status: StatusCode::BAD_GATEWAY,
+            headers: &none,
+        };
+        let nan = decide(
+            &policy,
+            1,
+            Idempotent,
+            &outcome,
+            NOW_MS,
+            f64::NAN,
+            Duration::ZERO,
+        );
+        assert_eq!(nan, Decision::Retry(Duration::ZERO));
+        let over = decide(
+            &policy,
+            1,
+            Idempotent,
+            &outcome,
+            NOW_MS,
+            7.0,
+            Duration::ZERO,
+        );
+        assert_eq!(over, Decision::Retry(ms(500)));
+    }
+
+    #[test]
+    fn retry_after_parses_without_clamping() {
+        let at = |value: &[u8], now| retry_after(&headers(&[("retry-after", value)]), now);
+        assert_eq!(at(b" 12 ", NOW_MS), Some(secs(12)));
+        assert_eq!(
+            at(b"Fri, 03 Feb 2023 19:30:30 GMT", NOW_MS + 10_500),
+            Some(ms(19_500))
+        );
+        assert_eq!(
+            at(b"Fri, 03 Feb 2023 19:30:30 GMT", i64::MIN),
+            Some(ms(i64::MAX.unsigned_abs()))
+        );
+        assert_eq!(
+            at(b"Fri, 03 Feb 2023 19:30:30 GMT", i64::MAX),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(at(b"soon", NOW_MS), None);
+        assert_eq!(retry_after(&HeaderMap::new(), NOW_MS), None);
+    }
+
+    proptest! {
+        /// Whatever the server sends and whatever the clock says, a retry waits no longer than
+        /// the larger clamp and never past the deadline.
+        #[test]
+        fn decisions_are_bounded(
+            status in 100u16..1000,
+            retry_after in proptest::collection::vec(any::<u8>(), 0..40),
+            reset in proptest::collection::vec(any::<u8>(), 0..25),
+            now in any::<i64>(),
+            jitter in any::<f64>(),
+            attempt in 0u32..20,
+            elapsed_ms in 0u64..200_000,
+            idempotent in any::<bool>(),
+        ) {
+            let mut map = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_bytes(&retry_after) {
+                map.insert(http::header::RETRY_AFTER, value);
+            }
+            if let Ok(value) = HeaderValue::from_bytes(&reset) {
+                map.insert("x-ratelimit-reset", value);
+            }
+            let status = StatusCode::from_u16(status).expect("status in range");
+            let outcome = Outcome::Response { status, headers: &map };
+            let idempotency = if idempotent { Idempotent } else { NonIdempotent };
+            let policy = RetryPolicy::default();
+            let elapsed = ms(elapsed_ms);
+            let decision = decide(&policy, attempt, idempotency, &outcome, now, jitter, elapsed);
+            if let Decision::Retry(delay) = decision {
+                prop_assert!(delay <= policy.max_rate_limit_wait.max(policy.max_backoff));
+                prop_assert!(elapsed + delay <= secs(120));
+                prop_assert!(attempt < policy.max_attempts);
+            }
+        }
+    }
+}
