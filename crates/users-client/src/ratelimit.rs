@@ -74,6 +74,17 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     text.parse().ok()
 }
 
+/// Whether `seen` is provably older than `known` (see [`RateLimitGate::observe`]).
+fn is_stale(seen: &RateLimit, known: &RateLimit) -> bool {
+    match (seen.reset_epoch_secs, known.reset_epoch_secs) {
+        (Some(seen_reset), Some(known_reset)) if seen_reset < known_reset => true,
+        (Some(seen_reset), Some(known_reset)) if seen_reset == known_reset => {
+            matches!((seen.remaining, known.remaining), (Some(s), Some(k)) if s > k)
+        }
+        _ => false,
+    }
+}
+
 /// What the gate knows, shared by every clone.
 #[derive(Debug, Default)]
 struct GateState {
@@ -108,10 +119,16 @@ impl RateLimitGate {
 
     /// Records the rate-limit state of a response received at `now_epoch_ms`.
     ///
-    /// The latest observation replaces the previous one. `remaining == 0` with a reset in the
+    /// A newer observation replaces the previous one. `remaining == 0` with a reset in the
     /// future holds new requests until the reset plus a small margin (at most `max_wait` from
-    /// now); any `remaining > 0`, or a reset that is already past, releases the hold. An unknown
-    /// `remaining` leaves the hold as it is: it is no evidence that the bucket was refilled.
+    /// now); a newer `remaining > 0`, or a reset that is already past, releases the hold. An
+    /// unknown `remaining` leaves the hold as it is: it is no evidence that the bucket was refilled.
+    ///
+    /// Concurrent responses arrive out of order, so an answer that is provably older than what
+    /// the gate already knows is ignored: one with an earlier `x-ratelimit-reset` (the server's
+    /// reset never moves backwards), or one with the same reset and more `remaining` (within a
+    /// window the count only goes down). Otherwise a late "2 left" would release the hold that a
+    /// newer "0 left" set, and the held requests would meet a 429.
     pub fn observe(&self, rl: &RateLimit, now_epoch_ms: i64) {
         let hold = match rl.remaining {
             None => None,
@@ -123,6 +140,9 @@ impl RateLimitGate {
             Some(_) => Some(None),
         };
         self.state.send_if_modified(|state| {
+            if state.current.is_some_and(|known| is_stale(rl, &known)) {
+                return false;
+            }
             state.current = Some(*rl);
             match hold {
                 Some(new) if new != state.hold_until => {
@@ -187,10 +207,14 @@ mod tests {
     }
 
     fn left(n: u64) -> RateLimit {
+        left_until(n, 1)
+    }
+
+    fn left_until(n: u64, reset_in_secs: i64) -> RateLimit {
         RateLimit {
             limit: Some(10),
             remaining: Some(n),
-            reset_epoch_secs: Some(NOW_MS / 1000 + 1),
+            reset_epoch_secs: Some(NOW_MS / 1000 + reset_in_secs),
         }
     }
 
@@ -316,13 +340,24 @@ mod tests {
     async fn newer_information_replaces_older() {
         let gate = RateLimitGate::default();
         gate.observe(&empty(5), NOW_MS);
-        gate.observe(&left(4), NOW_MS);
-        assert_eq!(gate.current(), Some(left(4)));
+        gate.observe(&left_until(4, 6), NOW_MS);
+        assert_eq!(gate.current(), Some(left_until(4, 6)));
         assert_eq!(waited(&gate).await, Duration::ZERO);
 
-        gate.observe(&empty(5), NOW_MS);
-        gate.observe(&empty(1), NOW_MS);
-        assert_eq!(waited(&gate).await, Duration::from_secs(1) + GATE_MARGIN);
+        gate.observe(&empty(7), NOW_MS);
+        gate.observe(&empty(8), NOW_MS);
+        assert_eq!(waited(&gate).await, Duration::from_secs(8) + GATE_MARGIN);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn older_answers_arriving_late_do_not_release_the_hold() {
+        let gate = RateLimitGate::default();
+        gate.observe(&empty(3), NOW_MS);
+        // Sent earlier, answered later: an earlier reset, or the same reset with more left.
+        gate.observe(&left_until(5, 2), NOW_MS);
+        gate.observe(&left_until(2, 3), NOW_MS);
+        assert_eq!(gate.current(), Some(empty(3)));
+        assert_eq!(waited(&gate).await, Duration::from_secs(3) + GATE_MARGIN);
     }
 
     #[tokio::test(start_paused = true)]
@@ -361,7 +396,6 @@ mod tests {
     async fn reset_in_the_past_means_no_wait() {
         // A client clock ahead of the server's: the reset already passed here.
         let gate = RateLimitGate::default();
-        gate.observe(&empty(5), NOW_MS);
         gate.observe(&empty(-5), NOW_MS);
         assert_eq!(waited(&gate).await, Duration::ZERO);
         // Remaining 0 without any reset gives nothing to wait for either.
@@ -394,7 +428,7 @@ mod tests {
         let observer = gate.clone();
         let release = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            observer.observe(&left(3), NOW_MS + 1000);
+            observer.observe(&left_until(3, 6), NOW_MS + 1000);
         });
         let waiters: Vec<_> = (0..3)
             .map(|_| {
