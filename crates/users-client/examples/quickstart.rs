@@ -11,11 +11,11 @@
 mod connect;
 
 use serde_json::json;
-use users_client::Client;
 use users_client::model::{
     IdentityUserId, LinkRequest, LinkToken, ListUsersQuery, MetadataPatch, Password, Patch,
     Provider, UnlinkTarget, UserCreate, UserUpdate,
 };
+use users_client::{Client, MetadataKind};
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -94,6 +94,22 @@ async fn run(
     let stored = users.update(jane, &update).await?;
     println!(
         "merged user_metadata: {}",
+        serde_json::to_string(&stored.user_metadata).unwrap_or_default()
+    );
+
+    // The docs' second step sends `addresses` with only `home_address`, which replaces the
+    // whole `addresses` object and loses `work_address`. Describe the metadata wanted instead;
+    // update_metadata reads the user and sends only the changed top-level keys.
+    let stored = users
+        .update_metadata(jane, MetadataKind::User, |current| {
+            let mut next = current.cloned().unwrap_or_default();
+            let addresses = next.entry("addresses").or_insert_with(|| json!({}));
+            addresses["home_address"] = json!("742 Evergreen Terrace");
+            next
+        })
+        .await?;
+    println!(
+        "after adding home_address: {}",
         serde_json::to_string(&stored.user_metadata).unwrap_or_default()
     );
 
