@@ -119,7 +119,7 @@ pub(super) fn create(
         _ => ctx.state.ids.user_id(ctx.now_secs()),
     };
     let user_id = format!("{provider}|{bare_id}");
-    let duplicate = ctx.state.users.iter().any(|stored| {
+    let duplicate = ctx.state.users().iter().any(|stored| {
         let other = &stored.user;
         let same_connection = other
             .identities
@@ -189,7 +189,7 @@ pub(super) fn create(
         .as_ref()
         .map(|p| hash_password(&user_id, p.expose()));
     let body = user_json(&user, caller);
-    ctx.state.users.push(StoredUser {
+    ctx.state.push_user(StoredUser {
         user,
         password_hash,
     });
@@ -227,8 +227,7 @@ pub(super) fn delete(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&DELETE, Some(id))?;
     ctx.state
-        .users
-        .retain(|stored| stored.user.user_id.as_deref() != Some(id));
+        .retain_users(|stored| stored.user.user_id.as_deref() != Some(id));
     ctx.state.blocks.retain(|block| block.user_id != id);
     Ok(empty_response(204))
 }
@@ -283,12 +282,12 @@ pub(super) fn update(
             .any(|i| i.connection.as_deref() == Some(name))
     });
     let body = user_json(&updated, caller);
-    if let Some(stored) = ctx.state.users.get_mut(index) {
+    ctx.state.update_user(index, |stored| {
         if let (Patch::Set(password), false) = (&update.password, targets_secondary) {
             stored.password_hash = Some(hash_password(id, password.expose()));
         }
         stored.user = updated;
-    }
+    });
     Ok(json_response(200, &body))
 }
 
@@ -310,7 +309,7 @@ fn check_unique_in_connection(
         let wanted = pick(updated);
         wanted.is_some()
             && wanted != pick(current)
-            && ctx.state.users.iter().any(|stored| {
+            && ctx.state.users().iter().any(|stored| {
                 stored.user.user_id != current.user_id
                     && ctx.state.primary_connection(&stored.user).map(|c| &c.name)
                         == Some(&connection.name)
