@@ -59,8 +59,9 @@ async fn post_json(
     send(client, request).await
 }
 
-/// The seed entry of the `index`th benchmark user: a database user of about 1 KB, the size of
-/// the client benchmark's fixture user, with the id `auth0|` + 24 hex digits.
+/// The seed entry of the `index`th benchmark user: a database user with the fields of the
+/// client benchmark's fixture user (about 1 KB once the emulator adds its identity and
+/// timestamps), with the id `auth0|` + 24 hex digits.
 pub fn seed_user(index: usize) -> Value {
     json!({
         "connection": "Username-Password-Authentication",
@@ -73,14 +74,18 @@ pub fn seed_user(index: usize) -> Value {
         "nickname": format!("bench.user.{index}"),
         "picture": "https://s.gravatar.com/avatar/0b2f2f2c8e4f1f0e3a7b9d5c6e1a2b3c?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fbu.png",
         "user_metadata": {
-            "plan": "pro", "visits": 43, "locale": "en-GB", "theme": "dark",
+            "plan": "pro", "visits": 43, "last_sync": "2026-11-28T01:00:00.000Z",
+            "locale": "en-GB", "theme": "dark",
             "newsletter": {"weekly": true, "product": false}
         },
         "app_metadata": {
             "roles": ["admin", "billing"], "tenant": "acme-industries",
-            "features": {"beta_dashboard": true, "export_limit": 5000}
+            "features": {"beta_dashboard": true, "export_limit": 5000},
+            "crm_id": "0015g00000XyZaBAAV"
         },
         "last_ip": "203.0.113.7",
+        "last_login": "2026-11-27T18:42:11.301Z",
+        "blocked": false,
         "logins_count": 117
     })
 }
@@ -264,13 +269,13 @@ mod tests {
         assert_eq!(first["user_id"], "auth0|000000000000000000000000");
         assert_eq!(seed_user(255)["user_id"], "auth0|0000000000000000000000ff");
         let size = first.to_string().len();
-        assert!((700..=1400).contains(&size), "{size} bytes");
+        assert!((750..=1400).contains(&size), "{size} bytes");
     }
 
     #[test]
     fn the_mix_spreads_requests_over_every_user() {
         let users = 100u64;
-        let mut seen = vec![false; 100];
+        let mut seen = [false; 100];
         for seq in 0..2_000 {
             if let Some(slot) = seen.get_mut((mix(seq) % users) as usize) {
                 *slot = true;
