@@ -1,6 +1,7 @@
 //! The command line, parsed by hand: a handful of `--flag value` options does not justify a
 //! parser dependency in the shared build.
 
+use crate::emulator_bench::EmulatorBenchConfig;
 use crate::load::LoadConfig;
 use crate::suite::SuiteConfig;
 use crate::target::{Op, Target};
@@ -15,6 +16,16 @@ pub const SMOKE_REQUESTS: usize = 200;
 pub const SMOKE_WARMUP: usize = 20;
 /// The longest one load run may take, unless `--max-seconds` says otherwise.
 pub const DEFAULT_MAX_SECONDS: u64 = 300;
+/// Users the emulator benchmark seeds unless `--users` says otherwise (the issue's figure).
+pub const DEFAULT_EMULATOR_USERS: usize = 10_000;
+/// `--smoke` users.
+pub const SMOKE_EMULATOR_USERS: usize = 200;
+/// Users per seed request unless `--batch` says otherwise: well under the 1 MB body limit.
+pub const DEFAULT_SEED_BATCH: usize = 500;
+/// In flight for the emulator benchmark unless `--inflight` says otherwise (the issue's figure).
+pub const DEFAULT_EMULATOR_INFLIGHT: usize = 64;
+const MAX_USERS: usize = 1_000_000;
+const MAX_BATCH: usize = 800;
 /// Bounds that keep a typo from starting an hours-long run.
 const MAX_REQUESTS: usize = 10_000_000;
 const MAX_INFLIGHT: usize = 1024;
@@ -27,14 +38,19 @@ pub const USAGE: &str = "\
 usage:
   users-bench all  [--smoke] [--requests N] [--warmup N] [--rounds R]
                    [--targets raw-hyper,raw-reqwest] [--ops update,get] [--inflight 1,8,64]
-                   [--max-seconds S]
+                   [--max-seconds S] [--users N] [--no-emulator]
+  users-bench emulator [--smoke] [--users N] [--batch N] [--requests N] [--warmup N]
+                   [--inflight K] [--max-seconds S]
+  users-bench emulator-server [--max-seconds S]
   users-bench load --target raw-hyper|raw-reqwest --op update|get --inflight K
                    [--smoke] [--requests N] [--warmup N] [--stub-url http://127.0.0.1:PORT]
                    [--json] [--max-seconds S]
   users-bench stub-server [--max-seconds S]
   users-bench model-report [--criterion-dir DIR]
 
-`all` prints a markdown table; `load` prints one run (JSON with --json); `stub-server` prints
+`all` prints a markdown table, then the emulator's table (unless --no-emulator); `emulator`
+prints the emulator's table alone: PATCH and GET on N seeded users (default 10,000) at K in
+flight (default 64) against `emulator-server`, a child process. `load` prints one run (JSON with --json); `stub-server` prints
 its port and serves until its stdin closes. Loopback only. `model-report` prints the table of
 the last `cargo bench -p users-bench --bench model` (DIR defaults to $CARGO_TARGET_DIR/criterion,
 else target/criterion).";
@@ -42,8 +58,15 @@ else target/criterion).";
 /// A parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Every combination, side by side.
-    All(SuiteConfig),
+    /// Every combination, side by side, then the emulator benchmark unless it is `None`.
+    All(SuiteConfig, Option<EmulatorBenchConfig>),
+    /// The emulator benchmark alone.
+    Emulator(EmulatorBenchConfig),
+    /// Serve the emulator for the benchmark.
+    EmulatorServer {
+        /// Exit after this long even if stdin stays open.
+        max_seconds: u64,
+    },
     /// One combination.
     Load {
         /// What to run.
@@ -87,16 +110,47 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     };
     let requests = options.bounded("--requests", default_requests, 1, MAX_REQUESTS)?;
     let warmup = options.bounded("--warmup", default_warmup, 0, MAX_REQUESTS)?;
-    let parsed = match command.as_str() {
-        "all" => Command::All(SuiteConfig {
-            targets: options.list("--targets", Target::ALL, Target::from_name)?,
-            ops: options.list("--ops", Op::ALL, Op::from_name)?,
-            inflights: options.list("--inflight", &[1, 8, 64], parse_inflight)?,
+    let emulator = || -> Result<EmulatorBenchConfig, String> {
+        let default_users = if smoke {
+            SMOKE_EMULATOR_USERS
+        } else {
+            DEFAULT_EMULATOR_USERS
+        };
+        Ok(EmulatorBenchConfig {
+            users: options.bounded("--users", default_users, 1, MAX_USERS)?,
+            batch: options.bounded("--batch", DEFAULT_SEED_BATCH, 1, MAX_BATCH)?,
+            inflight: DEFAULT_EMULATOR_INFLIGHT,
             requests,
             warmup,
-            rounds: options.bounded("--rounds", 1, 1, MAX_ROUNDS)?,
             max_seconds,
+        })
+    };
+    let parsed = match command.as_str() {
+        "all" => Command::All(
+            SuiteConfig {
+                targets: options.list("--targets", Target::ALL, Target::from_name)?,
+                ops: options.list("--ops", Op::ALL, Op::from_name)?,
+                inflights: options.list("--inflight", &[1, 8, 64], parse_inflight)?,
+                requests,
+                warmup,
+                rounds: options.bounded("--rounds", 1, 1, MAX_ROUNDS)?,
+                max_seconds,
+            },
+            (!options.flag("--no-emulator"))
+                .then(emulator)
+                .transpose()?,
+        ),
+        "emulator" => Command::Emulator(EmulatorBenchConfig {
+            inflight: options
+                .value("--inflight")
+                .map(|text| {
+                    parse_inflight(text).ok_or_else(|| format!("invalid --inflight `{text}`"))
+                })
+                .transpose()?
+                .unwrap_or(DEFAULT_EMULATOR_INFLIGHT),
+            ..emulator()?
         }),
+        "emulator-server" => Command::EmulatorServer { max_seconds },
         "load" => Command::Load {
             config: LoadConfig {
                 target: options.one("--target", Target::from_name)?,
@@ -147,7 +201,7 @@ struct Options<'a> {
     pairs: Vec<(&'a str, Option<&'a str>)>,
 }
 
-const FLAGS: &[&str] = &["--smoke", "--json"];
+const FLAGS: &[&str] = &["--smoke", "--json", "--no-emulator"];
 
 impl<'a> Options<'a> {
     fn parse(args: &'a [String]) -> Result<Options<'a>, String> {
@@ -233,7 +287,7 @@ impl<'a> Options<'a> {
     /// Rejects options the command does not take, so a typo is not silently ignored.
     fn check_all_used(&self, command: &Command) -> Result<(), String> {
         let allowed: &[&str] = match command {
-            Command::All(_) => &[
+            Command::All(..) => &[
                 "--smoke",
                 "--requests",
                 "--warmup",
@@ -242,7 +296,19 @@ impl<'a> Options<'a> {
                 "--ops",
                 "--inflight",
                 "--max-seconds",
+                "--users",
+                "--no-emulator",
             ],
+            Command::Emulator(_) => &[
+                "--smoke",
+                "--users",
+                "--batch",
+                "--requests",
+                "--warmup",
+                "--inflight",
+                "--max-seconds",
+            ],
+            Command::EmulatorServer { .. } => &["--max-seconds"],
             Command::Load { .. } => &[
                 "--smoke",
                 "--requests",
@@ -297,7 +363,7 @@ mod tests {
 
     #[test]
     fn all_defaults_to_every_combination() {
-        let Ok(Command::All(suite)) = parse(&args("all")) else {
+        let Ok(Command::All(suite, Some(emulator))) = parse(&args("all")) else {
             panic!("all did not parse");
         };
         assert_eq!(suite.targets, Target::ALL);
@@ -307,15 +373,48 @@ mod tests {
             (suite.requests, suite.warmup, suite.rounds),
             (DEFAULT_REQUESTS, DEFAULT_WARMUP, 1)
         );
-        let Ok(Command::All(suite)) =
-            parse(&args("all --inflight 8 --ops get --rounds 3 --requests 5"))
-        else {
+        assert_eq!(
+            (emulator.users, emulator.inflight, emulator.requests),
+            (DEFAULT_EMULATOR_USERS, 64, DEFAULT_REQUESTS)
+        );
+        let Ok(Command::All(suite, None)) = parse(&args(
+            "all --inflight 8 --ops get --rounds 3 --requests 5 --no-emulator",
+        )) else {
             panic!("all with options did not parse");
         };
         assert_eq!(
             (suite.inflights, suite.ops, suite.rounds, suite.requests),
             (vec![8], vec![Op::Get], 3, 5)
         );
+    }
+
+    #[test]
+    fn emulator_takes_its_sizes_and_smoke_shrinks_them() {
+        let Ok(Command::Emulator(config)) = parse(&args("emulator")) else {
+            panic!("emulator did not parse");
+        };
+        assert_eq!(
+            (config.users, config.inflight, config.batch, config.requests),
+            (
+                DEFAULT_EMULATOR_USERS,
+                64,
+                DEFAULT_SEED_BATCH,
+                DEFAULT_REQUESTS
+            )
+        );
+        let Ok(Command::Emulator(config)) =
+            parse(&args("emulator --smoke --inflight 8 --batch 50"))
+        else {
+            panic!("emulator with options did not parse");
+        };
+        assert_eq!(
+            (config.users, config.inflight, config.batch, config.requests),
+            (SMOKE_EMULATOR_USERS, 8, 50, SMOKE_REQUESTS)
+        );
+        let Ok(Command::All(_, Some(config))) = parse(&args("all --smoke --users 7")) else {
+            panic!("all with --users did not parse");
+        };
+        assert_eq!(config.users, 7);
     }
 
     #[test]
@@ -330,6 +429,11 @@ mod tests {
             "all --smoke --smoke",
             "all extra",
             "bench",
+            "emulator --users 0",
+            "emulator --batch 100000",
+            "emulator --inflight 1,8",
+            "emulator --target raw-hyper",
+            "load --target raw-hyper --op get --inflight 1 --users 5",
         ] {
             assert!(parse(&args(line)).is_err(), "{line}");
         }

@@ -3,9 +3,17 @@
 //! separate process on loopback, side by side with hand-written raw hyper and reqwest clients
 //! doing the identical exchange; and (in `benches/`) criterion micro-benchmarks of the model.
 //!
-//! Binary: `users-bench all | load | stub-server` (see [`args::USAGE`]).
+//! It also measures the served emulator (`users-emulator`) with many stored users, in its own
+//! process, so that its throughput is known never to bound a client benchmark.
+//!
+//! Binary: `users-bench all | load | emulator | stub-server | emulator-server | model-report`
+//! (see [`args::USAGE`]).
 
 pub mod args;
+pub mod emulator_bench;
+pub mod emulator_client;
+pub mod emulator_report;
+pub mod emulator_server;
 pub mod fixture;
 pub mod load;
 pub mod measure;

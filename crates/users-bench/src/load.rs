@@ -126,7 +126,7 @@ fn procfs_error(error: std::io::Error) -> ExchangeError {
     ExchangeError::new(format!("reading procfs: {error}"))
 }
 
-fn per_second(requests: usize, elapsed: Duration) -> f64 {
+pub(crate) fn per_second(requests: usize, elapsed: Duration) -> f64 {
     let secs = elapsed.as_secs_f64();
     if secs > 0.0 {
         requests as f64 / secs
@@ -135,21 +135,29 @@ fn per_second(requests: usize, elapsed: Duration) -> f64 {
     }
 }
 
-fn ns_to_us(ns: u64) -> f64 {
+pub(crate) fn ns_to_us(ns: u64) -> f64 {
     ns as f64 / 1000.0
 }
 
 /// What one phase produced.
 #[derive(Debug, Default)]
-struct Phase {
-    latencies_ns: Vec<u64>,
-    errors: usize,
-    first_error: Option<String>,
+pub(crate) struct Phase {
+    /// Latency of every successful request, in completion order per worker.
+    pub(crate) latencies_ns: Vec<u64>,
+    /// Failed requests.
+    pub(crate) errors: usize,
+    /// The first failure's description.
+    pub(crate) first_error: Option<String>,
 }
 
 /// `requests` calls with `inflight` workers, each taking the next request as soon as its last
 /// one is answered, so exactly `inflight` are outstanding until the tail.
-async fn drive<E: Exchange>(exchange: Arc<E>, op: Op, inflight: usize, requests: usize) -> Phase {
+pub(crate) async fn drive<E: Exchange>(
+    exchange: Arc<E>,
+    op: Op,
+    inflight: usize,
+    requests: usize,
+) -> Phase {
     let next = Arc::new(AtomicUsize::new(0));
     let per_worker = requests / inflight + 1;
     let workers: Vec<_> = (0..inflight)

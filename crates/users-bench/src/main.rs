@@ -6,7 +6,9 @@ use std::time::Duration;
 use users_bench::args::{self, Command};
 use users_bench::load::{self, LoadConfig};
 use users_bench::stub_process::{self, StubProcess};
-use users_bench::{measure, model_report, report, suite};
+use users_bench::{
+    emulator_bench, emulator_report, emulator_server, measure, model_report, report, suite,
+};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -31,7 +33,15 @@ fn main() -> ExitCode {
             json,
             max_seconds,
         } => run_load(config, stub_url, json, max_seconds),
-        Command::All(config) => run_all(&argv, &config),
+        Command::All(config, emulator) => run_all(&argv, &config, emulator.as_ref()),
+        Command::Emulator(config) => {
+            println!("Command: `users-bench {}`", argv.join(" "));
+            println!("Machine: {}\n", report::machine_summary());
+            run_emulator(&config)
+        }
+        Command::EmulatorServer { max_seconds } => {
+            emulator_server::run_server(Duration::from_secs(max_seconds)).map_err(|e| e.to_string())
+        }
         Command::ModelReport { criterion_dir } => model_report(criterion_dir),
     };
     match outcome {
@@ -92,7 +102,11 @@ fn run_load(
     Ok(())
 }
 
-fn run_all(argv: &[String], config: &suite::SuiteConfig) -> Result<(), String> {
+fn run_all(
+    argv: &[String],
+    config: &suite::SuiteConfig,
+    emulator: Option<&emulator_bench::EmulatorBenchConfig>,
+) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let rows = suite::run(&exe, config).map_err(|e| e.to_string())?;
     println!("Command: `users-bench {}`", argv.join(" "));
@@ -108,8 +122,38 @@ fn run_all(argv: &[String], config: &suite::SuiteConfig) -> Result<(), String> {
     );
     print!("{}", report::markdown_table(&rows));
     let errors: usize = rows.iter().map(|row| row.errors).sum();
+    if let Some(emulator) = emulator {
+        println!();
+        run_emulator(emulator)?;
+    }
     if errors > 0 {
         return Err(format!("{errors} requests failed"));
+    }
+    Ok(())
+}
+
+/// The emulator benchmark and its table; an error when any request failed.
+fn run_emulator(config: &emulator_bench::EmulatorBenchConfig) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let rows = emulator_bench::run(&exe, config).map_err(|e| format!("emulator: {e}"))?;
+    println!(
+        "Emulator: {} users seeded ({} per seed request), rate limit out of the way; per \
+         operation {} measured requests after {} warm-up, each on a pseudo-random user. \
+         Emulator CPU is its process's time (10 ms ticks: ±{:.2} µs/req at this size).\n",
+        config.users,
+        config.batch,
+        config.requests,
+        config.warmup,
+        1e6 / measure::CLOCK_TICKS_PER_SECOND as f64 / config.requests as f64,
+    );
+    print!("{}", emulator_report::markdown_table(&rows));
+    let errors: usize = rows.iter().map(|row| row.errors).sum();
+    if errors > 0 {
+        let first = rows.iter().find_map(|row| row.first_error.as_deref());
+        return Err(format!(
+            "emulator: {errors} requests failed; first: {}",
+            first.unwrap_or("?")
+        ));
     }
     Ok(())
 }

@@ -38,9 +38,21 @@ fn cpu_time_from(path: &str) -> io::Result<Duration> {
 /// # Errors
 /// When `/proc/self/status` cannot be read or has no `VmHWM` line.
 pub fn peak_rss_kib() -> io::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
+    peak_rss_from("/proc/self/status")
+}
+
+/// The same for another process of ours (the emulator server), by its id.
+///
+/// # Errors
+/// When `/proc/{pid}/status` cannot be read or has no `VmHWM` line.
+pub fn peak_rss_kib_of(pid: u32) -> io::Result<u64> {
+    peak_rss_from(&format!("/proc/{pid}/status"))
+}
+
+fn peak_rss_from(path: &str) -> io::Result<u64> {
+    let status = std::fs::read_to_string(path)?;
     vm_hwm_kib(&status)
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no VmHWM in /proc/self/status"))
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("no VmHWM in {path}")))
 }
 
 /// `utime + stime` (fields 14 and 15) of a `/proc/[pid]/stat` line. The command name (field 2)
@@ -110,6 +122,7 @@ mod tests {
         let after = process_cpu_time().expect("procfs readable");
         assert!(after >= before);
         assert!(peak_rss_kib().expect("procfs readable") > 0);
+        assert!(peak_rss_kib_of(std::process::id()).expect("procfs readable") > 0);
         let by_pid = cpu_time_of(std::process::id()).expect("procfs readable");
         assert!(by_pid >= after);
     }

@@ -3,6 +3,7 @@
 //! prints its port on the first line of stdout and exits when its stdin closes (the harness
 //! ended, however it ended) or after a maximum lifetime.
 
+use std::future::Future;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -22,6 +23,20 @@ pub const STUB_SUBCOMMAND: &str = "stub-server";
 /// When the runtime, the socket or the fixture cannot be set up.
 pub fn run_server(max_lifetime: Duration) -> io::Result<()> {
     let bodies = StubBodies::new().map_err(io::Error::other)?;
+    serve_child(max_lifetime, move |listener| stub::serve(listener, bodies))
+}
+
+/// The child side of the protocol, for any server: binds 127.0.0.1 on an ephemeral port on a
+/// multi-thread runtime, prints the port, then runs `serve` until it ends, stdin reaches end
+/// of file, or `max_lifetime` passes. Blocks the calling thread.
+///
+/// # Errors
+/// When the runtime or the socket cannot be set up, or `serve` fails.
+pub fn serve_child<F, Fut>(max_lifetime: Duration, serve: F) -> io::Result<()>
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut,
+    Fut: Future<Output = io::Result<()>>,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -41,7 +56,7 @@ pub fn run_server(max_lifetime: Duration) -> io::Result<()> {
             let _sent = closed_tx.send(());
         });
         tokio::select! {
-            served = stub::serve(listener, bodies) => served,
+            served = serve(listener) => served,
             _ = closed_rx => Ok(()),
             () = tokio::time::sleep(max_lifetime) => Ok(()),
         }
@@ -62,8 +77,21 @@ impl StubProcess {
     /// # Errors
     /// When the process cannot start or does not print a port.
     pub fn spawn(exe: &Path, max_lifetime: Duration) -> io::Result<StubProcess> {
+        StubProcess::spawn_subcommand(exe, STUB_SUBCOMMAND, max_lifetime)
+    }
+
+    /// Starts `exe {subcommand} --max-seconds S`, a server that follows the same protocol
+    /// (port on the first line, exit when stdin closes), and waits for its port.
+    ///
+    /// # Errors
+    /// When the process cannot start or does not print a port.
+    pub fn spawn_subcommand(
+        exe: &Path,
+        subcommand: &str,
+        max_lifetime: Duration,
+    ) -> io::Result<StubProcess> {
         let mut child = Command::new(exe)
-            .arg(STUB_SUBCOMMAND)
+            .arg(subcommand)
             .arg("--max-seconds")
             .arg(max_lifetime.as_secs().max(1).to_string())
             .stdin(Stdio::piped())
@@ -90,6 +118,14 @@ impl StubProcess {
     /// When its `/proc` entry cannot be read.
     pub fn cpu_time(&self) -> io::Result<Duration> {
         crate::measure::cpu_time_of(self.child.id())
+    }
+
+    /// Its peak resident set size so far, KiB.
+    ///
+    /// # Errors
+    /// When its `/proc` entry cannot be read.
+    pub fn peak_rss_kib(&self) -> io::Result<u64> {
+        crate::measure::peak_rss_kib_of(self.child.id())
     }
 
     /// `http://127.0.0.1:{port}`, the base URL targets are built with.

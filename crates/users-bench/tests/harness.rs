@@ -39,7 +39,17 @@ fn all_runs_every_combination_side_by_side_without_errors() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let rows = table_rows(&stdout);
+    // The client table, then the emulator's (checked in tests/emulator.rs).
+    let (clients, emulator) = stdout
+        .split_once("\nEmulator: ")
+        .expect("all prints the emulator table after the client table");
+    let emulator_ops: Vec<String> = table_rows(emulator)
+        .into_iter()
+        .filter_map(|row| row.into_iter().next())
+        .filter(|op| op != "emulator op")
+        .collect();
+    assert_eq!(emulator_ops, ["update", "get"], "{stdout}");
+    let rows = table_rows(clients);
     // 2 ops x 2 in-flight counts x 2 targets.
     assert_eq!(rows.len(), 8, "{stdout}");
     for row in &rows {

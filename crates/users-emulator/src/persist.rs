@@ -56,10 +56,11 @@ impl StateFile {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io(e)),
         };
-        let state: State = serde_json::from_slice(&bytes).map_err(|e| StateFileError::Corrupt {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        })?;
+        let mut state: State =
+            serde_json::from_slice(&bytes).map_err(|e| StateFileError::Corrupt {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })?;
         if state.version != SNAPSHOT_VERSION {
             return Err(StateFileError::Corrupt {
                 path: self.path.clone(),
@@ -69,6 +70,7 @@ impl StateFile {
                 ),
             });
         }
+        state.reindex();
         Ok(Some(state))
     }
 

@@ -1,5 +1,7 @@
 //! The emulator's persistent state: users, brute-force blocks, connections and the id counter.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use users_model::{Identity, User};
 
@@ -35,9 +37,45 @@ pub(crate) struct State {
     pub version: u32,
     pub ids: IdGenerator,
     pub connections: Vec<Connection>,
-    /// In creation order (the order lists use).
-    pub users: Vec<StoredUser>,
+    /// In creation order (the order lists use). Private: every change goes through a method
+    /// that keeps `index` in step.
+    users: Vec<StoredUser>,
     pub blocks: Vec<BruteForceBlock>,
+    /// Position of each user id in `users`, so that a request for one user does not compare
+    /// its id with every stored one. Derived data: not persisted, rebuilt on load.
+    #[serde(skip)]
+    index: UserIndex,
+}
+
+/// `user_id` → position in `State::users`, first occurrence. `exact` is false until built
+/// (e.g. right after deserializing); lookups then fall back to a scan, so the index can make a
+/// lookup faster but never change its answer.
+#[derive(Debug, Clone, Default)]
+struct UserIndex {
+    positions: HashMap<String, usize>,
+    exact: bool,
+}
+
+impl PartialEq for UserIndex {
+    /// Derived from the users, so two states with equal users are equal whatever their index.
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl UserIndex {
+    fn build(users: &[StoredUser]) -> Self {
+        let mut positions = HashMap::with_capacity(users.len());
+        for (position, stored) in users.iter().enumerate() {
+            if let Some(id) = &stored.user.user_id {
+                positions.entry(id.clone()).or_insert(position);
+            }
+        }
+        Self {
+            positions,
+            exact: true,
+        }
+    }
 }
 
 impl State {
@@ -51,10 +89,63 @@ impl State {
                 .collect(),
             users: Vec::new(),
             blocks: Vec::new(),
+            index: UserIndex {
+                positions: HashMap::new(),
+                exact: true,
+            },
+        }
+    }
+
+    /// Rebuilds the id index (after deserializing, which leaves it empty).
+    pub(crate) fn reindex(&mut self) {
+        self.index = UserIndex::build(&self.users);
+    }
+
+    /// The stored users, in creation order.
+    pub(crate) fn users(&self) -> &[StoredUser] {
+        &self.users
+    }
+
+    /// Appends a user.
+    pub(crate) fn push_user(&mut self, stored: StoredUser) {
+        if let Some(id) = &stored.user.user_id {
+            self.index
+                .positions
+                .entry(id.clone())
+                .or_insert(self.users.len());
+        }
+        self.users.push(stored);
+    }
+
+    /// Keeps only the users for which `keep` is true.
+    pub(crate) fn retain_users(&mut self, keep: impl FnMut(&StoredUser) -> bool) {
+        let before = self.users.len();
+        self.users.retain(keep);
+        if self.users.len() != before && self.index.exact {
+            self.reindex();
+        }
+    }
+
+    /// Changes the user at `index` in place (no-op when out of range).
+    pub(crate) fn update_user(&mut self, index: usize, change: impl FnOnce(&mut StoredUser)) {
+        let Some(stored) = self.users.get_mut(index) else {
+            return;
+        };
+        let id_before = stored.user.user_id.clone();
+        change(stored);
+        if stored.user.user_id != id_before && self.index.exact {
+            self.reindex();
         }
     }
 
     pub(crate) fn user_index(&self, user_id: &str) -> Option<usize> {
+        if self.index.exact {
+            let position = *self.index.positions.get(user_id)?;
+            let here = self.users.get(position)?;
+            if here.user.user_id.as_deref() == Some(user_id) {
+                return Some(position);
+            }
+        }
         self.users
             .iter()
             .position(|u| u.user.user_id.as_deref() == Some(user_id))
@@ -100,4 +191,63 @@ pub(crate) fn identity_matches(identity: &Identity, provider: &str, id: &str) ->
             .user_id
             .as_ref()
             .is_some_and(|uid| uid.to_string() == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(id: &str) -> StoredUser {
+        StoredUser {
+            user: User {
+                user_id: Some(id.to_owned()),
+                ..User::default()
+            },
+            password_hash: None,
+        }
+    }
+
+    fn state_with(ids: &[&str]) -> State {
+        let mut state = State::new(1, Vec::new());
+        for id in ids {
+            state.push_user(stored(id));
+        }
+        state
+    }
+
+    #[test]
+    fn the_index_follows_pushes_removals_and_id_changes() {
+        let mut state = state_with(&["a|1", "a|2", "a|3"]);
+        assert_eq!(state.user_index("a|2"), Some(1));
+        assert_eq!(state.user_index("a|9"), None);
+        state.retain_users(|s| s.user.user_id.as_deref() != Some("a|1"));
+        assert_eq!(state.user_index("a|2"), Some(0));
+        assert_eq!(state.user_index("a|3"), Some(1));
+        assert_eq!(state.user_index("a|1"), None);
+        state.update_user(0, |s| s.user.user_id = Some("a|7".to_owned()));
+        assert_eq!(state.user_index("a|2"), None);
+        assert_eq!(state.user_index("a|7"), Some(0));
+        state.push_user(stored("a|8"));
+        assert_eq!(state.user_index("a|8"), Some(2));
+    }
+
+    #[test]
+    fn duplicates_resolve_to_the_first_like_a_scan() {
+        let mut state = state_with(&["a|1", "a|1"]);
+        assert_eq!(state.user_index("a|1"), Some(0));
+        state.retain_users(|_| true);
+        assert_eq!(state.user_index("a|1"), Some(0));
+    }
+
+    #[test]
+    fn a_deserialized_state_answers_the_same_before_and_after_reindexing() {
+        let state = state_with(&["a|1", "a|2"]);
+        let text = serde_json::to_string(&state).expect("serializes");
+        let mut back: State = serde_json::from_str(&text).expect("deserializes");
+        assert_eq!(back, state);
+        assert_eq!(back.user_index("a|2"), Some(1));
+        back.reindex();
+        assert_eq!(back.user_index("a|2"), Some(1));
+        assert_eq!(back.user_index("a|3"), None);
+    }
 }

@@ -1,5 +1,8 @@
 //! RS256 tokens: access tokens for the Management API and ID tokens for the link flow.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -64,33 +67,71 @@ pub(crate) fn sign<T: Serialize>(claims: &T) -> Option<String> {
     jsonwebtoken::encode(&header, claims, &key).ok()
 }
 
+/// Tokens whose RS256 signature has been checked, with their claims. The signature of a token
+/// never changes its validity, and the key is the compiled-in emulator key, so one cache for the
+/// whole process is exact; expiry is still checked on every use. An RSA verification costs
+/// tens of microseconds, which a client reusing its token would otherwise pay per request.
+static VERIFIED: OnceLock<Mutex<HashMap<String, Value>>> = OnceLock::new();
+
+/// Bound of [`VERIFIED`]: when full it is emptied, so a flood of distinct tokens costs memory
+/// for at most this many (tokens are < 2 KB each).
+const VERIFIED_CAPACITY: usize = 1024;
+
+fn decoding_key() -> Result<&'static DecodingKey, TokenError> {
+    static KEY: OnceLock<Option<DecodingKey>> = OnceLock::new();
+    KEY.get_or_init(|| DecodingKey::from_rsa_components(EMULATOR_KEY_N, EMULATOR_KEY_E).ok())
+        .as_ref()
+        .ok_or(TokenError::Malformed)
+}
+
 /// Verifies an RS256 token signed by the emulator key and returns its claims. Time is checked
 /// against `now_secs` (the emulator's clock), not the system clock.
 pub(crate) fn verify<T: for<'de> Deserialize<'de>>(
     token: &str,
     now_secs: i64,
 ) -> Result<T, TokenError> {
+    let cache = VERIFIED.get_or_init(|| Mutex::new(HashMap::new()));
+    let cached = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(token)
+        .cloned();
+    let claims = match cached {
+        Some(claims) => claims,
+        None => {
+            let claims = verify_signature(token)?;
+            let mut verified = cache.lock().unwrap_or_else(PoisonError::into_inner);
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+            verified.insert(token.to_owned(), claims.clone());
+            claims
+        }
+    };
+    let exp = claims.get("exp").and_then(Value::as_i64);
+    if exp.is_some_and(|exp| exp <= now_secs) {
+        return Err(TokenError::Expired);
+    }
+    serde_json::from_value(claims).map_err(|_| TokenError::Malformed)
+}
+
+/// The claims of `token` when its header says RS256 and its signature verifies.
+fn verify_signature(token: &str) -> Result<Value, TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
     if header.alg != Algorithm::RS256 {
         return Err(TokenError::WrongAlgorithm);
     }
-    let key = DecodingKey::from_rsa_components(EMULATOR_KEY_N, EMULATOR_KEY_E)
-        .map_err(|_| TokenError::Malformed)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    let data =
-        jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| match e.kind() {
+    jsonwebtoken::decode::<Value>(token, decoding_key()?, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::BadSignature,
             _ => TokenError::Malformed,
-        })?;
-    let exp = data.claims.get("exp").and_then(Value::as_i64);
-    if exp.is_some_and(|exp| exp <= now_secs) {
-        return Err(TokenError::Expired);
-    }
-    serde_json::from_value(data.claims).map_err(|_| TokenError::Malformed)
+        })
 }
 
 /// Reads the `alg` of a token header without verifying anything.
@@ -129,6 +170,31 @@ mod tests {
         assert_eq!(
             verify::<AccessClaims>(&token, 100).err(),
             Some(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn a_cached_token_still_expires_and_a_tampered_copy_is_still_refused() {
+        let token = sign(&claims(500)).expect("signs");
+        for _ in 0..2 {
+            let back: AccessClaims = verify(&token, 10).expect("valid, then cached");
+            assert_eq!(back.exp, 500);
+        }
+        assert_eq!(
+            verify::<AccessClaims>(&token, 500).err(),
+            Some(TokenError::Expired)
+        );
+        // One signature character changed, well before the last (which may hold padding bits).
+        let at = token.len() - 10;
+        let swapped = if token.get(at..=at) == Some("A") {
+            "B"
+        } else {
+            "A"
+        };
+        let tampered = format!("{}{swapped}{}", &token[..at], &token[at + 1..]);
+        assert_eq!(
+            verify::<AccessClaims>(&tampered, 10).err(),
+            Some(TokenError::BadSignature)
         );
     }
 

@@ -100,7 +100,7 @@ pub(crate) fn seed(
             return Err(format!("users[{index}]: user {id} already exists"));
         }
         ids.push(id);
-        next.users.push(stored);
+        next.push_user(stored);
     }
     if let Some(blocks) = doc.get("blocks") {
         let list: Vec<BruteForceBlock> =

@@ -139,20 +139,17 @@ pub(super) fn link(
     };
     let secondary = ctx
         .state
-        .users
+        .users()
         .get(secondary_index)
         .map(|s| s.user.clone())
         .ok_or_else(|| link_error(&LinkError::SecondaryNotFound))?;
     let linked = link_users(&primary, &secondary).map_err(|e| link_error(&e))?;
     let body = identities_body(&linked, caller);
     if let Some(index) = ctx.state.user_index(id) {
-        if let Some(stored) = ctx.state.users.get_mut(index) {
-            stored.user = linked;
-        }
+        ctx.state.update_user(index, |stored| stored.user = linked);
     }
     ctx.state
-        .users
-        .retain(|s| s.user.user_id.as_deref() != Some(secondary_id.as_str()));
+        .retain_users(|s| s.user.user_id.as_deref() != Some(secondary_id.as_str()));
     Ok(json_response(201, &body))
 }
 
@@ -171,14 +168,13 @@ pub(super) fn unlink(
         unlink_users(&primary, provider, user_id, ctx.now()).map_err(|e| link_error(&e))?;
     let body = identities_body(&outcome.primary, caller);
     if let Some(index) = ctx.state.user_index(id) {
-        if let Some(stored) = ctx.state.users.get_mut(index) {
-            stored.user = outcome.primary;
-        }
+        ctx.state
+            .update_user(index, |stored| stored.user = outcome.primary);
     }
     if let Some(detached) = outcome.detached {
         let detached_id = detached.user_id.clone().unwrap_or_default();
         if ctx.state.user_index(&detached_id).is_none() {
-            ctx.state.users.push(crate::state::StoredUser {
+            ctx.state.push_user(crate::state::StoredUser {
                 user: detached,
                 password_hash: None,
             });

@@ -107,7 +107,7 @@ pub(super) fn list(
 
     let mut matched: Vec<Value> = ctx
         .state
-        .users
+        .users()
         .iter()
         .map(|stored| user_json(&stored.user, caller))
         .filter(|value| query.as_ref().is_none_or(|q| q.matches(value)))
@@ -151,7 +151,7 @@ pub(super) fn by_email(
     query_bool(request, "include_fields")?;
     let users = ctx
         .state
-        .users
+        .users()
         .iter()
         .filter(|stored| stored.user.email.as_deref() == Some(email))
         .map(|stored| projected(request, user_json(&stored.user, caller)))

@@ -179,7 +179,7 @@ fn password_realm(
         );
     }
     let wanted = username.to_lowercase();
-    let found = state.users.iter().find(|stored| {
+    let found = state.users().iter().find(|stored| {
         let user = &stored.user;
         let in_realm = user
             .identities

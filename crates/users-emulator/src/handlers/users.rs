@@ -10,7 +10,7 @@ use users_model::{
 
 use super::{
     Ctx, connection_kind, find_user, query_bool, serde_body_error, target_context, user_json,
-    violation_error,
+    user_response, violation_error,
 };
 use crate::auth::{Access, Caller, Scopes};
 use crate::connections::StrategyKind;
@@ -119,7 +119,7 @@ pub(super) fn create(
         _ => ctx.state.ids.user_id(ctx.now_secs()),
     };
     let user_id = format!("{provider}|{bare_id}");
-    let duplicate = ctx.state.users.iter().any(|stored| {
+    let duplicate = ctx.state.users().iter().any(|stored| {
         let other = &stored.user;
         let same_connection = other
             .identities
@@ -189,7 +189,7 @@ pub(super) fn create(
         .as_ref()
         .map(|p| hash_password(&user_id, p.expose()));
     let body = user_json(&user, caller);
-    ctx.state.users.push(StoredUser {
+    ctx.state.push_user(StoredUser {
         user,
         password_hash,
     });
@@ -214,8 +214,17 @@ pub(super) fn get(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&READ, Some(id))?;
     let user = find_user(ctx.state, id)?;
-    let body = projected(request, user_json(user, caller))?;
-    Ok(json_response(200, &body))
+    match request.query_param("fields") {
+        Some(fields) if !fields.trim().is_empty() => {
+            let body = projected(request, user_json(user, caller))?;
+            Ok(json_response(200, &body))
+        }
+        _ => {
+            // Still checked when there are no fields to apply it to, as `projected` does.
+            query_bool(request, "include_fields")?;
+            Ok(user_response(200, user, caller))
+        }
+    }
 }
 
 /// `DELETE /api/v2/users/{id}` (scopes `delete:users`, `delete:current_user`): 204, also when
@@ -227,8 +236,7 @@ pub(super) fn delete(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&DELETE, Some(id))?;
     ctx.state
-        .users
-        .retain(|stored| stored.user.user_id.as_deref() != Some(id));
+        .retain_users(|stored| stored.user.user_id.as_deref() != Some(id));
     ctx.state.blocks.retain(|block| block.user_id != id);
     Ok(empty_response(204))
 }
@@ -269,11 +277,13 @@ pub(super) fn update(
         .state
         .user_index(id)
         .ok_or_else(ApiError::user_not_found)?;
-    let current = find_user(ctx.state, id)?.clone();
-    let context = target_context(ctx.state, &current);
+    let now = ctx.now();
+    // Borrowed, not cloned: the whole user is copied once, by `apply_update`.
+    let current = find_user(ctx.state, id)?;
+    let context = target_context(ctx.state, current);
     validate_update(&update, Some(&context)).map_err(|v| violation_error(&v))?;
-    let updated = apply_update(&current, &update, ctx.now()).map_err(|v| violation_error(&v))?;
-    check_unique_in_connection(ctx, &current, &updated)?;
+    let updated = apply_update(current, &update, now).map_err(|v| violation_error(&v))?;
+    check_unique_in_connection(ctx, current, &updated)?;
     let targets_secondary = update.connection.as_deref().is_some_and(|name| {
         current
             .identities
@@ -282,14 +292,14 @@ pub(super) fn update(
             .skip(1)
             .any(|i| i.connection.as_deref() == Some(name))
     });
-    let body = user_json(&updated, caller);
-    if let Some(stored) = ctx.state.users.get_mut(index) {
+    let response = user_response(200, &updated, caller);
+    ctx.state.update_user(index, |stored| {
         if let (Patch::Set(password), false) = (&update.password, targets_secondary) {
             stored.password_hash = Some(hash_password(id, password.expose()));
         }
         stored.user = updated;
-    }
-    Ok(json_response(200, &body))
+    });
+    Ok(response)
 }
 
 /// A new email or username must stay unique within the user's database connection, as it is
@@ -310,7 +320,7 @@ fn check_unique_in_connection(
         let wanted = pick(updated);
         wanted.is_some()
             && wanted != pick(current)
-            && ctx.state.users.iter().any(|stored| {
+            && ctx.state.users().iter().any(|stored| {
                 stored.user.user_id != current.user_id
                     && ctx.state.primary_connection(&stored.user).map(|c| &c.name)
                         == Some(&connection.name)

@@ -1,0 +1,163 @@
+//! `users-bench emulator`: the served emulator's throughput with many stored users. The
+//! emulator runs in its own process (`users-bench emulator-server`); this process seeds it
+//! through the admin API, gets a token, then drives `PATCH` (a `user_metadata` change) and
+//! `GET` on pseudo-random users with the raw hyper client, measuring the emulator's CPU time
+//! and peak memory from procfs.
+
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::emulator_client::{self, EmulatorExchange};
+use crate::emulator_server::EMULATOR_SUBCOMMAND;
+use crate::load::{self, ns_to_us, per_second};
+use crate::measure;
+use crate::stats;
+use crate::stub_process::StubProcess;
+use crate::target::Op;
+
+/// The bar: PATCH throughput with 10,000 users at 64 in flight.
+pub const TARGET_PATCH_PER_SEC: f64 = 15_000.0;
+
+/// What the emulator benchmark runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmulatorBenchConfig {
+    /// Users seeded before measuring.
+    pub users: usize,
+    /// Users per seed request.
+    pub batch: usize,
+    /// Requests in flight.
+    pub inflight: usize,
+    /// Measured requests per operation.
+    pub requests: usize,
+    /// Warm-up requests per operation.
+    pub warmup: usize,
+    /// The longest the whole run may take.
+    pub max_seconds: u64,
+}
+
+/// One operation's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmulatorRow {
+    /// [`Op::name`].
+    pub op: String,
+    /// Users stored in the emulator.
+    pub users: usize,
+    /// Requests in flight.
+    pub inflight: usize,
+    /// Measured requests, failed ones included.
+    pub requests: usize,
+    /// Failed requests, warm-up included.
+    pub errors: usize,
+    /// The first failure, if any.
+    pub first_error: Option<String>,
+    /// Requests per second of wall-clock time.
+    pub requests_per_sec: f64,
+    /// Median latency, µs.
+    pub p50_us: f64,
+    /// 99th percentile latency, µs.
+    pub p99_us: f64,
+    /// The emulator process's user + system CPU time over the measured phase, per request.
+    pub emulator_cpu_us_per_request: f64,
+    /// The emulator process's peak RSS (`VmHWM`) at the end of this operation's run, KiB.
+    pub emulator_peak_rss_kib: u64,
+    /// This (client) process's CPU time over the measured phase, per request.
+    pub client_cpu_us_per_request: f64,
+}
+
+impl EmulatorRow {
+    /// The target for this row, if it has one (PATCH only).
+    pub fn target_per_sec(&self) -> Option<f64> {
+        (self.op == Op::Update.name()).then_some(TARGET_PATCH_PER_SEC)
+    }
+}
+
+/// Runs the benchmark with `exe` (this binary) serving the emulator: one row per operation,
+/// PATCH first (so GET reads users that PATCH changed).
+///
+/// # Errors
+/// When the emulator cannot start, seeding or the token fails, procfs cannot be read, or the
+/// run exceeds `max_seconds`. Failed measured requests are counted in the rows instead.
+pub fn run(exe: &Path, config: &EmulatorBenchConfig) -> io::Result<Vec<EmulatorRow>> {
+    let limit = Duration::from_secs(config.max_seconds);
+    let server = StubProcess::spawn_subcommand(exe, EMULATOR_SUBCOMMAND, limit)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let outcome =
+        runtime.block_on(async { tokio::time::timeout(limit, measure_all(&server, config)).await });
+    match outcome {
+        Ok(rows) => rows,
+        Err(_) => Err(io::Error::other(format!(
+            "the emulator benchmark gave up after {} s",
+            config.max_seconds
+        ))),
+    }
+}
+
+async fn measure_all(
+    server: &StubProcess,
+    config: &EmulatorBenchConfig,
+) -> io::Result<Vec<EmulatorRow>> {
+    let base_url = server.base_url();
+    let client = emulator_client::hyper_client();
+    let seeding = Instant::now();
+    let ids = emulator_client::seed(&client, &base_url, config.users, config.batch)
+        .await
+        .map_err(io::Error::other)?;
+    eprintln!(
+        "emulator: seeded {} users in {:.1} s",
+        ids.len(),
+        seeding.elapsed().as_secs_f64()
+    );
+    let authorization = emulator_client::bearer(&client, &base_url)
+        .await
+        .map_err(io::Error::other)?;
+    let exchange = Arc::new(
+        EmulatorExchange::new(client, &base_url, &ids, authorization).map_err(io::Error::other)?,
+    );
+    let mut rows = Vec::new();
+    for op in [Op::Update, Op::Get] {
+        eprintln!("emulator: {op} x{}", config.inflight);
+        rows.push(measure_op(server, &exchange, op, ids.len(), config).await?);
+    }
+    Ok(rows)
+}
+
+async fn measure_op(
+    server: &StubProcess,
+    exchange: &Arc<EmulatorExchange>,
+    op: Op,
+    users: usize,
+    config: &EmulatorBenchConfig,
+) -> io::Result<EmulatorRow> {
+    let inflight = config.inflight.max(1);
+    let warm = load::drive(Arc::clone(exchange), op, inflight, config.warmup).await;
+    let server_before = server.cpu_time()?;
+    let client_before = measure::process_cpu_time()?;
+    let started = Instant::now();
+    let phase = load::drive(Arc::clone(exchange), op, inflight, config.requests).await;
+    let elapsed = started.elapsed();
+    let server_cpu = server.cpu_time()?.saturating_sub(server_before);
+    let client_cpu = measure::process_cpu_time()?.saturating_sub(client_before);
+    let mut latencies = phase.latencies_ns;
+    latencies.sort_unstable();
+    let per_request = |cpu: Duration| cpu.as_secs_f64() * 1e6 / config.requests.max(1) as f64;
+    Ok(EmulatorRow {
+        op: op.name().to_owned(),
+        users,
+        inflight,
+        requests: config.requests,
+        errors: warm.errors + phase.errors,
+        first_error: warm.first_error.or(phase.first_error),
+        requests_per_sec: per_second(config.requests, elapsed),
+        p50_us: stats::percentile_sorted(&latencies, 50.0).map_or(0.0, ns_to_us),
+        p99_us: stats::percentile_sorted(&latencies, 99.0).map_or(0.0, ns_to_us),
+        emulator_cpu_us_per_request: per_request(server_cpu),
+        emulator_peak_rss_kib: server.peak_rss_kib()?,
+        client_cpu_us_per_request: per_request(client_cpu),
+    })
+}

@@ -1,0 +1,286 @@
+//! The load client of the emulator benchmark: the raw hyper-util exchange of
+//! [`crate::raw_hyper`], aimed at a different stored user on every request, with a real token
+//! from the emulator. Also the setup requests: seeding users and getting the token.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use http::{Method, Request, StatusCode, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use users_model::{MetadataPatch, User, UserUpdate, encode_component};
+
+use crate::target::{Exchange, ExchangeError, Op};
+
+/// The metadata key every PATCH sets to a fresh number; the answer must carry it back.
+pub const SEQ_KEY: &str = "bench_seq";
+
+type HyperClient = Client<HttpConnector, Full<Bytes>>;
+
+/// A plain keep-alive HTTP/1.1 client with `TCP_NODELAY`, like the raw hyper target.
+pub fn hyper_client() -> HyperClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new()).build(connector)
+}
+
+/// Sends one request and returns the status and the whole body.
+async fn send(
+    client: &HyperClient,
+    request: Request<Full<Bytes>>,
+) -> Result<(StatusCode, Bytes), ExchangeError> {
+    let response = client
+        .request(request)
+        .await
+        .map_err(|error| ExchangeError::new(format!("send: {error}")))?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|error| ExchangeError::new(format!("read body: {error}")))?
+        .to_bytes();
+    Ok((status, body))
+}
+
+async fn post_json(
+    client: &HyperClient,
+    url: &str,
+    body: &Value,
+) -> Result<(StatusCode, Bytes), ExchangeError> {
+    let request = Request::post(url)
+        .header(CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .map_err(|_| ExchangeError::new(format!("invalid URL {url}")))?;
+    send(client, request).await
+}
+
+/// The seed entry of the `index`th benchmark user: a database user with the fields of the
+/// client benchmark's fixture user (about 1 KB once the emulator adds its identity and
+/// timestamps), with the id `auth0|` + 24 hex digits.
+pub fn seed_user(index: usize) -> Value {
+    json!({
+        "connection": "Username-Password-Authentication",
+        "user_id": format!("auth0|{index:024x}"),
+        "email": format!("bench.user.{index}@example.com"),
+        "email_verified": true,
+        "name": format!("Bench User {index}"),
+        "given_name": "Bench",
+        "family_name": format!("User {index}"),
+        "nickname": format!("bench.user.{index}"),
+        "picture": "https://s.gravatar.com/avatar/0b2f2f2c8e4f1f0e3a7b9d5c6e1a2b3c?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fbu.png",
+        "user_metadata": {
+            "plan": "pro", "visits": 43, "last_sync": "2026-11-28T01:00:00.000Z",
+            "locale": "en-GB", "theme": "dark",
+            "newsletter": {"weekly": true, "product": false}
+        },
+        "app_metadata": {
+            "roles": ["admin", "billing"], "tenant": "acme-industries",
+            "features": {"beta_dashboard": true, "export_limit": 5000},
+            "crm_id": "0015g00000XyZaBAAV"
+        },
+        "last_ip": "203.0.113.7",
+        "last_login": "2026-11-27T18:42:11.301Z",
+        "blocked": false,
+        "logins_count": 117
+    })
+}
+
+/// Seeds `users` users through `POST /__emulator/seed`, `batch` per request, and returns
+/// their ids in order.
+///
+/// # Errors
+/// When a seed request fails or its answer does not list as many ids as users sent.
+pub async fn seed(
+    client: &HyperClient,
+    base_url: &str,
+    users: usize,
+    batch: usize,
+) -> Result<Vec<String>, ExchangeError> {
+    let url = format!("{base_url}/__emulator/seed");
+    let mut ids = Vec::with_capacity(users);
+    let batch = batch.max(1);
+    for start in (0..users).step_by(batch) {
+        let end = (start + batch).min(users);
+        let document = json!({ "users": (start..end).map(seed_user).collect::<Vec<_>>() });
+        let (status, body) = post_json(client, &url, &document).await?;
+        if status != StatusCode::OK {
+            return Err(ExchangeError::new(format!(
+                "seeding users {start}..{end}: status {status}"
+            )));
+        }
+        let answer: Value = serde_json::from_slice(&body)
+            .map_err(|error| ExchangeError::new(format!("seed answer: {error}")))?;
+        let listed = answer["users"].as_array().map_or(0, Vec::len);
+        if listed != end - start {
+            return Err(ExchangeError::new(format!(
+                "seeding users {start}..{end}: {listed} ids answered"
+            )));
+        }
+        ids.extend(
+            answer["users"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned),
+        );
+    }
+    Ok(ids)
+}
+
+/// A client-credentials token for the Management API of the emulator at `base_url` (the
+/// default client), as an `Authorization` value marked sensitive.
+///
+/// # Errors
+/// When the token request fails or its answer holds no token.
+pub async fn bearer(client: &HyperClient, base_url: &str) -> Result<HeaderValue, ExchangeError> {
+    let body = json!({
+        "grant_type": "client_credentials",
+        "client_id": users_emulator::DEFAULT_CLIENT_ID,
+        "client_secret": users_emulator::DEFAULT_CLIENT_SECRET,
+        "audience": format!("{base_url}/api/v2/"),
+    });
+    let (status, answer) = post_json(client, &format!("{base_url}/oauth/token"), &body).await?;
+    if status != StatusCode::OK {
+        return Err(ExchangeError::new(format!(
+            "token request: status {status}"
+        )));
+    }
+    let answer: Value = serde_json::from_slice(&answer)
+        .map_err(|_| ExchangeError::new("token answer is not JSON"))?;
+    let token = answer["access_token"]
+        .as_str()
+        .ok_or_else(|| ExchangeError::new("token answer has no access_token"))?;
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| ExchangeError::new("token is not a valid header value"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The measured exchange: `GET` or `PATCH /api/v2/users/{id}` on a pseudo-random stored user
+/// per request, decoding the answer into [`User`]. A PATCH sets [`SEQ_KEY`] in `user_metadata`
+/// to a number never sent before, and an answer that does not carry it back is an error, so
+/// an emulator that dropped updates could not pass.
+#[derive(Debug)]
+pub struct EmulatorExchange {
+    client: HyperClient,
+    uris: Vec<Uri>,
+    authorization: HeaderValue,
+    sequence: AtomicU64,
+}
+
+impl EmulatorExchange {
+    /// An exchange over the users `ids` of the emulator at `base_url`.
+    ///
+    /// # Errors
+    /// When `ids` is empty or a URI cannot be built.
+    pub fn new(
+        client: HyperClient,
+        base_url: &str,
+        ids: &[String],
+        authorization: HeaderValue,
+    ) -> Result<EmulatorExchange, ExchangeError> {
+        if ids.is_empty() {
+            return Err(ExchangeError::new("no users to request"));
+        }
+        let uris = ids
+            .iter()
+            .map(|id| {
+                format!("{base_url}/api/v2/users/{}", encode_component(id))
+                    .parse::<Uri>()
+                    .map_err(|_| ExchangeError::new("invalid emulator URL"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(EmulatorExchange {
+            client,
+            uris,
+            authorization,
+            sequence: AtomicU64::new(1),
+        })
+    }
+}
+
+/// SplitMix64: spreads consecutive request numbers over the users without a dependency.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Exchange for EmulatorExchange {
+    async fn call(&self, op: Op) -> Result<User, ExchangeError> {
+        let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
+        let pick = usize::try_from(mix(seq) % self.uris.len() as u64).unwrap_or(0);
+        let uri = self.uris.get(pick).cloned().unwrap_or_default();
+        let builder = Request::builder()
+            .uri(uri)
+            .header(AUTHORIZATION, self.authorization.clone());
+        let request = match op {
+            Op::Update => {
+                let mut metadata = MetadataPatch::new();
+                metadata.set(SEQ_KEY, seq).set("plan", "pro");
+                let update = UserUpdate {
+                    user_metadata: Some(metadata),
+                    ..UserUpdate::default()
+                };
+                let body = serde_json::to_vec(&update)
+                    .map_err(|_| ExchangeError::new("serialize update"))?;
+                builder
+                    .method(Method::PATCH)
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .body(Full::new(Bytes::from(body)))
+            }
+            Op::Get => builder.method(Method::GET).body(Full::new(Bytes::new())),
+        }
+        .map_err(|_| ExchangeError::new("build request"))?;
+        let (status, body) = send(&self.client, request).await?;
+        if status != StatusCode::OK {
+            return Err(ExchangeError::new(format!("status {status}")));
+        }
+        let user: User = serde_json::from_slice(&body)
+            .map_err(|error| ExchangeError::new(format!("decode: {error}")))?;
+        if op == Op::Update {
+            let echoed = user
+                .user_metadata
+                .as_ref()
+                .and_then(|m| m.get(SEQ_KEY))
+                .and_then(Value::as_u64);
+            if echoed != Some(seq) {
+                return Err(ExchangeError::new("the answer does not carry the update"));
+            }
+        }
+        Ok(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_users_have_distinct_auth0_ids_and_about_a_kilobyte() {
+        let first = seed_user(0);
+        assert_eq!(first["user_id"], "auth0|000000000000000000000000");
+        assert_eq!(seed_user(255)["user_id"], "auth0|0000000000000000000000ff");
+        let size = first.to_string().len();
+        assert!((750..=1400).contains(&size), "{size} bytes");
+    }
+
+    #[test]
+    fn the_mix_spreads_requests_over_every_user() {
+        let users = 100u64;
+        let mut seen = [false; 100];
+        for seq in 0..2_000 {
+            if let Some(slot) = seen.get_mut((mix(seq) % users) as usize) {
+                *slot = true;
+            }
+        }
+        assert!(seen.iter().all(|&s| s));
+    }
+}

@@ -1,0 +1,45 @@
+//! `users-bench emulator-server`: the served emulator in its own process, so that its CPU time
+//! and memory are measured apart from the load client. Same protocol as the stub server (port
+//! on the first line of stdout, exit when stdin closes), with a rate limit far above anything
+//! a loopback run can reach so that the bucket never answers 429.
+
+use std::io;
+use std::time::Duration;
+
+use users_emulator::{Emulator, EmulatorConfig, RateLimitConfig};
+
+use crate::stub_process::serve_child;
+
+/// The subcommand that runs the emulator server.
+pub const EMULATOR_SUBCOMMAND: &str = "emulator-server";
+
+/// The rate limit the benchmarked emulator runs with: a billion-token bucket refilled at a
+/// billion a second, i.e. never limiting. The bucket is still consulted on every request, so
+/// its cost is part of the figures.
+pub const UNLIMITED: RateLimitConfig = RateLimitConfig {
+    burst: 1_000_000_000,
+    per_second: 1.0e9,
+};
+
+/// The configuration of the benchmarked emulator: the defaults (one client with every users
+/// scope, the default connections), with [`UNLIMITED`] as rate limit.
+pub fn config() -> EmulatorConfig {
+    EmulatorConfig {
+        rate_limit: UNLIMITED,
+        ..EmulatorConfig::default()
+    }
+}
+
+/// Serves a fresh emulator on 127.0.0.1 with an ephemeral port until stdin closes or
+/// `max_lifetime` passes. Blocks the calling thread.
+///
+/// # Errors
+/// When the runtime or the socket cannot be set up.
+pub fn run_server(max_lifetime: Duration) -> io::Result<()> {
+    let emulator = Emulator::new(config());
+    serve_child(max_lifetime, move |listener| async move {
+        // Kept alive until this future is dropped: dropping the handle stops the accept loop.
+        let _server = emulator.serve(listener)?;
+        std::future::pending::<io::Result<()>>().await
+    })
+}
