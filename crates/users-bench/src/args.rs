@@ -37,12 +37,14 @@ pub const MAX_SECONDS: u64 = 86_400;
 pub const USAGE: &str = "\
 usage:
   users-bench all  [--smoke] [--requests N] [--warmup N] [--rounds R]
-                   [--targets raw-hyper,raw-reqwest] [--ops update,get] [--inflight 1,8,64]
+                   [--targets raw-hyper,raw-reqwest,client-hyper,client-reqwest]
+                   [--ops update,get] [--inflight 1,8,64]
                    [--max-seconds S] [--users N] [--no-emulator]
   users-bench emulator [--smoke] [--users N] [--batch N] [--requests N] [--warmup N]
                    [--inflight K] [--max-seconds S]
   users-bench emulator-server [--max-seconds S]
-  users-bench load --target raw-hyper|raw-reqwest --op update|get --inflight K
+  users-bench load --target raw-hyper|raw-reqwest|client-hyper|client-reqwest
+                   --op update|get --inflight K
                    [--smoke] [--requests N] [--warmup N] [--stub-url http://127.0.0.1:PORT]
                    [--json] [--max-seconds S]
   users-bench stub-server [--max-seconds S]

@@ -10,6 +10,7 @@
 //! (see [`args::USAGE`]).
 
 pub mod args;
+pub mod client_target;
 pub mod emulator_bench;
 pub mod emulator_client;
 pub mod emulator_report;

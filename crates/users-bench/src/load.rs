@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::client_target::ClientTarget;
 use crate::measure;
 use crate::raw_hyper::RawHyper;
 use crate::raw_reqwest::RawReqwest;
@@ -76,6 +77,8 @@ pub async fn measure_target(
     match config.target {
         Target::RawHyper => measure(Arc::new(RawHyper::new(base_url)?), config).await,
         Target::RawReqwest => measure(Arc::new(RawReqwest::new(base_url)?), config).await,
+        Target::ClientHyper => measure(Arc::new(ClientTarget::hyper(base_url)?), config).await,
+        Target::ClientReqwest => measure(Arc::new(ClientTarget::reqwest(base_url)?), config).await,
     }
 }
 

@@ -1,8 +1,7 @@
 //! What is measured: the [`Target`]s (one client implementation each), the operation, and the
 //! [`Exchange`] seam a target implements.
 //!
-//! Adding a target (e.g. `client-hyper`, `client-reqwest` once `users-client` lands) is: a
-//! variant in [`Target`] and a line in each of its `match`es here, a type implementing
+//! Adding a target is: a variant in [`Target`] and a line in each of its `match`es here, a type implementing
 //! [`Exchange`] in its own file, and one arm in `load::measure_target` that builds it.
 
 use std::fmt;
@@ -18,17 +17,29 @@ pub enum Target {
     RawHyper,
     /// A reqwest client, written by hand.
     RawReqwest,
+    /// `users-client` on `users_transport::HyperTransport`; compared with [`Target::RawHyper`].
+    ClientHyper,
+    /// `users-client` on `users_transport::ReqwestTransport`; compared with
+    /// [`Target::RawReqwest`].
+    ClientReqwest,
 }
 
 impl Target {
     /// Every target, in table order.
-    pub const ALL: &'static [Target] = &[Target::RawHyper, Target::RawReqwest];
+    pub const ALL: &'static [Target] = &[
+        Target::RawHyper,
+        Target::RawReqwest,
+        Target::ClientHyper,
+        Target::ClientReqwest,
+    ];
 
     /// The name used on the command line and in the table.
     pub fn name(self) -> &'static str {
         match self {
             Target::RawHyper => "raw-hyper",
             Target::RawReqwest => "raw-reqwest",
+            Target::ClientHyper => "client-hyper",
+            Target::ClientReqwest => "client-reqwest",
         }
     }
 
@@ -36,7 +47,8 @@ impl Target {
     /// raw client of the same HTTP stack (raw reqwest is compared with raw hyper, the floor).
     pub fn baseline(self) -> Target {
         match self {
-            Target::RawHyper | Target::RawReqwest => Target::RawHyper,
+            Target::RawHyper | Target::RawReqwest | Target::ClientHyper => Target::RawHyper,
+            Target::ClientReqwest => Target::RawReqwest,
         }
     }
 
@@ -44,6 +56,7 @@ impl Target {
     pub fn goal(self) -> Option<Goal> {
         match self {
             Target::RawHyper | Target::RawReqwest => None,
+            Target::ClientHyper | Target::ClientReqwest => Some(Goal::CLIENT),
         }
     }
 
@@ -162,11 +175,14 @@ mod tests {
     }
 
     #[test]
-    fn a_baseline_is_its_own_baseline() {
+    fn baselines_are_raw_clients_and_clients_compare_with_their_own_stack() {
         for &target in Target::ALL {
-            let baseline = target.baseline();
-            assert_eq!(baseline.baseline(), baseline);
-            assert!(baseline.goal().is_none());
+            assert!(target.baseline().goal().is_none(), "{target}");
         }
+        assert_eq!(Target::RawHyper.baseline(), Target::RawHyper);
+        assert_eq!(Target::ClientHyper.baseline(), Target::RawHyper);
+        assert_eq!(Target::ClientReqwest.baseline(), Target::RawReqwest);
+        assert_eq!(Target::ClientHyper.goal(), Some(Goal::CLIENT));
+        assert_eq!(Target::ClientReqwest.goal(), Some(Goal::CLIENT));
     }
 }

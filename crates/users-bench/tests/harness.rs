@@ -50,8 +50,8 @@ fn all_runs_every_combination_side_by_side_without_errors() {
         .collect();
     assert_eq!(emulator_ops, ["update", "get"], "{stdout}");
     let rows = table_rows(clients);
-    // 2 ops x 2 in-flight counts x 2 targets.
-    assert_eq!(rows.len(), 8, "{stdout}");
+    // 2 ops x 2 in-flight counts x 4 targets.
+    assert_eq!(rows.len(), 16, "{stdout}");
     for row in &rows {
         assert_eq!(row.len(), 13, "{row:?}");
         let stub_cpu: f64 = row[12].parse().expect("the sweep measures the stub's CPU");
@@ -66,6 +66,15 @@ fn all_runs_every_combination_side_by_side_without_errors() {
                 "{row:?}"
             );
         }
+        if row[2].starts_with("client-") {
+            // Compared with its raw baseline of the same run: ratios, and a verdict either way.
+            assert!(row[8].ends_with('×') && row[9].ends_with('×'), "{row:?}");
+            assert!(
+                row[11] == "met" || row[11].starts_with("missed: "),
+                "{row:?}"
+            );
+            assert!(!row[11].contains("baseline"), "{row:?}");
+        }
     }
     let combos: Vec<(&str, &str, &str)> = rows
         .iter()
@@ -73,7 +82,9 @@ fn all_runs_every_combination_side_by_side_without_errors() {
         .collect();
     assert_eq!(combos[0], ("update", "1", "raw-hyper"));
     assert_eq!(combos[1], ("update", "1", "raw-reqwest"));
-    assert_eq!(combos[7], ("get", "8", "raw-reqwest"));
+    assert_eq!(combos[2], ("update", "1", "client-hyper"));
+    assert_eq!(combos[3], ("update", "1", "client-reqwest"));
+    assert_eq!(combos[15], ("get", "8", "client-reqwest"));
 }
 
 #[test]
@@ -83,7 +94,7 @@ fn failed_requests_are_reported_and_fail_the_run() {
         .and_then(|l| l.local_addr())
         .expect("a port")
         .port();
-    for target in ["raw-hyper", "raw-reqwest"] {
+    for target in ["raw-hyper", "raw-reqwest", "client-hyper", "client-reqwest"] {
         let url = format!("http://127.0.0.1:{port}");
         let output = Command::new(EXE)
             .args([
