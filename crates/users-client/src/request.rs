@@ -189,12 +189,13 @@ pub(crate) async fn execute(
             .instrument(span.clone())
             .await;
         let mut rate_limit = None;
+        let now_epoch_ms = epoch_ms_now();
         let outcome = match &result {
             Ok(resp) => {
                 span.record("status", resp.status().as_u16());
                 rate_limit = RateLimit::from_headers(resp.headers());
                 if let Some(rl) = &rate_limit {
-                    inner.gate.observe(rl, epoch_ms_now());
+                    inner.gate.observe(rl, now_epoch_ms);
                 }
                 Outcome::Response {
                     status: resp.status(),
@@ -213,13 +214,19 @@ pub(crate) async fn execute(
                 continue;
             }
         }
+        // The jitter only spreads retry delays and a success is never retried, so a success
+        // skips the draw (and the wall clock is read once per attempt, not twice).
+        let jitter = match &result {
+            Ok(resp) if resp.status().is_success() => 0.0,
+            _ => rand::random::<f64>(),
+        };
         let decision = retry::decide(
             &inner.retry,
             attempt,
             spec.idempotency,
             &outcome,
-            epoch_ms_now(),
-            rand::random::<f64>(),
+            now_epoch_ms,
+            jitter,
             started.elapsed(),
         );
         if let Decision::Retry(delay) = decision {
