@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,6 +27,10 @@ pub(crate) fn epoch_ms_now() -> i64 {
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
+
+/// The telemetry header's name, parsed once: inserting by `&str` would parse and validate the
+/// name again on every attempt.
+const AUTH0_CLIENT: HeaderName = HeaderName::from_static("auth0-client");
 
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
@@ -120,6 +124,8 @@ impl RequestSpec {
     }
 }
 
+const BEARER: &[u8] = b"Bearer ";
+
 fn build_request(
     inner: &Inner,
     spec: &RequestSpec,
@@ -135,7 +141,7 @@ fn build_request(
         headers.append(name, value.clone());
     }
     if let Some(t) = &inner.telemetry {
-        headers.insert("auth0-client", t.clone());
+        headers.insert(AUTH0_CLIENT, t.clone());
     }
     if spec.body.is_some() {
         headers.insert(
@@ -144,10 +150,14 @@ fn build_request(
         );
     }
     // `from_bytes` (not `from_str`) so a token with non-ASCII bytes is sent as-is, like node.
-    let mut auth = HeaderValue::from_bytes(format!("Bearer {}", token.expose_secret()).as_bytes())
-        .map_err(|_| {
-            Error::Config("the access token contains bytes not allowed in a header".into())
-        })?;
+    // Built in one buffer that the header value takes over: `from_bytes` would copy it again.
+    let secret = token.expose_secret();
+    let mut value = Vec::with_capacity(BEARER.len() + secret.len());
+    value.extend_from_slice(BEARER);
+    value.extend_from_slice(secret.as_bytes());
+    let mut auth = HeaderValue::from_maybe_shared(Bytes::from(value)).map_err(|_| {
+        Error::Config("the access token contains bytes not allowed in a header".into())
+    })?;
     auth.set_sensitive(true);
     headers.insert(header::AUTHORIZATION, auth);
     Ok(request)
