@@ -125,7 +125,8 @@ fn ci() -> bool {
 }
 
 /// The benchmarks: the client-overhead table (each row in its own process, ratios against raw
-/// clients of the same run), then the model micro-benchmarks and their table.
+/// clients of the same run) and the emulator's throughput, bulk updates at a rate limit against
+/// a naive loop, then the model micro-benchmarks and their table.
 fn bench(smoke: bool) -> bool {
     let mut load = cargo();
     load.args(["run", "--release", "-p", "users-bench", "--", "all"]);
@@ -134,7 +135,26 @@ fn bench(smoke: bool) -> bool {
     } else {
         load.args(["--rounds", "3"]);
     }
-    if !step("client overhead (users-bench all)", load) {
+    if !step(
+        "client overhead and emulator throughput (users-bench all)",
+        load,
+    ) {
+        return false;
+    }
+    // Bulk updates at a tenant's rate limit (scaled up in rate), against a naive loop.
+    let mut bulk = cargo();
+    bulk.args([
+        "run",
+        "--release",
+        "-p",
+        "users-client",
+        "--example",
+        "bulk_rate_limit",
+    ]);
+    if smoke {
+        bulk.args(["--", "--n", "1500"]);
+    }
+    if !step("bulk at the rate limit (bulk_rate_limit)", bulk) {
         return false;
     }
     if smoke {
