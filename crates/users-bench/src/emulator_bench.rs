@@ -103,7 +103,7 @@ async fn measure_all(
     config: &EmulatorBenchConfig,
 ) -> io::Result<Vec<EmulatorRow>> {
     let base_url = server.base_url();
-    let client = emulator_client::hyper_client();
+    let client = crate::raw_hyper::hyper_client();
     let seeding = Instant::now();
     let ids = emulator_client::seed(&client, &base_url, config.users, config.batch)
         .await

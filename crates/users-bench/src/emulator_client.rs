@@ -7,45 +7,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use http::{Method, Request, StatusCode, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::Full;
 use serde_json::{Value, json};
 use users_model::{MetadataPatch, User, UserUpdate, encode_component};
 
+use crate::raw_hyper::{HyperClient, send};
 use crate::target::{Exchange, ExchangeError, Op};
 
 /// The metadata key every PATCH sets to a fresh number; the answer must carry it back.
 pub const SEQ_KEY: &str = "bench_seq";
-
-type HyperClient = Client<HttpConnector, Full<Bytes>>;
-
-/// A plain keep-alive HTTP/1.1 client with `TCP_NODELAY`, like the raw hyper target.
-pub fn hyper_client() -> HyperClient {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    Client::builder(TokioExecutor::new()).build(connector)
-}
-
-/// Sends one request and returns the status and the whole body.
-async fn send(
-    client: &HyperClient,
-    request: Request<Full<Bytes>>,
-) -> Result<(StatusCode, Bytes), ExchangeError> {
-    let response = client
-        .request(request)
-        .await
-        .map_err(|error| ExchangeError::new(format!("send: {error}")))?;
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|error| ExchangeError::new(format!("read body: {error}")))?
-        .to_bytes();
-    Ok((status, body))
-}
 
 async fn post_json(
     client: &HyperClient,

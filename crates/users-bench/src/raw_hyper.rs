@@ -13,10 +13,38 @@ use users_model::{User, UserUpdate};
 use crate::fixture;
 use crate::target::{Exchange, ExchangeError, Op};
 
+pub(crate) type HyperClient = Client<HttpConnector, Full<Bytes>>;
+
+/// A plain keep-alive HTTP/1.1 client with `TCP_NODELAY`, like the raw hyper target.
+pub fn hyper_client() -> HyperClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new()).build(connector)
+}
+
+/// Sends one request and returns the status and the whole body.
+pub(crate) async fn send(
+    client: &HyperClient,
+    request: Request<Full<Bytes>>,
+) -> Result<(StatusCode, Bytes), ExchangeError> {
+    let response = client
+        .request(request)
+        .await
+        .map_err(|error| ExchangeError::new(format!("send: {error}")))?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|error| ExchangeError::new(format!("read body: {error}")))?
+        .to_bytes();
+    Ok((status, body))
+}
+
 /// The raw hyper-util target.
 #[derive(Debug)]
 pub struct RawHyper {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: HyperClient,
     uri: Uri,
     authorization: HeaderValue,
     update: UserUpdate,
@@ -31,9 +59,7 @@ impl RawHyper {
         let uri: Uri = format!("{base_url}{}", fixture::user_path())
             .parse()
             .map_err(|_| ExchangeError::new("invalid stub URL"))?;
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new()).build(connector);
+        let client = hyper_client();
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", fixture::BEARER_TOKEN))
             .map_err(|_| ExchangeError::new("invalid token"))?;
         authorization.set_sensitive(true);
@@ -63,18 +89,7 @@ impl Exchange for RawHyper {
             Op::Get => builder.method(Method::GET).body(Full::new(Bytes::new())),
         }
         .map_err(|_| ExchangeError::new("build request"))?;
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|error| ExchangeError::new(format!("send: {error}")))?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|error| ExchangeError::new(format!("read body: {error}")))?
-            .to_bytes();
+        let (status, body) = send(&self.client, request).await?;
         if status != StatusCode::OK {
             return Err(ExchangeError::new(format!("status {status}")));
         }
