@@ -123,6 +123,18 @@ pub enum Scope {
     Suite,
 }
 
+/// The latest state of `user_id` recorded earlier in the same test as `target`.
+fn same_test_state<'a>(
+    all: &'a [Recording],
+    target: &Recording,
+    user_id: &str,
+) -> Option<&'a Value> {
+    all.iter()
+        .filter(|r| r.prefix == target.prefix && r.test == target.test && r.index < target.index)
+        .filter_map(|r| user_state(r, user_id))
+        .next_back()
+}
+
 /// The latest full state of `user_id` recorded before `target` in its scenario.
 pub fn state_before<'a>(
     all: &'a [Recording],
@@ -130,12 +142,7 @@ pub fn state_before<'a>(
     user_id: &str,
 ) -> Option<(Scope, &'a Value)> {
     let mine = |r: &'a Recording| user_state(r, user_id);
-    let same_test = all
-        .iter()
-        .filter(|r| r.prefix == target.prefix && r.test == target.test && r.index < target.index)
-        .filter_map(mine)
-        .next_back();
-    if let Some(state) = same_test {
+    if let Some(state) = same_test_state(all, target, user_id) {
         return Some((Scope::Test, state));
     }
     let before = target.response_body["updated_at"].as_str()?;
@@ -158,12 +165,7 @@ pub fn latest_state<'a>(
     user_id: &str,
 ) -> Option<(Scope, &'a Value)> {
     let mine = |r: &'a Recording| user_state(r, user_id);
-    let same_test = all
-        .iter()
-        .filter(|r| r.prefix == target.prefix && r.test == target.test && r.index < target.index)
-        .filter_map(mine)
-        .next_back();
-    if let Some(state) = same_test {
+    if let Some(state) = same_test_state(all, target, user_id) {
         return Some((Scope::Test, state));
     }
     all.iter()
