@@ -59,6 +59,8 @@ impl ClientTarget {
 }
 
 impl Exchange for ClientTarget {
+    type Answer = User;
+
     async fn call(&self, op: Op) -> Result<User, ExchangeError> {
         let users = self.client.users();
         let result = match op {

@@ -73,6 +73,8 @@ impl RawHyper {
 }
 
 impl Exchange for RawHyper {
+    type Answer = User;
+
     async fn call(&self, op: Op) -> Result<User, ExchangeError> {
         let builder = Request::builder()
             .uri(self.uri.clone())

@@ -56,6 +56,8 @@ fn install_crypto_provider() {
 }
 
 impl Exchange for RawReqwest {
+    type Answer = User;
+
     async fn call(&self, op: Op) -> Result<User, ExchangeError> {
         let request = match op {
             Op::Update => {

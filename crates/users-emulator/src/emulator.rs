@@ -177,10 +177,15 @@ impl Emulator {
         if request.segments.first().map(String::as_str) == Some("__emulator") {
             return respond(0, self.admin(&request));
         }
-        let path = format!("/{}", request.segments.join("/"));
-        let fault = lock(&self.inner.runtime)
-            .faults
-            .take(request.method.as_str(), &path);
+        let fault = {
+            let mut runtime = lock(&self.inner.runtime);
+            if runtime.faults.is_empty() {
+                None
+            } else {
+                let path = format!("/{}", request.segments.join("/"));
+                runtime.faults.take(request.method.as_str(), &path)
+            }
+        };
         let mut latency_ms = 0;
         let mut broken = None;
         match fault {
@@ -358,16 +363,14 @@ fn fault_response(
 }
 
 fn add_rate_headers(response: &mut Response<Bytes>, headers: &RateLimitHeaders) {
+    // Numbers convert to header values directly, without a `String` per header.
     let pairs = [
-        ("x-ratelimit-limit", headers.limit.to_string()),
-        ("x-ratelimit-remaining", headers.remaining.to_string()),
-        ("x-ratelimit-reset", headers.reset_epoch_secs.to_string()),
+        ("x-ratelimit-limit", HeaderValue::from(headers.limit)),
+        ("x-ratelimit-remaining", HeaderValue::from(headers.remaining)),
+        ("x-ratelimit-reset", HeaderValue::from(headers.reset_epoch_secs)),
     ];
+    let map = response.headers_mut();
     for (name, value) in pairs {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), value);
-        }
+        map.insert(HeaderName::from_static(name), value);
     }
 }

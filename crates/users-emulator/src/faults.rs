@@ -239,6 +239,11 @@ impl FaultPlan {
         Some(action)
     }
 
+    /// Whether no rule is planned (most requests: nothing to match).
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
     /// Drops every rule.
     pub fn clear(&mut self) {
         self.rules.clear();

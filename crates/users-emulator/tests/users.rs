@@ -195,6 +195,36 @@ async fn update_merges_metadata_and_validates() {
         assert_eq!(password.status, 200, "{}", password.body);
         assert!(password.body["last_password_reset"].is_string());
         assert!(password.body.get("password").is_none());
+        // The new password is what logs in from now on; the one given at creation no longer does.
+        for (given, status) in [("N3w-password", 200), ("Passw0rd!x", 403)] {
+            let login = api
+                .call(
+                    "POST",
+                    "/oauth/token",
+                    None,
+                    Some(json!({"grant_type": users_emulator::PASSWORD_REALM_GRANT,
+                        "client_id": users_emulator::DEFAULT_CLIENT_ID,
+                        "client_secret": users_emulator::DEFAULT_CLIENT_SECRET,
+                        "username": "m@example.com", "password": given,
+                        "realm": "Username-Password-Authentication",
+                        "scope": "openid"})),
+                )
+                .await;
+            assert_eq!(login.status, status, "login with {given}: {}", login.body);
+        }
+        // A refused PATCH stores nothing.
+        let refused = api
+            .call(
+                "PATCH",
+                &path,
+                Some(&token),
+                Some(json!({"user_metadata":{"a.b":1},"nickname":"changed"})),
+            )
+            .await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        let unchanged = api.call("GET", &path, Some(&token), None).await;
+        assert_eq!(unchanged.body["nickname"], password.body["nickname"]);
+        assert_eq!(unchanged.body["updated_at"], password.body["updated_at"]);
 
         let cleared = api
             .call(

@@ -119,14 +119,61 @@ use crate::{
 pub fn apply_update(user: &User, update: &UserUpdate, now: Timestamp) -> Result<User, Violations> {
     validate_update(update, None)?;
     let mut out = user.clone();
+    apply_valid_update(&mut out, update, now);
+    Ok(out)
+}
 
+/// [`apply_update`] on a user you own: the same rules and the same checks, applied in place
+/// instead of on a copy. This is what a store that keeps the user anyway (like the emulator)
+/// wants: a PATCH then costs the fields it changes, not a copy of the whole user.
+///
+/// The update is checked first; on [`Violations`] `user` is left exactly as it was.
+///
+/// ```
+/// use serde_json::json;
+/// use users_model::{apply_update, apply_update_in_place, MetadataPatch, Timestamp, User, UserUpdate};
+/// let user: User = serde_json::from_value(json!({
+///     "user_id": "auth0|1", "user_metadata": {"plan": "free", "theme": "dark"}
+/// })).unwrap();
+/// let mut patch = MetadataPatch::new();
+/// patch.set("plan", "pro");
+/// let mut update = UserUpdate::default();
+/// update.user_metadata = Some(patch);
+/// let now = Timestamp::from_millis(1_700_000_000_000);
+///
+/// let copied = apply_update(&user, &update, now).unwrap();
+/// let mut stored = user.clone();
+/// apply_update_in_place(&mut stored, &update, now).unwrap();
+/// assert_eq!(stored, copied);
+///
+/// // A body the server refuses changes nothing.
+/// let before = stored.clone();
+/// assert!(apply_update_in_place(&mut stored, &UserUpdate::default(), now).is_err());
+/// assert_eq!(stored, before);
+/// ```
+///
+/// # Errors
+/// The [`Violations`] of [`validate_update`] without a target context, as for [`apply_update`].
+pub fn apply_update_in_place(
+    user: &mut User,
+    update: &UserUpdate,
+    now: Timestamp,
+) -> Result<(), Violations> {
+    validate_update(update, None)?;
+    apply_valid_update(user, update, now);
+    Ok(())
+}
+
+/// The rules of [`apply_update`] on an update that passed validation; nothing here can fail,
+/// so a caller never sees a half-applied user.
+fn apply_valid_update(out: &mut User, update: &UserUpdate, now: Timestamp) {
     let secondary = update
         .connection
         .as_deref()
-        .and_then(|conn| secondary_identity_index(user, conn));
+        .and_then(|conn| secondary_identity_index(out, conn));
     match secondary {
-        Some(index) => apply_to_secondary(&mut out, index, update),
-        None => apply_identity_fields(&mut out, update),
+        Some(index) => apply_to_secondary(out, index, update),
+        None => apply_identity_fields(out, update),
     }
 
     set_string(&mut out.given_name, &update.given_name);
@@ -137,8 +184,7 @@ pub fn apply_update(user: &User, update: &UserUpdate, now: Timestamp) -> Result<
     if let Some(blocked) = update.blocked {
         out.blocked = Some(blocked);
     }
-    // `out` already owns a copy of the stored metadata: merge into it rather than cloning the
-    // (possibly large) documents a second time.
+    // Merged into the stored documents themselves: they are never copied.
     if let Some(patch) = &update.user_metadata {
         out.user_metadata = Some(merge_owned(out.user_metadata.take(), patch));
     }
@@ -150,7 +196,6 @@ pub fn apply_update(user: &User, update: &UserUpdate, now: Timestamp) -> Result<
         out.last_password_reset = Some(now.to_string());
     }
     out.updated_at = Some(now.to_string());
-    Ok(out)
 }
 
 /// Merges a metadata patch the way the server does for `user_metadata` and `app_metadata`.

@@ -8,7 +8,7 @@ use rules_support::strategies;
 use serde_json::{Value, json};
 use users_model::{
     Metadata, MetadataPatch, Password, Patch, Timestamp, User, UserUpdate, ViolationKind,
-    apply_metadata_patch, apply_update, metadata_patch,
+    apply_metadata_patch, apply_update, apply_update_in_place, metadata_patch,
 };
 
 fn obj(v: Value) -> Metadata {
@@ -317,6 +317,37 @@ proptest! {
             let after = apply_update(&before, &update, Timestamp::from_millis(0)).unwrap();
             prop_assert_eq!(after.user_metadata.unwrap_or_default(), desired.clone());
             prop_assert_eq!(after.app_metadata.unwrap_or_default(), desired);
+        }
+    }
+
+    /// The in-place variant stores exactly what the copying one returns, refuses exactly what it
+    /// refuses, and leaves the user untouched when it refuses.
+    #[test]
+    fn apply_update_in_place_matches_apply_update(
+        user in strategies::user(),
+        update in prop_oneof![
+            3 => strategies::valid_update(),
+            1 => Just(UserUpdate::default()),
+            1 => strategies::valid_update().prop_map(|mut u| {
+                u.email = Patch::Set("not an email".into());
+                u
+            }),
+        ],
+        millis in 0i64..4_102_444_800_000,
+    ) {
+        let now = Timestamp::from_millis(millis);
+        let copied = apply_update(&user, &update, now);
+        let mut in_place = user.clone();
+        let result = apply_update_in_place(&mut in_place, &update, now);
+        match copied {
+            Ok(expected) => {
+                prop_assert!(result.is_ok());
+                prop_assert_eq!(in_place, expected);
+            }
+            Err(expected) => {
+                prop_assert_eq!(result.err(), Some(expected));
+                prop_assert_eq!(in_place, user);
+            }
         }
     }
 

@@ -5,7 +5,7 @@ use http::Response;
 use serde_json::Value;
 use users_model::{
     Identity, IdentityUserId, Patch, Provider, User, UserCreate, UserUpdate, apply_update,
-    validate_create, validate_update,
+    apply_update_in_place, validate_create, validate_update,
 };
 
 use super::{
@@ -278,12 +278,14 @@ pub(super) fn update(
         .user_index(id)
         .ok_or_else(ApiError::user_not_found)?;
     let now = ctx.now();
-    // Borrowed, not cloned: the whole user is copied once, by `apply_update`.
-    let current = find_user(ctx.state, id)?;
+    let current = &ctx
+        .state
+        .users()
+        .get(index)
+        .ok_or_else(ApiError::user_not_found)?
+        .user;
     let context = target_context(ctx.state, current);
     validate_update(&update, Some(&context)).map_err(|v| violation_error(&v))?;
-    let updated = apply_update(current, &update, now).map_err(|v| violation_error(&v))?;
-    check_unique_in_connection(ctx, current, &updated)?;
     let targets_secondary = update.connection.as_deref().is_some_and(|name| {
         current
             .identities
@@ -292,14 +294,46 @@ pub(super) fn update(
             .skip(1)
             .any(|i| i.connection.as_deref() == Some(name))
     });
-    let response = user_response(200, &updated, caller);
+    // A new email or username has to be checked against the other users before anything is
+    // stored, so that update is worked out on a copy. Every other update (metadata, names,
+    // flags: nearly all PATCHes) is applied to the stored user itself, which spares copying
+    // the whole user per request; `apply_update_in_place` leaves it untouched when it refuses.
+    if !update.email.is_keep() || !update.username.is_keep() {
+        let updated = apply_update(current, &update, now).map_err(|v| violation_error(&v))?;
+        check_unique_in_connection(ctx, current, &updated)?;
+        let response = user_response(200, &updated, caller);
+        ctx.state.update_user(index, |stored| {
+            set_password_hash(stored, &update, targets_secondary, id);
+            stored.user = updated;
+        });
+        return Ok(response);
+    }
+    let mut applied = Ok(());
     ctx.state.update_user(index, |stored| {
-        if let (Patch::Set(password), false) = (&update.password, targets_secondary) {
-            stored.password_hash = Some(hash_password(id, password.expose()));
+        applied = apply_update_in_place(&mut stored.user, &update, now);
+        if applied.is_ok() {
+            set_password_hash(stored, &update, targets_secondary, id);
         }
-        stored.user = updated;
     });
-    Ok(response)
+    applied.map_err(|v| violation_error(&v))?;
+    let stored = ctx
+        .state
+        .users()
+        .get(index)
+        .ok_or_else(ApiError::user_not_found)?;
+    Ok(user_response(200, &stored.user, caller))
+}
+
+/// A new password (for the main identity) is stored as its hash, never as given.
+fn set_password_hash(
+    stored: &mut StoredUser,
+    update: &UserUpdate,
+    targets_secondary: bool,
+    id: &str,
+) {
+    if let (Patch::Set(password), false) = (&update.password, targets_secondary) {
+        stored.password_hash = Some(hash_password(id, password.expose()));
+    }
 }
 
 /// A new email or username must stay unique within the user's database connection, as it is
