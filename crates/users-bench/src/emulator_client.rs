@@ -8,8 +8,8 @@ use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use http::{Method, Request, StatusCode, Uri};
 use http_body_util::Full;
-use serde_json::{Value, json};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use users_model::encode_component;
 
 use crate::raw_hyper::{HyperClient, send};

@@ -7,7 +7,6 @@
 use std::fmt;
 use std::future::Future;
 
-
 /// One implementation of the exchange under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -366,8 +366,14 @@ fn add_rate_headers(response: &mut Response<Bytes>, headers: &RateLimitHeaders) 
     // Numbers convert to header values directly, without a `String` per header.
     let pairs = [
         ("x-ratelimit-limit", HeaderValue::from(headers.limit)),
-        ("x-ratelimit-remaining", HeaderValue::from(headers.remaining)),
-        ("x-ratelimit-reset", HeaderValue::from(headers.reset_epoch_secs)),
+        (
+            "x-ratelimit-remaining",
+            HeaderValue::from(headers.remaining),
+        ),
+        (
+            "x-ratelimit-reset",
+            HeaderValue::from(headers.reset_epoch_secs),
+        ),
     ];
     let map = response.headers_mut();
     for (name, value) in pairs {

@@ -141,6 +141,44 @@ async fn admin_reset_snapshot_and_seed_validation() {
             .await;
         assert_eq!(bad_block.status, 400);
 
+        // All or nothing: a valid user, a new connection and a block, then a duplicate id: the
+        // document is refused and none of it is stored (nor is the id counter advanced).
+        let before = api.call("GET", "/__emulator/snapshot", None, None).await;
+        let partly_bad = json!({
+            "connections": [{"name": "staged-db", "strategy": "auth0"}],
+            "users": [
+                {"connection": "staged-db", "user_id": "auth0|staged1", "email": "s1@example.com"},
+                {"connection": "Username-Password-Authentication", "email": "s2@example.com"},
+                {"connection": "staged-db", "user_id": "auth0|staged1", "email": "s3@example.com"}
+            ],
+            "blocks": [{"user_id": "auth0|staged1", "identifier": "s1@example.com"}]
+        });
+        let refused = api
+            .call("POST", "/__emulator/seed", None, Some(partly_bad.clone()))
+            .await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        let after = api.call("GET", "/__emulator/snapshot", None, None).await;
+        assert_eq!(after.body, before.body, "a refused seed stores nothing");
+
+        // Without the duplicate it is stored whole, the block finding its user in the same
+        // document and taking the connection seeded with it.
+        let mut good = partly_bad;
+        if let Some(users) = good["users"].as_array_mut() {
+            users.truncate(2);
+        }
+        let seeded = api.call("POST", "/__emulator/seed", None, Some(good)).await;
+        assert_eq!(seeded.status, 200, "{}", seeded.body);
+        assert_eq!(seeded.body["users"].as_array().map(Vec::len), Some(2));
+        let blocks = api.call("GET", "/__emulator/snapshot", None, None).await;
+        let stored_block = blocks.body["blocks"]
+            .as_array()
+            .and_then(|b| b.iter().find(|b| b["user_id"] == "auth0|staged1"))
+            .cloned();
+        assert_eq!(
+            stored_block.map(|b| b["connection"].clone()),
+            Some(json!("staged-db"))
+        );
+
         let reset = api.call("POST", "/__emulator/reset", None, None).await;
         assert_eq!(reset.status, 204);
         let listed = api.call("GET", "/api/v2/users", Some(&token), None).await;

@@ -1,6 +1,8 @@
 //! The `/__emulator/` admin API: reset, seed, snapshot and faults. Unauthenticated (a local
 //! tool), never rate limited, never subject to faults.
 
+use std::collections::HashMap;
+
 use bytes::Bytes;
 use http::{Method, Response};
 use serde_json::{Map, Value, json};
@@ -10,6 +12,7 @@ use crate::config::EmulatorConfig;
 use crate::connections::Connection;
 use crate::emulator::{Runtime, reset_runtime};
 use crate::faults::FaultRule;
+use crate::ids::IdGenerator;
 use crate::profile::hash_password;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
@@ -75,17 +78,23 @@ pub(crate) fn seed(
     let doc = document
         .as_object()
         .ok_or("the seed document must be a JSON object")?;
-    let mut next = state.clone();
-    if let Some(connections) = doc.get("connections") {
+    // All or nothing: everything is staged next to the state and checked against both, and only
+    // committed when the whole document is valid. Only the small parts that change in place
+    // (connections, the id counter) are copied, never the stored users.
+    let mut connections = state.connections.clone();
+    let mut generator = state.ids.clone();
+    if let Some(list) = doc.get("connections") {
         let list: Vec<Connection> =
-            serde_json::from_value(connections.clone()).map_err(|e| format!("connections: {e}"))?;
+            serde_json::from_value(list.clone()).map_err(|e| format!("connections: {e}"))?;
         for connection in list {
             let connection = connection.normalized();
-            next.connections.retain(|c| c.name != connection.name);
-            next.connections.push(connection);
+            connections.retain(|c| c.name != connection.name);
+            connections.push(connection);
         }
     }
     let mut ids = Vec::new();
+    let mut staged: Vec<StoredUser> = Vec::new();
+    let mut staged_index: HashMap<String, usize> = HashMap::new();
     for (index, entry) in doc
         .get("users")
         .and_then(Value::as_array)
@@ -93,39 +102,61 @@ pub(crate) fn seed(
         .flatten()
         .enumerate()
     {
-        let stored =
-            seed_user(&mut next, entry, now_ms).map_err(|e| format!("users[{index}]: {e}"))?;
+        let stored = seed_user(&connections, &mut generator, entry, now_ms)
+            .map_err(|e| format!("users[{index}]: {e}"))?;
         let id = stored.user.user_id.clone().unwrap_or_default();
-        if next.user_index(&id).is_some() {
+        if state.user_index(&id).is_some() || staged_index.contains_key(&id) {
             return Err(format!("users[{index}]: user {id} already exists"));
         }
+        staged_index.insert(id.clone(), staged.len());
         ids.push(id);
-        next.push_user(stored);
+        staged.push(stored);
     }
-    if let Some(blocks) = doc.get("blocks") {
+    let mut blocks = Vec::new();
+    if let Some(list) = doc.get("blocks") {
         let list: Vec<BruteForceBlock> =
-            serde_json::from_value(blocks.clone()).map_err(|e| format!("blocks: {e}"))?;
+            serde_json::from_value(list.clone()).map_err(|e| format!("blocks: {e}"))?;
         for mut block in list {
-            let user = next
-                .user(&block.user_id)
+            let user = staged_index
+                .get(&block.user_id)
+                .and_then(|&i| staged.get(i))
+                .or_else(|| state.user(&block.user_id))
                 .ok_or_else(|| format!("blocks: no user {}", block.user_id))?;
             if block.connection.is_none() {
-                block.connection = next.primary_connection(&user.user).map(|c| c.name.clone());
+                block.connection =
+                    primary_connection(&connections, &user.user).map(|c| c.name.clone());
             }
-            next.blocks.push(block);
+            blocks.push(block);
         }
     }
-    *state = next;
+    state.connections = connections;
+    state.ids = generator;
+    for stored in staged {
+        state.push_user(stored);
+    }
+    state.blocks.extend(blocks);
     Ok(ids)
 }
 
-fn seed_user(state: &mut State, entry: &Value, now_ms: i64) -> Result<StoredUser, String> {
+/// The connection of `user`'s main identity among `connections`.
+fn primary_connection<'c>(connections: &'c [Connection], user: &User) -> Option<&'c Connection> {
+    let name = user.identities.as_ref()?.first()?.connection.as_deref()?;
+    connections.iter().find(|c| c.name == name)
+}
+
+fn seed_user(
+    connections: &[Connection],
+    generator: &mut IdGenerator,
+    entry: &Value,
+    now_ms: i64,
+) -> Result<StoredUser, String> {
     let mut map: Map<String, Value> = entry.as_object().cloned().ok_or("not an object")?;
     let connection = match map.remove("connection") {
         None => None,
         Some(Value::String(name)) => Some(
-            state
-                .connection_by_name(&name)
+            connections
+                .iter()
+                .find(|c| c.name == name)
                 .cloned()
                 .ok_or_else(|| format!("unknown connection {name}"))?,
         ),
@@ -146,7 +177,7 @@ fn seed_user(state: &mut State, entry: &Value, now_ms: i64) -> Result<StoredUser
                 .split_once('|')
                 .map_or(id.as_str(), |(_, b)| b)
                 .to_owned(),
-            None => state.ids.user_id(now_ms.div_euclid(1000)),
+            None => generator.user_id(now_ms.div_euclid(1000)),
         };
         user.user_id = Some(format!("{provider}|{bare}"));
         user.identities = Some(vec![Identity {
