@@ -133,7 +133,7 @@ fn bench(smoke: bool) -> bool {
     if smoke {
         load.arg("--smoke");
     } else {
-        load.args(["--rounds", "3"]);
+        load.args(["--rounds", "5"]);
     }
     if !step(
         "client overhead and emulator throughput (users-bench all)",

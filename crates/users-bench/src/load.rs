@@ -62,6 +62,23 @@ pub struct Measurement {
     /// answered, µs; filled in by the `all` sweep, which owns the stub.
     #[serde(default)]
     pub stub_cpu_us_per_request: Option<f64>,
+    /// Set by the `all` sweep when it ran more than one round: this row's figures divided by its
+    /// baseline's *of the same round*, median over the rounds. Pairing each run with the
+    /// baseline run made next to it cancels most of the shared machine's drift, which a ratio
+    /// of two medians taken far apart does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<PairedRatios>,
+}
+
+/// Ratios of a row to its baseline, paired round by round (see [`Measurement::paired`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairedRatios {
+    /// Median of (requests/s ÷ the baseline's requests/s of the same round).
+    pub throughput: f64,
+    /// Median of (CPU µs/request ÷ the baseline's of the same round).
+    pub cpu: f64,
+    /// How many rounds had both runs.
+    pub rounds: usize,
 }
 
 /// Builds the target's client for the stub at `base_url` and runs the load.
@@ -122,6 +139,7 @@ pub async fn measure<E: Exchange>(
         },
         peak_rss_kib,
         stub_cpu_us_per_request: None,
+        paired: None,
     })
 }
 

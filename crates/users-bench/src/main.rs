@@ -112,11 +112,17 @@ fn run_all(
     println!("Command: `users-bench {}`", argv.join(" "));
     println!("Machine: {}", report::machine_summary());
     println!(
-        "Per row: {} measured requests after {} warm-up, median of {} round(s); each row in its own \
-         process. CPU time is counted in {} ms ticks: ±{:.2} µs/req at this size.\n",
+        "Per row: {} measured requests after {} warm-up, median of {} round(s){}; each row in its \
+         own process. CPU time is counted in {} ms ticks: ±{:.2} µs/req at this size.\n",
         config.requests,
         config.warmup,
         config.rounds,
+        if config.rounds > 1 {
+            " (the order of the targets reversed every other round); the ratio columns are \
+             medians of per-round ratios, each run divided by its baseline's run of the same round"
+        } else {
+            ""
+        },
         1000 / measure::CLOCK_TICKS_PER_SECOND,
         1e6 / measure::CLOCK_TICKS_PER_SECOND as f64 / config.requests as f64,
     );

@@ -16,8 +16,14 @@ pub fn markdown_table(rows: &[Measurement]) -> String {
     for row in rows {
         let target = Target::from_name(&row.target);
         let base = target.and_then(|t| baseline_row(rows, row, t));
-        let throughput = base.and_then(|b| ratio(row.requests_per_sec, b.requests_per_sec));
-        let cpu = base.and_then(|b| ratio(row.cpu_us_per_request, b.cpu_us_per_request));
+        // Paired per-round ratios when the sweep had several rounds; else the rows' own.
+        let (throughput, cpu) = match row.paired {
+            Some(p) => (Some(p.throughput), Some(p.cpu)),
+            None => (
+                base.and_then(|b| ratio(row.requests_per_sec, b.requests_per_sec)),
+                base.and_then(|b| ratio(row.cpu_us_per_request, b.cpu_us_per_request)),
+            ),
+        };
         let verdict = match target {
             Some(t) if t.baseline() == t => "baseline".to_owned(),
             Some(t) => t
@@ -136,6 +142,7 @@ mod tests {
             cpu_us_per_request: cpu,
             peak_rss_kib: 8 * 1024,
             stub_cpu_us_per_request: None,
+            paired: None,
         }
     }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::load::Measurement;
+use crate::load::{Measurement, PairedRatios};
 use crate::stats;
 use crate::stub_process::StubProcess;
 use crate::target::{Op, Target};
@@ -51,7 +51,14 @@ pub fn run(exe: &Path, config: &SuiteConfig) -> io::Result<Vec<Measurement>> {
     for round in 1..=config.rounds.max(1) {
         for &op in &config.ops {
             for &inflight in &config.inflights {
-                for &target in &config.targets {
+                // Every other round runs the targets in reverse, so that no target always
+                // runs first (or last) next to its baseline.
+                let order: Vec<Target> = if round % 2 == 0 {
+                    config.targets.iter().rev().copied().collect()
+                } else {
+                    config.targets.clone()
+                };
+                for target in order {
                     eprintln!("round {round}: {op} x{inflight} {target}");
                     let stub_before = stub.cpu_time().ok();
                     let mut measurement = run_child(exe, &base_url, config, target, op, inflight)?;
@@ -74,10 +81,13 @@ pub fn run(exe: &Path, config: &SuiteConfig) -> io::Result<Vec<Measurement>> {
     for &op in &config.ops {
         for &inflight in &config.inflights {
             for &target in &config.targets {
-                if let Some(row) = samples
-                    .get(&(op, inflight, target))
-                    .and_then(|s| median_row(s))
-                {
+                let Some(own) = samples.get(&(op, inflight, target)) else {
+                    continue;
+                };
+                if let Some(mut row) = median_row(own) {
+                    row.paired = samples
+                        .get(&(op, inflight, target.baseline()))
+                        .and_then(|base| paired_ratios(own, base));
                     rows.push(row);
                 }
             }
@@ -146,6 +156,29 @@ pub fn median_row(samples: &[Measurement]) -> Option<Measurement> {
                 .filter_map(|m| m.stub_cpu_us_per_request)
                 .collect::<Vec<_>>(),
         ),
+        paired: None,
+    })
+}
+
+/// Ratios of `samples` to `baseline`, pairing the two runs of each round (same index), as
+/// medians over the rounds; `None` with fewer than two rounds, where they add nothing to the
+/// ratio of the row's figures.
+pub fn paired_ratios(samples: &[Measurement], baseline: &[Measurement]) -> Option<PairedRatios> {
+    let pairs: Vec<(&Measurement, &Measurement)> = samples.iter().zip(baseline).collect();
+    if pairs.len() < 2 {
+        return None;
+    }
+    let ratios = |f: fn(&Measurement) -> f64| {
+        pairs
+            .iter()
+            .filter(|(_, b)| f(b) > 0.0)
+            .map(|(m, b)| f(m) / f(b))
+            .collect::<Vec<_>>()
+    };
+    Some(PairedRatios {
+        throughput: stats::median(&ratios(|m| m.requests_per_sec))?,
+        cpu: stats::median(&ratios(|m| m.cpu_us_per_request))?,
+        rounds: pairs.len(),
     })
 }
 
@@ -168,7 +201,29 @@ mod tests {
             cpu_us_per_request: cpu,
             peak_rss_kib: 5000,
             stub_cpu_us_per_request: Some(cpu / 2.0),
+            paired: None,
         }
+    }
+
+    #[test]
+    fn paired_ratios_divide_within_a_round_then_take_the_median() {
+        // The machine got twice as slow in round 2: the medians of the rows would say the
+        // target costs 5/3 of its baseline, the pairs say what each round saw.
+        let base = [
+            sample(100.0, 2.0, 0),
+            sample(50.0, 4.0, 0),
+            sample(100.0, 3.0, 0),
+        ];
+        let row = [
+            sample(90.0, 2.2, 0),
+            sample(45.0, 4.4, 0),
+            sample(80.0, 6.0, 0),
+        ];
+        let paired = paired_ratios(&row, &base).expect("three rounds");
+        assert!((paired.cpu - 1.1).abs() < 1e-9, "{paired:?}");
+        assert!((paired.throughput - 0.9).abs() < 1e-9, "{paired:?}");
+        assert_eq!(paired.rounds, 3);
+        assert!(paired_ratios(&row[..1], &base[..1]).is_none());
     }
 
     #[test]
