@@ -6,29 +6,10 @@ mod common;
 use common::{Api, BACKENDS, Reply, assert_error, enc, uid};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use users_emulator::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EMULATOR_KEY_ID, EMULATOR_PRIVATE_KEY_PEM,
-    PASSWORD_REALM_GRANT,
-};
-
-const DB: &str = "Username-Password-Authentication";
+use users_emulator::{DEFAULT_CLIENT_ID, EMULATOR_KEY_ID, EMULATOR_PRIVATE_KEY_PEM};
 
 async fn login(api: &Api, email: &str, scope: &str) -> Reply {
-    api.call(
-        "POST",
-        "/oauth/token",
-        None,
-        Some(json!({
-            "grant_type": PASSWORD_REALM_GRANT,
-            "client_id": DEFAULT_CLIENT_ID,
-            "client_secret": DEFAULT_CLIENT_SECRET,
-            "username": email,
-            "password": "Passw0rd!x",
-            "realm": DB,
-            "scope": scope,
-        })),
-    )
-    .await
+    api.login(email, "Passw0rd!x", scope).await
 }
 
 fn craft(claims: &Value) -> String {
@@ -58,9 +39,7 @@ async fn two_token_link_flow_and_its_errors() {
             )
             .await);
 
-        let wrong = api
-            .call("POST", "/oauth/token", None, Some(json!({"grant_type":PASSWORD_REALM_GRANT,"client_id":DEFAULT_CLIENT_ID,"client_secret":DEFAULT_CLIENT_SECRET,"username":"primary@example.com","password":"nope","realm":DB})))
-            .await;
+        let wrong = api.login("primary@example.com", "nope", "openid").await;
         assert_eq!(wrong.status, 403);
         assert_eq!(wrong.body["error"], "invalid_grant");
 

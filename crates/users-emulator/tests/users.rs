@@ -197,19 +197,7 @@ async fn update_merges_metadata_and_validates() {
         assert!(password.body.get("password").is_none());
         // The new password is what logs in from now on; the one given at creation no longer does.
         for (given, status) in [("N3w-password", 200), ("Passw0rd!x", 403)] {
-            let login = api
-                .call(
-                    "POST",
-                    "/oauth/token",
-                    None,
-                    Some(json!({"grant_type": users_emulator::PASSWORD_REALM_GRANT,
-                        "client_id": users_emulator::DEFAULT_CLIENT_ID,
-                        "client_secret": users_emulator::DEFAULT_CLIENT_SECRET,
-                        "username": "m@example.com", "password": given,
-                        "realm": "Username-Password-Authentication",
-                        "scope": "openid"})),
-                )
-                .await;
+            let login = api.login("m@example.com", given, "openid").await;
             assert_eq!(login.status, status, "login with {given}: {}", login.body);
         }
         // A refused PATCH stores nothing.
@@ -710,16 +698,10 @@ async fn current_user_tokens_act_only_on_their_own_user() {
             .create_user(&admin, "other@example.com", json!({}))
             .await);
         let login = api
-            .call(
-                "POST",
-                "/oauth/token",
-                None,
-                Some(json!({"grant_type": users_emulator::PASSWORD_REALM_GRANT,
-                    "client_id": users_emulator::DEFAULT_CLIENT_ID,
-                    "client_secret": users_emulator::DEFAULT_CLIENT_SECRET,
-                    "username": "ME@example.com", "password": "Passw0rd!x",
-                    "realm": "Username-Password-Authentication",
-                    "scope": "openid read:current_user update:current_user_metadata read:users"})),
+            .login(
+                "ME@example.com",
+                "Passw0rd!x",
+                "openid read:current_user update:current_user_metadata read:users",
             )
             .await;
         assert_eq!(login.status, 200, "{}", login.body);

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::{Value, json};
 use users_emulator::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, RunningServer,
+    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, PASSWORD_REALM_GRANT,
+    RunningServer,
 };
 use users_transport::Transport;
 
@@ -161,6 +162,26 @@ impl Api {
             .as_str()
             .expect("access_token")
             .to_owned()
+    }
+
+    /// A password-realm login of `username` in `Username-Password-Authentication` with the
+    /// default client; the reply as it came (tests check refusals too).
+    pub async fn login(&self, username: &str, password: &str, scope: &str) -> Reply {
+        self.call(
+            "POST",
+            "/oauth/token",
+            None,
+            Some(json!({
+                "grant_type": PASSWORD_REALM_GRANT,
+                "client_id": DEFAULT_CLIENT_ID,
+                "client_secret": DEFAULT_CLIENT_SECRET,
+                "username": username,
+                "password": password,
+                "realm": "Username-Password-Authentication",
+                "scope": scope,
+            })),
+        )
+        .await
     }
 
     /// Creates a database user in `Username-Password-Authentication`; returns the body.
