@@ -40,7 +40,7 @@ usage:
                    [--targets raw-hyper,raw-reqwest,client-hyper,client-reqwest]
                    [--ops update,get] [--inflight 1,8,64]
                    [--max-seconds S] [--users N] [--no-emulator]
-  users-bench emulator [--smoke] [--users N] [--batch N] [--requests N] [--warmup N]
+  users-bench emulator [--smoke] [--rounds R] [--users N] [--batch N] [--requests N] [--warmup N]
                    [--inflight K] [--max-seconds S]
   users-bench emulator-server [--max-seconds S]
   users-bench load --target raw-hyper|raw-reqwest|client-hyper|client-reqwest
@@ -124,6 +124,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             inflight: DEFAULT_EMULATOR_INFLIGHT,
             requests,
             warmup,
+            rounds: options.bounded("--rounds", 1, 1, MAX_ROUNDS)?,
             max_seconds,
         })
     };
@@ -303,6 +304,7 @@ impl<'a> Options<'a> {
             ],
             Command::Emulator(_) => &[
                 "--smoke",
+                "--rounds",
                 "--users",
                 "--batch",
                 "--requests",
@@ -417,6 +419,17 @@ mod tests {
             panic!("all with --users did not parse");
         };
         assert_eq!(config.users, 7);
+        let Ok(Command::All(_, Some(config))) = parse(&args("all --rounds 4")) else {
+            panic!("all with --rounds did not parse");
+        };
+        assert_eq!(
+            config.rounds, 4,
+            "the emulator runs as many rounds as the sweep"
+        );
+        let Ok(Command::Emulator(config)) = parse(&args("emulator --rounds 3")) else {
+            panic!("emulator with --rounds did not parse");
+        };
+        assert_eq!(config.rounds, 3);
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct EmulatorBenchConfig {
     pub requests: usize,
     /// Warm-up requests per operation.
     pub warmup: usize,
+    /// How many times PATCH then GET are measured on the same seeded emulator; each figure is
+    /// the median over the rounds (errors are summed, peak RSS is the largest).
+    pub rounds: usize,
     /// The longest the whole run may take.
     pub max_seconds: u64,
 }
@@ -119,12 +122,45 @@ async fn measure_all(
     let exchange = Arc::new(
         EmulatorExchange::new(client, &base_url, &ids, authorization).map_err(io::Error::other)?,
     );
-    let mut rows = Vec::new();
-    for op in [Op::Update, Op::Get] {
-        eprintln!("emulator: {op} x{}", config.inflight);
-        rows.push(measure_op(server, &exchange, op, ids.len(), config).await?);
+    let mut samples: Vec<(Op, Vec<EmulatorRow>)> =
+        vec![(Op::Update, Vec::new()), (Op::Get, Vec::new())];
+    for round in 1..=config.rounds.max(1) {
+        for (op, rows) in &mut samples {
+            eprintln!("emulator round {round}: {op} x{}", config.inflight);
+            rows.push(measure_op(server, &exchange, *op, ids.len(), config).await?);
+        }
     }
-    Ok(rows)
+    Ok(samples
+        .iter()
+        .filter_map(|(_, rows)| median_row(rows))
+        .collect())
+}
+
+/// One row from several rounds of the same operation: the median of each figure, the errors
+/// of all of them, the largest peak RSS.
+pub fn median_row(rounds: &[EmulatorRow]) -> Option<EmulatorRow> {
+    let first = rounds.first()?;
+    let median_of = |f: fn(&EmulatorRow) -> f64| {
+        stats::median(&rounds.iter().map(f).collect::<Vec<_>>()).unwrap_or(0.0)
+    };
+    Some(EmulatorRow {
+        op: first.op.clone(),
+        users: first.users,
+        inflight: first.inflight,
+        requests: rounds.iter().map(|r| r.requests).sum(),
+        errors: rounds.iter().map(|r| r.errors).sum(),
+        first_error: rounds.iter().find_map(|r| r.first_error.clone()),
+        requests_per_sec: median_of(|r| r.requests_per_sec),
+        p50_us: median_of(|r| r.p50_us),
+        p99_us: median_of(|r| r.p99_us),
+        emulator_cpu_us_per_request: median_of(|r| r.emulator_cpu_us_per_request),
+        emulator_peak_rss_kib: rounds
+            .iter()
+            .map(|r| r.emulator_peak_rss_kib)
+            .max()
+            .unwrap_or(0),
+        client_cpu_us_per_request: median_of(|r| r.client_cpu_us_per_request),
+    })
 }
 
 async fn measure_op(
@@ -160,4 +196,43 @@ async fn measure_op(
         emulator_peak_rss_kib: server.peak_rss_kib()?,
         client_cpu_us_per_request: per_request(client_cpu),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(rps: f64, cpu: f64, rss: u64, errors: usize) -> EmulatorRow {
+        EmulatorRow {
+            op: "update".into(),
+            users: 10,
+            inflight: 64,
+            requests: 100,
+            errors,
+            first_error: (errors > 0).then(|| "status 500".to_owned()),
+            requests_per_sec: rps,
+            p50_us: rps / 10.0,
+            p99_us: rps / 5.0,
+            emulator_cpu_us_per_request: cpu,
+            emulator_peak_rss_kib: rss,
+            client_cpu_us_per_request: cpu / 2.0,
+        }
+    }
+
+    #[test]
+    fn rounds_combine_into_medians_with_every_error_and_the_largest_rss() {
+        let row = median_row(&[
+            round(12_000.0, 50.0, 60, 0),
+            round(20_000.0, 40.0, 70, 1),
+            round(18_000.0, 45.0, 65, 0),
+        ])
+        .expect("a row");
+        assert_eq!(row.requests_per_sec, 18_000.0);
+        assert_eq!(row.emulator_cpu_us_per_request, 45.0);
+        assert_eq!(row.client_cpu_us_per_request, 22.5);
+        assert_eq!(row.emulator_peak_rss_kib, 70);
+        assert_eq!((row.requests, row.errors), (300, 1));
+        assert_eq!(row.first_error.as_deref(), Some("status 500"));
+        assert!(median_row(&[]).is_none());
+    }
 }

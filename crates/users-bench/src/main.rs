@@ -144,12 +144,15 @@ fn run_emulator(config: &emulator_bench::EmulatorBenchConfig) -> Result<(), Stri
     let rows = emulator_bench::run(&exe, config).map_err(|e| format!("emulator: {e}"))?;
     println!(
         "Emulator: {} users seeded ({} per seed request), rate limit out of the way; per \
-         operation {} measured requests after {} warm-up, each on a pseudo-random user. \
-         Emulator CPU is its process's time (10 ms ticks: ±{:.2} µs/req at this size).\n",
+         operation {} measured requests after {} warm-up, each on a pseudo-random user; PATCH \
+         then GET, {} round(s) on the same emulator, medians shown. The load client decodes only \
+         the id and the sequence number it checks. Emulator CPU is its process's time (10 ms \
+         ticks: ±{:.2} µs/req at this size).\n",
         config.users,
         config.batch,
         config.requests,
         config.warmup,
+        config.rounds,
         1e6 / measure::CLOCK_TICKS_PER_SECOND as f64 / config.requests as f64,
     );
     print!("{}", emulator_report::markdown_table(&rows));
