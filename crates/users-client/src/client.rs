@@ -27,6 +27,8 @@ pub(crate) struct Inner {
     pub transport: Arc<dyn Transport>,
     pub auth: Arc<dyn TokenProvider>,
     pub retry: RetryPolicy,
+    /// The client's own timer per attempt: the configured timeout, or `None` when the transport
+    /// enforces one no longer than it (see `ClientBuilder::timeout`).
     pub timeout: Option<Duration>,
     pub default_headers: HeaderMap,
     pub telemetry: Option<HeaderValue>,

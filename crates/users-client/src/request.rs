@@ -36,7 +36,8 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// One attempt through the transport, bounded by the per-attempt timeout.
+/// One attempt through the transport, bounded by the client's own timer when it has one
+/// (`Inner::timeout`: `None` when the transport enforces a limit at least as tight).
 pub(crate) async fn attempt_once(
     transport: &dyn Transport,
     request: http::Request<Bytes>,

@@ -118,6 +118,11 @@ impl Transport for HyperTransport {
         validate::check(&request)?;
         with_timeout(self.request_timeout, self.exchange(request)).await
     }
+
+    /// The configured [`TransportConfig::request_timeout`]: every `send` is bounded by it.
+    fn request_timeout(&self) -> Option<Duration> {
+        Some(self.request_timeout)
+    }
 }
 
 /// Bounds TCP connect *and* the TLS handshake by the connect timeout, as reqwest does (hyper's

@@ -114,6 +114,11 @@ impl Transport for ReqwestTransport {
         validate::check(&request)?;
         with_timeout(self.request_timeout, self.exchange(request)).await
     }
+
+    /// The configured [`TransportConfig::request_timeout`]: every `send` is bounded by it.
+    fn request_timeout(&self) -> Option<Duration> {
+        Some(self.request_timeout)
+    }
 }
 
 /// Maps a reqwest error. The URL is dropped from it: query strings can carry user data.
