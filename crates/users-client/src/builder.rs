@@ -12,9 +12,10 @@ use tokio::sync::Mutex;
 use users_transport::Transport;
 
 use crate::auth::{ClientCredentials, StaticToken, TokenProvider};
-use crate::client::{Client, Inner, Target};
+use crate::client::{ApiParts, Client, Inner, Target};
 use crate::error::Error;
 use crate::ratelimit::RateLimitGate;
+use crate::request::authorization_value;
 use crate::retry::RetryPolicy;
 use crate::telemetry;
 
@@ -218,13 +219,18 @@ impl ClientBuilder {
                 "more than one credential source (token, client_credentials, token_provider)",
             ));
         }
+        let mut static_authorization = None;
         let auth: Arc<dyn TokenProvider> = match credentials.pop() {
             None => {
                 return Err(config(
                     "credentials are required: token, client_credentials or token_provider",
                 ));
             }
-            Some(Credentials::Token(t)) => Arc::new(StaticToken::new(t)),
+            Some(Credentials::Token(t)) => {
+                // A token that is not a valid header value is reported by each call, as before.
+                static_authorization = authorization_value(&t).ok();
+                Arc::new(StaticToken::new(t))
+            }
             Some(Credentials::Provider(p)) => p,
             Some(Credentials::Grant { id, secret }) => {
                 if id.is_empty() {
@@ -246,7 +252,7 @@ impl ClientBuilder {
         Ok(Client::from_inner(Inner {
             target: Target {
                 display: target,
-                api_base: format!("{origin}/api/v2"),
+                api_parts: ApiParts::parse(&format!("{origin}/api/v2")),
             },
             transport,
             auth,
@@ -255,6 +261,7 @@ impl ClientBuilder {
             timeout,
             default_headers,
             telemetry,
+            static_authorization,
             validate: self.validate,
         }))
     }

@@ -6,16 +6,17 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use http::uri::{self, PathAndQuery};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
-use users_model::{MAX_BODY_BYTES, encode_component};
+use users_model::{MAX_BODY_BYTES, encode_component_into};
 use users_transport::{Transport, TransportError, TransportErrorKind};
 
-use crate::client::{Client, Inner};
+use crate::client::{Client, Inner, Target};
 use crate::error::{DecodeError, Error};
 use crate::ratelimit::RateLimit;
 use crate::retry::{self, Decision, Idempotency, Outcome};
@@ -55,10 +56,24 @@ pub(crate) async fn attempt_once(
 /// Percent-encodes one path segment, refusing values that would not stay a single segment
 /// after the server normalises the path (empty, `.` and `..`).
 pub(crate) fn segment(argument: &'static str, value: &str) -> Result<String, Error> {
+    let mut out = String::with_capacity(value.len());
+    push_segment(argument, value, &mut out)?;
+    Ok(out)
+}
+
+/// [`segment`] appended to `out`.
+pub(crate) fn push_segment(
+    argument: &'static str,
+    value: &str,
+    out: &mut String,
+) -> Result<(), Error> {
     let reason = match value {
         "" => "must not be empty",
         "." | ".." => "must not be `.` or `..`",
-        _ => return Ok(encode_component(value)),
+        _ => {
+            encode_component_into(value, out);
+            return Ok(());
+        }
     };
     Err(Error::InvalidArgument { argument, reason })
 }
@@ -113,31 +128,61 @@ impl RequestSpec {
         Ok(self)
     }
 
-    fn uri(&self, api_base: &str) -> String {
-        let mut uri = format!("{api_base}{}", self.path);
+    /// The request URI, put together once per call from the client's pre-parsed scheme and
+    /// authority and this operation's path and query.
+    fn request_uri(&self, target: &Target) -> Result<Uri, Error> {
+        let invalid = || Error::Config("the request URI is invalid".into());
+        let api = target.api_parts.as_ref().ok_or_else(invalid)?;
+        let query_len: usize = self.query.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        let mut path = String::with_capacity(api.path.len() + self.path.len() + query_len);
+        path.push_str(&api.path);
+        path.push_str(&self.path);
         for (i, (k, v)) in self.query.iter().enumerate() {
-            uri.push(if i == 0 { '?' } else { '&' });
-            uri.push_str(k);
-            uri.push('=');
-            uri.push_str(&encode_component(v));
+            path.push(if i == 0 { '?' } else { '&' });
+            path.push_str(k);
+            path.push('=');
+            encode_component_into(v, &mut path);
         }
-        uri
+        let mut parts = uri::Parts::default();
+        parts.scheme = Some(api.scheme.clone());
+        parts.authority = Some(api.authority.clone());
+        parts.path_and_query =
+            Some(PathAndQuery::from_maybe_shared(Bytes::from(path)).map_err(|_| invalid())?);
+        Uri::from_parts(parts).map_err(|_| invalid())
     }
 }
 
 const BEARER: &[u8] = b"Bearer ";
 
+/// `Bearer {token}` as a sensitive header value.
+///
+/// `from_maybe_shared` (not `from_str`) so a token with non-ASCII bytes is sent as-is, like
+/// node. Built in one buffer that the header value takes over: `from_bytes` would copy it again.
+pub(crate) fn authorization_value(token: &SecretString) -> Result<HeaderValue, Error> {
+    let secret = token.expose_secret();
+    let mut value = Vec::with_capacity(BEARER.len() + secret.len());
+    value.extend_from_slice(BEARER);
+    value.extend_from_slice(secret.as_bytes());
+    let mut auth = HeaderValue::from_maybe_shared(Bytes::from(value)).map_err(|_| {
+        Error::Config("the access token contains bytes not allowed in a header".into())
+    })?;
+    auth.set_sensitive(true);
+    Ok(auth)
+}
+
+/// One attempt's request: the call's URI and `Authorization` value (built once per call) and
+/// the client's headers.
 fn build_request(
     inner: &Inner,
     spec: &RequestSpec,
-    token: &SecretString,
-) -> Result<http::Request<Bytes>, Error> {
-    let mut request = http::Request::builder()
-        .method(spec.method.clone())
-        .uri(spec.uri(&inner.target.api_base))
-        .body(spec.body.clone().unwrap_or_default())
-        .map_err(|_| Error::Config("the request URI is invalid".into()))?;
+    uri: Uri,
+    authorization: HeaderValue,
+) -> http::Request<Bytes> {
+    let mut request = http::Request::new(spec.body.clone().unwrap_or_default());
+    *request.method_mut() = spec.method.clone();
+    *request.uri_mut() = uri;
     let headers = request.headers_mut();
+    headers.reserve(inner.default_headers.len() + 3);
     for (name, value) in &inner.default_headers {
         headers.append(name, value.clone());
     }
@@ -150,18 +195,63 @@ fn build_request(
             HeaderValue::from_static("application/json"),
         );
     }
-    // `from_bytes` (not `from_str`) so a token with non-ASCII bytes is sent as-is, like node.
-    // Built in one buffer that the header value takes over: `from_bytes` would copy it again.
-    let secret = token.expose_secret();
-    let mut value = Vec::with_capacity(BEARER.len() + secret.len());
-    value.extend_from_slice(BEARER);
-    value.extend_from_slice(secret.as_bytes());
-    let mut auth = HeaderValue::from_maybe_shared(Bytes::from(value)).map_err(|_| {
-        Error::Config("the access token contains bytes not allowed in a header".into())
-    })?;
-    auth.set_sensitive(true);
-    headers.insert(header::AUTHORIZATION, auth);
-    Ok(request)
+    headers.insert(header::AUTHORIZATION, authorization);
+    request
+}
+
+/// The `Authorization` value for the next attempt, rebuilt only when the token changed.
+enum Credential<'a> {
+    /// The client's static token: its value was built with the client.
+    Static(&'a HeaderValue),
+    /// A per-call bearer ([`Call::bearer`]): built on the first attempt.
+    Bearer(&'a SecretString, Option<HeaderValue>),
+    /// The client's token provider, asked before every attempt: the token last sent and its
+    /// value, reused while the provider returns the same token.
+    Provider(Option<(SecretString, HeaderValue)>),
+}
+
+impl<'a> Credential<'a> {
+    fn new(inner: &'a Inner, bearer: Option<&'a SecretString>) -> Self {
+        match (bearer, &inner.static_authorization) {
+            (Some(token), _) => Credential::Bearer(token, None),
+            (None, Some(value)) => Credential::Static(value),
+            (None, None) => Credential::Provider(None),
+        }
+    }
+
+    async fn authorization(&mut self, inner: &Inner) -> Result<HeaderValue, Error> {
+        match self {
+            Credential::Static(value) => Ok((*value).clone()),
+            Credential::Bearer(_, Some(value)) => Ok(value.clone()),
+            Credential::Bearer(token, built) => {
+                let value = authorization_value(token)?;
+                *built = Some(value.clone());
+                Ok(value)
+            }
+            Credential::Provider(last) => {
+                let token = inner.auth.access_token().await?;
+                match last {
+                    Some((sent, value)) if sent.expose_secret() == token.expose_secret() => {
+                        Ok(value.clone())
+                    }
+                    _ => {
+                        let value = authorization_value(&token)?;
+                        *last = Some((token, value.clone()));
+                        Ok(value)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The provider's token that the last attempt sent, which a 401 rejected. A static token or
+    /// a per-call bearer has nothing to refresh.
+    fn refreshable(&self) -> Option<&SecretString> {
+        match self {
+            Credential::Provider(Some((token, _))) => Some(token),
+            _ => None,
+        }
+    }
 }
 
 /// A successful exchange before decoding.
@@ -178,6 +268,8 @@ pub(crate) async fn execute(
     bearer: Option<&SecretString>,
 ) -> Result<Raw, Error> {
     let started = Instant::now();
+    let uri = spec.request_uri(&inner.target)?;
+    let mut credential = Credential::new(inner, bearer);
     let mut attempt = 0u32;
     let mut sends = 0u32;
     let mut refreshed = false;
@@ -185,11 +277,8 @@ pub(crate) async fn execute(
         attempt += 1;
         sends += 1;
         inner.gate.wait().await;
-        let token = match bearer {
-            Some(b) => b.clone(),
-            None => inner.auth.access_token().await?,
-        };
-        let request = build_request(inner, spec, &token)?;
+        let authorization = credential.authorization(inner).await?;
+        let request = build_request(inner, spec, uri.clone(), authorization);
         let span = tracing::debug_span!(
             "attempt",
             attempt = sends,
@@ -200,36 +289,44 @@ pub(crate) async fn execute(
             .instrument(span.clone())
             .await;
         let mut rate_limit = None;
-        let now_epoch_ms = epoch_ms_now();
-        let outcome = match &result {
-            Ok(resp) => {
-                span.record("status", resp.status().as_u16());
-                rate_limit = RateLimit::from_headers(resp.headers());
-                if let Some(rl) = &rate_limit {
-                    inner.gate.observe(rl, now_epoch_ms);
-                }
-                Outcome::Response {
-                    status: resp.status(),
-                    headers: resp.headers(),
-                }
+        let success = matches!(&result, Ok(r) if r.status().is_success());
+        if let Ok(resp) = &result {
+            span.record("status", resp.status().as_u16());
+            rate_limit = RateLimit::from_headers(resp.headers());
+        }
+        // The wall clock is read only when something needs it: a hold from an empty bucket, or
+        // the retry decision after a failure (a success is never retried).
+        let holds = rate_limit.is_some_and(|rl| rl.remaining == Some(0));
+        let now_epoch_ms = if holds || !success { epoch_ms_now() } else { 0 };
+        if let Some(rl) = &rate_limit {
+            inner.gate.observe(rl, now_epoch_ms);
+        }
+        let result = match result {
+            Ok(response) if success => {
+                return Ok(Raw {
+                    response,
+                    attempts: sends,
+                    rate_limit,
+                });
             }
-            Err(e) => Outcome::Transport(e),
+            other => other,
         };
         // A 401 means the token was rejected: a fresh one may work, so repeat once outside the
-        // retry budget. A per-call bearer has nothing to refresh.
-        if let (Ok(resp), None, false) = (&result, bearer, refreshed) {
-            if resp.status() == StatusCode::UNAUTHORIZED && inner.auth.invalidate(&token).await {
+        // retry budget. A static token or a per-call bearer has nothing to refresh.
+        if let (Ok(resp), false, Some(token)) = (&result, refreshed, credential.refreshable()) {
+            if resp.status() == StatusCode::UNAUTHORIZED && inner.auth.invalidate(token).await {
                 refreshed = true;
                 attempt -= 1;
                 tracing::debug!(parent: &span, "401: retrying once with a fresh token");
                 continue;
             }
         }
-        // The jitter only spreads retry delays and a success is never retried, so a success
-        // skips the draw (and the wall clock is read once per attempt, not twice).
-        let jitter = match &result {
-            Ok(resp) if resp.status().is_success() => 0.0,
-            _ => rand::random::<f64>(),
+        let outcome = match &result {
+            Ok(resp) => Outcome::Response {
+                status: resp.status(),
+                headers: resp.headers(),
+            },
+            Err(e) => Outcome::Transport(e),
         };
         let decision = retry::decide(
             &inner.retry,
@@ -237,7 +334,7 @@ pub(crate) async fn execute(
             spec.idempotency,
             &outcome,
             now_epoch_ms,
-            jitter,
+            rand::random::<f64>(),
             started.elapsed(),
         );
         if let Decision::Retry(delay) = decision {
@@ -247,11 +344,6 @@ pub(crate) async fn execute(
             continue;
         }
         return match result {
-            Ok(response) if response.status().is_success() => Ok(Raw {
-                response,
-                attempts: sends,
-                rate_limit,
-            }),
             Ok(response) => Err(Error::from_response(
                 response.status(),
                 response.body(),

@@ -8,7 +8,7 @@ use users_model::{
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::{Call, RequestSpec, decode_json, decode_unit, segment};
+use crate::request::{Call, RequestSpec, decode_json, decode_unit, push_segment, segment};
 
 /// `fields` / `include_fields` for [`Users::get_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,7 +62,12 @@ impl Client {
 }
 
 pub(crate) fn user_path(id: &str) -> Result<String, Error> {
-    Ok(format!("/users/{}", segment("id", id)?))
+    const USERS: &str = "/users/";
+    // Room for the `|` of `provider|id` and a few more escapes without growing.
+    let mut path = String::with_capacity(USERS.len() + id.len() + 8);
+    path.push_str(USERS);
+    push_segment("id", id, &mut path)?;
+    Ok(path)
 }
 
 impl<'a> Users<'a> {

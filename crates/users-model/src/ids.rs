@@ -28,7 +28,24 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// assert_eq!(encode_component("é"), "%C3%A9");
 /// ```
 pub fn encode_component(s: &str) -> String {
-    utf8_percent_encode(s, COMPONENT).to_string()
+    let mut out = String::with_capacity(s.len());
+    encode_component_into(s, &mut out);
+    out
+}
+
+/// [`encode_component`] appending to `out` instead of returning a new string, for building a
+/// whole path or query in one buffer.
+///
+/// ```
+/// use users_model::encode_component_into;
+/// let mut path = String::from("/users/");
+/// encode_component_into("auth0|123", &mut path);
+/// assert_eq!(path, "/users/auth0%7C123");
+/// ```
+pub fn encode_component_into(s: &str, out: &mut String) {
+    for chunk in utf8_percent_encode(s, COMPONENT) {
+        out.push_str(chunk);
+    }
 }
 
 /// Decodes `%XX` escapes (either hex case). Other characters pass through unchanged.
