@@ -78,6 +78,14 @@ pub(crate) fn push_segment(
     Err(Error::InvalidArgument { argument, reason })
 }
 
+/// A request body as JSON: the bytes sent, whose length validation also measures.
+pub(crate) fn serialize_json<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|_| Error::InvalidArgument {
+        argument: "body",
+        reason: "could not be serialized as JSON",
+    })
+}
+
 /// Everything needed to send one operation, independent of the attempt.
 #[derive(Debug)]
 pub(crate) struct RequestSpec {
@@ -113,11 +121,12 @@ impl RequestSpec {
         self
     }
 
-    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|_| Error::InvalidArgument {
-            argument: "body",
-            reason: "could not be serialized as JSON",
-        })?;
+    pub fn json<B: Serialize + ?Sized>(self, body: &B) -> Result<Self, Error> {
+        self.json_bytes(serialize_json(body)?)
+    }
+
+    /// The body as serialized by [`serialize_json`], refused when over the API's limit.
+    pub fn json_bytes(mut self, bytes: Vec<u8>) -> Result<Self, Error> {
         if bytes.len() > MAX_BODY_BYTES {
             return Err(Error::InvalidArgument {
                 argument: "body",

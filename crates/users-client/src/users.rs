@@ -3,12 +3,15 @@
 use http::Method;
 use users_model::{
     Identity, LinkRequest, ListUsersQuery, UnlinkTarget, User, UserCreate, UserUpdate,
-    UsersByEmailQuery, UsersPage, validate_create, validate_link, validate_update,
+    UsersByEmailQuery, UsersPage, validate_create_with_len, validate_link,
+    validate_update_with_len,
 };
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::{Call, RequestSpec, decode_json, decode_unit, push_segment, segment};
+use crate::request::{
+    Call, RequestSpec, decode_json, decode_unit, push_segment, segment, serialize_json,
+};
 
 /// `fields` / `include_fields` for [`Users::get_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -235,10 +238,12 @@ impl<'a> Users<'a> {
     /// ```
     pub fn create(&self, user: &UserCreate) -> Call<User> {
         let spec = (|| {
+            // Serialized once: validation measures the bytes that are sent.
+            let body = serialize_json(user);
             if self.client.inner.validate {
-                validate_create(user, None)?;
+                validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))?;
             }
-            RequestSpec::new("users.create", Method::POST, "/users".into()).json(user)
+            RequestSpec::new("users.create", Method::POST, "/users".into()).json_bytes(body?)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -275,10 +280,12 @@ impl<'a> Users<'a> {
     pub fn update(&self, id: &str, update: &UserUpdate) -> Call<User> {
         let spec = (|| {
             let path = user_path(id)?;
+            // Serialized once: validation measures the bytes that are sent.
+            let body = serialize_json(update);
             if self.client.inner.validate {
-                validate_update(update, None)?;
+                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))?;
             }
-            RequestSpec::new("users.update", Method::PATCH, path).json(update)
+            RequestSpec::new("users.update", Method::PATCH, path).json_bytes(body?)
         })();
         Call::new(self.client, spec, decode_json)
     }
