@@ -37,19 +37,29 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The future of one attempt.
+pub(crate) type Attempt<'a> =
+    Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, TransportError>> + Send + 'a>>;
+
 /// One attempt through the transport, bounded by the client's own timer when it has one
 /// (`Inner::timeout`: `None` when the transport enforces a limit at least as tight).
-pub(crate) async fn attempt_once(
+///
+/// Without a timer this is the transport's own (already boxed) future, so the caller's state
+/// holds a pointer rather than a timer; with one, the timer and that future are boxed together.
+pub(crate) fn attempt_once(
     transport: &dyn Transport,
     request: http::Request<Bytes>,
     timeout: Option<Duration>,
-) -> Result<http::Response<Bytes>, TransportError> {
+) -> Attempt<'_> {
+    let send = transport.send(request);
     match timeout {
-        Some(limit) => match tokio::time::timeout(limit, transport.send(request)).await {
-            Ok(result) => result,
-            Err(_) => Err(TransportError::new(TransportErrorKind::Timeout)),
-        },
-        None => transport.send(request).await,
+        Some(limit) => Box::pin(async move {
+            match tokio::time::timeout(limit, send).await {
+                Ok(result) => result,
+                Err(_) => Err(TransportError::new(TransportErrorKind::Timeout)),
+            }
+        }),
+        None => send,
     }
 }
 
@@ -138,14 +148,15 @@ impl RequestSpec {
     }
 
     /// The request URI, put together once per call from the client's pre-parsed scheme and
-    /// authority and this operation's path and query.
-    fn request_uri(&self, target: &Target) -> Result<Uri, Error> {
+    /// authority and this operation's path and query. The path's buffer becomes the URI's (the
+    /// path is left empty).
+    fn take_uri(&mut self, target: &Target) -> Result<Uri, Error> {
         let invalid = || Error::Config("the request URI is invalid".into());
         let api = target.api_parts.as_ref().ok_or_else(invalid)?;
         let query_len: usize = self.query.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-        let mut path = String::with_capacity(api.path.len() + self.path.len() + query_len);
-        path.push_str(&api.path);
-        path.push_str(&self.path);
+        let mut path = std::mem::take(&mut self.path);
+        path.reserve(api.path.len() + query_len);
+        path.insert_str(0, &api.path);
         for (i, (k, v)) in self.query.iter().enumerate() {
             path.push(if i == 0 { '?' } else { '&' });
             path.push_str(k);
@@ -191,7 +202,9 @@ fn build_request(
     *request.method_mut() = spec.method.clone();
     *request.uri_mut() = uri;
     let headers = request.headers_mut();
-    headers.reserve(inner.default_headers.len() + 3);
+    // Room for the client's headers and those the HTTP stack adds below (host,
+    // content-length, reqwest's accept), so the map is allocated once and never grows.
+    headers.reserve(inner.default_headers.len() + 6);
     for (name, value) in &inner.default_headers {
         headers.append(name, value.clone());
     }
@@ -270,14 +283,14 @@ pub(crate) struct Raw {
     pub rate_limit: Option<RateLimit>,
 }
 
-/// Runs the attempt loop for `spec`.
+/// Runs the attempt loop for `spec`, sent to `uri`.
 pub(crate) async fn execute(
     inner: &Inner,
     spec: &RequestSpec,
+    uri: Uri,
     bearer: Option<&SecretString>,
 ) -> Result<Raw, Error> {
     let started = Instant::now();
-    let uri = spec.request_uri(&inner.target)?;
     let mut credential = Credential::new(inner, bearer);
     let mut attempt = 0u32;
     let mut sends = 0u32;
@@ -294,9 +307,14 @@ pub(crate) async fn execute(
             status = tracing::field::Empty,
             delay_ms = tracing::field::Empty
         );
-        let result = attempt_once(&*inner.transport, request, inner.timeout)
-            .instrument(span.clone())
-            .await;
+        let sending = attempt_once(&*inner.transport, request, inner.timeout);
+        // A disabled span (no subscriber, or filtered out) records nothing when entered: the
+        // attempt is awaited as it is rather than moved into an `Instrumented` wrapper.
+        let result = if span.is_disabled() {
+            sending.await
+        } else {
+            sending.instrument(span.clone()).await
+        };
         let mut rate_limit = None;
         let success = matches!(&result, Ok(r) if r.status().is_success());
         if let Ok(resp) = &result {
@@ -349,7 +367,9 @@ pub(crate) async fn execute(
         if let Decision::Retry(delay) = decision {
             span.record("delay_ms", millis(delay));
             tracing::debug!(parent: &span, "retrying");
-            tokio::time::sleep(delay).await;
+            // Boxed: the timer is only needed on this path, so the call's state does not carry
+            // room for it on every attempt.
+            Box::pin(tokio::time::sleep(delay)).await;
             continue;
         }
         return match result {
@@ -460,7 +480,23 @@ impl<T: Send + 'static> Call<T> {
     /// See [`Error`]: validation and argument errors before sending, then API, transport and
     /// decode errors.
     pub async fn with_response(self) -> Result<Response<T>, Error> {
-        let spec = self.spec?;
+        self.send(|data, parts, rate_limit, attempts| Response {
+            data,
+            status: parts.status,
+            headers: parts.headers,
+            rate_limit,
+            attempts,
+        })
+        .await
+    }
+
+    /// Sends the call and hands the decoded data and what the response said to `finish`:
+    /// `with_response` keeps it all, `.await` only the data (which is then moved once less).
+    async fn send<R>(
+        self,
+        finish: fn(T, http::response::Parts, Option<RateLimit>, u32) -> R,
+    ) -> Result<R, Error> {
+        let mut spec = self.spec?;
         let span = tracing::info_span!(
             "users_client",
             operation = spec.operation,
@@ -469,9 +505,14 @@ impl<T: Send + 'static> Call<T> {
             status = tracing::field::Empty,
         );
         let inner = &self.client.inner;
-        let raw = execute(inner, &spec, self.bearer.as_ref())
-            .instrument(span.clone())
-            .await;
+        let uri = spec.take_uri(&inner.target)?;
+        let attempts = execute(inner, &spec, uri, self.bearer.as_ref());
+        // As for each attempt: a disabled span is not worth wrapping the whole loop for.
+        let raw = if span.is_disabled() {
+            attempts.await
+        } else {
+            attempts.instrument(span.clone()).await
+        };
         let raw = match raw {
             Ok(raw) => raw,
             Err(e) => {
@@ -486,13 +527,7 @@ impl<T: Send + 'static> Call<T> {
         let (parts, body) = raw.response.into_parts();
         span.record("status", parts.status.as_u16());
         let data = (self.decode)(parts.status, &body).map_err(|e| e.with_attempts(raw.attempts))?;
-        Ok(Response {
-            data,
-            status: parts.status,
-            headers: parts.headers,
-            rate_limit: raw.rate_limit,
-            attempts: raw.attempts,
-        })
+        Ok(finish(data, parts, raw.rate_limit, raw.attempts))
     }
 }
 
@@ -501,6 +536,6 @@ impl<T: Send + 'static> IntoFuture for Call<T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.with_response().await.map(Response::into_data) })
+        Box::pin(self.send(|data, _, _, _| data))
     }
 }
