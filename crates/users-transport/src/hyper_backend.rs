@@ -14,7 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 
 use crate::body::CappedBody;
-use crate::classify::{causes, classify, with_timeout};
+use crate::classify::{causes, classify, timed_out};
 use crate::{Transport, TransportConfig, TransportError, tls, validate};
 
 type Stream = MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>;
@@ -116,7 +116,10 @@ impl Transport for HyperTransport {
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
         validate::check(&request)?;
-        with_timeout(self.request_timeout, self.exchange(request)).await
+        match tokio::time::timeout(self.request_timeout, self.exchange(request)).await {
+            Ok(result) => result,
+            Err(elapsed) => Err(timed_out(elapsed)),
+        }
     }
 
     /// The configured [`TransportConfig::request_timeout`]: every `send` is bounded by it.

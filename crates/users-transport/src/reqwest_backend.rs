@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::body::CappedBody;
-use crate::classify::{causes, classify, with_timeout};
+use crate::classify::{causes, classify, timed_out};
 use crate::{Transport, TransportConfig, TransportError, TransportErrorKind, tls, validate};
 
 /// A [`Transport`] over a [`reqwest::Client`].
@@ -112,7 +112,10 @@ impl Transport for ReqwestTransport {
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
         validate::check(&request)?;
-        with_timeout(self.request_timeout, self.exchange(request)).await
+        match tokio::time::timeout(self.request_timeout, self.exchange(request)).await {
+            Ok(result) => result,
+            Err(elapsed) => Err(timed_out(elapsed)),
+        }
     }
 
     /// The configured [`TransportConfig::request_timeout`]: every `send` is bounded by it.
