@@ -315,75 +315,139 @@ pub(crate) async fn execute(
         } else {
             sending.instrument(span.clone()).await
         };
-        let mut rate_limit = None;
-        let success = matches!(&result, Ok(r) if r.status().is_success());
-        if let Ok(resp) = &result {
-            span.record("status", resp.status().as_u16());
-            rate_limit = RateLimit::from_headers(resp.headers());
-        }
-        // The wall clock is read only when something needs it: a hold from an empty bucket, or
-        // the retry decision after a failure (a success is never retried).
-        let holds = rate_limit.is_some_and(|rl| rl.remaining == Some(0));
-        let now_epoch_ms = if holds || !success { epoch_ms_now() } else { 0 };
-        if let Some(rl) = &rate_limit {
-            inner.gate.observe(rl, now_epoch_ms);
-        }
-        let result = match result {
-            Ok(response) if success => {
-                return Ok(Raw {
-                    response,
-                    attempts: sends,
-                    rate_limit,
-                });
-            }
-            other => other,
-        };
-        // A 401 means the token was rejected: a fresh one may work, so repeat once outside the
-        // retry budget. A static token or a per-call bearer has nothing to refresh.
-        if let (Ok(resp), false, Some(token)) = (&result, refreshed, credential.refreshable()) {
-            if resp.status() == StatusCode::UNAUTHORIZED && inner.auth.invalidate(token).await {
-                refreshed = true;
-                attempt -= 1;
-                tracing::debug!(parent: &span, "401: retrying once with a fresh token");
-                continue;
-            }
-        }
-        let outcome = match &result {
-            Ok(resp) => Outcome::Response {
-                status: resp.status(),
-                headers: resp.headers(),
-            },
-            Err(e) => Outcome::Transport(e),
-        };
-        let decision = retry::decide(
-            &inner.retry,
-            attempt,
-            spec.idempotency,
-            &outcome,
-            now_epoch_ms,
-            rand::random::<f64>(),
-            started.elapsed(),
-        );
-        if let Decision::Retry(delay) = decision {
-            span.record("delay_ms", millis(delay));
-            tracing::debug!(parent: &span, "retrying");
-            // Boxed: the timer is only needed on this path, so the call's state does not carry
-            // room for it on every attempt.
-            Box::pin(tokio::time::sleep(delay)).await;
-            continue;
-        }
-        return match result {
-            Ok(response) => Err(Error::from_response(
-                response.status(),
-                response.body(),
-                rate_limit,
+        let next = settle(
+            inner,
+            spec,
+            result,
+            &span,
+            Settle {
+                attempt,
                 sends,
-            )),
-            Err(source) => Err(Error::Transport {
-                source,
-                attempts: sends,
-            }),
-        };
+                refreshable: !refreshed && credential.refreshable().is_some(),
+                started,
+            },
+        );
+        match next {
+            Next::Done(done) => return done,
+            Next::Refresh(rejected) => {
+                if let Some(token) = credential.refreshable() {
+                    if inner.auth.invalidate(token).await {
+                        refreshed = true;
+                        attempt -= 1;
+                        tracing::debug!(parent: &span, "401: retrying once with a fresh token");
+                        continue;
+                    }
+                }
+                return Err(rejected);
+            }
+            Next::Retry(delay) => {
+                // Boxed: the timer is only needed on this path, so the call's state does not
+                // carry room for it on every attempt.
+                Box::pin(tokio::time::sleep(delay)).await;
+            }
+        }
+    }
+}
+
+/// What the attempt loop does after an attempt.
+enum Next {
+    /// Return this.
+    Done(Result<Raw, Error>),
+    /// A 401 with a provider's token: ask the provider to invalidate it, and return this error
+    /// if it cannot offer another.
+    Refresh(Error),
+    /// Wait this long, then make another attempt.
+    Retry(Duration),
+}
+
+/// The attempt loop's counters that [`settle`] reads.
+struct Settle {
+    attempt: u32,
+    sends: u32,
+    /// A 401 may still be answered with a fresh token.
+    refreshable: bool,
+    started: Instant,
+}
+
+/// Everything the attempt loop does with an attempt's result that needs no waiting: the
+/// rate-limit bookkeeping, the 401 rule and the retry decision. Kept out of the loop's
+/// `async fn` so the response is never part of the call's state across a wait.
+fn settle(
+    inner: &Inner,
+    spec: &RequestSpec,
+    result: Result<http::Response<Bytes>, TransportError>,
+    span: &tracing::Span,
+    at: Settle,
+) -> Next {
+    let mut rate_limit = None;
+    let success = matches!(&result, Ok(r) if r.status().is_success());
+    if let Ok(resp) = &result {
+        span.record("status", resp.status().as_u16());
+        rate_limit = RateLimit::from_headers(resp.headers());
+    }
+    // The wall clock is read only when something needs it: a hold from an empty bucket, or the
+    // retry decision after a failure (a success is never retried).
+    let holds = rate_limit.is_some_and(|rl| rl.remaining == Some(0));
+    let now_epoch_ms = if holds || !success { epoch_ms_now() } else { 0 };
+    if let Some(rl) = &rate_limit {
+        inner.gate.observe(rl, now_epoch_ms);
+    }
+    let result = match result {
+        Ok(response) if success => {
+            return Next::Done(Ok(Raw {
+                response,
+                attempts: at.sends,
+                rate_limit,
+            }));
+        }
+        other => other,
+    };
+    // A 401 means the token was rejected: a fresh one may work, so the call is repeated once
+    // outside the retry budget. A static token or a per-call bearer has nothing to refresh. A
+    // 401 is never retried otherwise (`retry::decide` stops on it), so its error is made now,
+    // for the case the provider has no other token.
+    let unauthorized = matches!(&result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
+    if unauthorized && at.refreshable {
+        return Next::Refresh(failure(result, rate_limit, at.sends));
+    }
+    let outcome = match &result {
+        Ok(resp) => Outcome::Response {
+            status: resp.status(),
+            headers: resp.headers(),
+        },
+        Err(e) => Outcome::Transport(e),
+    };
+    let decision = retry::decide(
+        &inner.retry,
+        at.attempt,
+        spec.idempotency,
+        &outcome,
+        now_epoch_ms,
+        rand::random::<f64>(),
+        at.started.elapsed(),
+    );
+    match decision {
+        Decision::Retry(delay) => {
+            span.record("delay_ms", millis(delay));
+            tracing::debug!(parent: span, "retrying");
+            Next::Retry(delay)
+        }
+        Decision::Stop => Next::Done(Err(failure(result, rate_limit, at.sends))),
+    }
+}
+
+/// The error of a final attempt that did not succeed.
+fn failure(
+    result: Result<http::Response<Bytes>, TransportError>,
+    rate_limit: Option<RateLimit>,
+    sends: u32,
+) -> Error {
+    match result {
+        Ok(response) => Error::from_response(response.status(), response.body(), rate_limit, sends),
+        Err(source) => Error::Transport {
+            source,
+            attempts: sends,
+        },
     }
 }
 
@@ -480,55 +544,73 @@ impl<T: Send + 'static> Call<T> {
     /// See [`Error`]: validation and argument errors before sending, then API, transport and
     /// decode errors.
     pub async fn with_response(self) -> Result<Response<T>, Error> {
-        self.send(|data, parts, rate_limit, attempts| Response {
-            data,
-            status: parts.status,
-            headers: parts.headers,
-            rate_limit,
-            attempts,
-        })
+        let Call {
+            client,
+            spec,
+            bearer,
+            decode,
+        } = self;
+        send(
+            client,
+            spec?,
+            bearer,
+            decode,
+            |data, parts, rate_limit, attempts| Response {
+                data,
+                status: parts.status,
+                headers: parts.headers,
+                rate_limit,
+                attempts,
+            },
+        )
         .await
     }
+}
 
-    /// Sends the call and hands the decoded data and what the response said to `finish`:
-    /// `with_response` keeps it all, `.await` only the data (which is then moved once less).
-    async fn send<R>(
-        self,
-        finish: fn(T, http::response::Parts, Option<RateLimit>, u32) -> R,
-    ) -> Result<R, Error> {
-        let mut spec = self.spec?;
-        let span = tracing::info_span!(
-            "users_client",
-            operation = spec.operation,
-            method = %spec.method,
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
-        let inner = &self.client.inner;
-        let uri = spec.take_uri(&inner.target)?;
-        let attempts = execute(inner, &spec, uri, self.bearer.as_ref());
-        // As for each attempt: a disabled span is not worth wrapping the whole loop for.
-        let raw = if span.is_disabled() {
-            attempts.await
-        } else {
-            attempts.instrument(span.clone()).await
-        };
-        let raw = match raw {
-            Ok(raw) => raw,
-            Err(e) => {
-                span.record("attempts", e.attempts());
-                if let Some(s) = e.status() {
-                    span.record("status", s.as_u16());
-                }
-                return Err(e);
+/// Sends a prepared call and hands the decoded data and what the response said to `finish`:
+/// `with_response` keeps it all, `.await` only the data (which is then moved once less).
+///
+/// Takes the call's parts rather than the `Call`, whose `spec` is checked first: a future
+/// keeps its arguments for its whole life, so this one holds the request's description once,
+/// not once as a `Result` and again unwrapped.
+async fn send<T, R>(
+    client: Client,
+    mut spec: RequestSpec,
+    bearer: Option<SecretString>,
+    decode: DecodeFn<T>,
+    finish: fn(T, http::response::Parts, Option<RateLimit>, u32) -> R,
+) -> Result<R, Error> {
+    let span = tracing::info_span!(
+        "users_client",
+        operation = spec.operation,
+        method = %spec.method,
+        attempts = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    let inner = &client.inner;
+    let uri = spec.take_uri(&inner.target)?;
+    let attempts = execute(inner, &spec, uri, bearer.as_ref());
+    // As for each attempt: a disabled span is not worth wrapping the whole loop for.
+    let raw = if span.is_disabled() {
+        attempts.await
+    } else {
+        attempts.instrument(span.clone()).await
+    };
+    let raw = match raw {
+        Ok(raw) => raw,
+        Err(e) => {
+            span.record("attempts", e.attempts());
+            if let Some(s) = e.status() {
+                span.record("status", s.as_u16());
             }
-        };
-        span.record("attempts", raw.attempts);
-        let (parts, body) = raw.response.into_parts();
-        span.record("status", parts.status.as_u16());
-        let data = (self.decode)(parts.status, &body).map_err(|e| e.with_attempts(raw.attempts))?;
-        Ok(finish(data, parts, raw.rate_limit, raw.attempts))
-    }
+            return Err(e);
+        }
+    };
+    span.record("attempts", raw.attempts);
+    let (parts, body) = raw.response.into_parts();
+    span.record("status", parts.status.as_u16());
+    let data = decode(parts.status, &body).map_err(|e| e.with_attempts(raw.attempts))?;
+    Ok(finish(data, parts, raw.rate_limit, raw.attempts))
 }
 
 impl<T: Send + 'static> IntoFuture for Call<T> {
@@ -536,6 +618,15 @@ impl<T: Send + 'static> IntoFuture for Call<T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send(|data, _, _, _| data))
+        let Call {
+            client,
+            spec,
+            bearer,
+            decode,
+        } = self;
+        match spec {
+            Ok(spec) => Box::pin(send(client, spec, bearer, decode, |data, _, _, _| data)),
+            Err(e) => Box::pin(std::future::ready(Err(e))),
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! The transport over a `reqwest::Client`.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -99,15 +101,16 @@ impl ReqwestTransport {
         &self.client
     }
 
-    async fn exchange(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        let method = request.method().clone();
-        let request = self.convert(request)?;
-        let mut response = self.client.execute(request).await.map_err(map)?;
+    /// The rest of one exchange once reqwest's client has the request: the response head, then
+    /// the body chunk by chunk under the cap.
+    async fn receive(
+        pending: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
+        method: http::Method,
+        max_body_bytes: usize,
+    ) -> SendResult {
+        let mut response = pending.await.map_err(map)?;
         let mut body = CappedBody::new(
-            self.max_body_bytes,
+            max_body_bytes,
             &method,
             response.status(),
             response.headers(),
@@ -122,6 +125,9 @@ impl ReqwestTransport {
         Ok(out)
     }
 }
+
+/// What one `send` returns.
+type SendResult = Result<http::Response<Bytes>, TransportError>;
 
 impl ReqwestTransport {
     /// The `reqwest::Request` for `request`, as `reqwest::Request::try_from` makes it, with the
@@ -178,14 +184,49 @@ impl ReqwestTransport {
 
 #[async_trait::async_trait]
 impl Transport for ReqwestTransport {
-    async fn send(
-        &self,
+    // Written out rather than as an `async fn`, to keep the boxed future small (under the
+    // allocator's per-thread cache limit, so allocating and freeing it takes no lock): the
+    // request is checked and converted before the future is built and, inside a runtime,
+    // handed to reqwest's client at once (which only prepares it: nothing is sent before the
+    // future is polled), so the future captures reqwest's pending response instead of carrying
+    // the request for its whole life; the exchange's own future is built inside it, stored
+    // once, in the timer. Outside a runtime reqwest is only asked when the future is first
+    // polled, as a client with a timeout of its own starts a timer then.
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
         request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        validate::check(&request)?;
-        match tokio::time::timeout(self.request_timeout, self.exchange(request)).await {
-            Ok(result) => result,
-            Err(elapsed) => Err(timed_out(elapsed)),
+    ) -> Pin<Box<dyn Future<Output = SendResult> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        if let Err(invalid) = validate::check(&request) {
+            return Box::pin(std::future::ready(Err(invalid)));
+        }
+        let method = request.method().clone();
+        let converted = match self.convert(request) {
+            Ok(converted) => converted,
+            Err(invalid) => return Box::pin(std::future::ready(Err(invalid))),
+        };
+        let (limit, max_body_bytes) = (self.request_timeout, self.max_body_bytes);
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let pending = self.client.execute(converted);
+            Box::pin(async move {
+                let exchange = Self::receive(pending, method, max_body_bytes);
+                match tokio::time::timeout(limit, exchange).await {
+                    Ok(result) => result,
+                    Err(elapsed) => Err(timed_out(elapsed)),
+                }
+            })
+        } else {
+            Box::pin(async move {
+                let exchange =
+                    Self::receive(self.client.execute(converted), method, max_body_bytes);
+                match tokio::time::timeout(limit, exchange).await {
+                    Ok(result) => result,
+                    Err(elapsed) => Err(timed_out(elapsed)),
+                }
+            })
         }
     }
 
