@@ -154,9 +154,19 @@ impl RequestSpec {
         let invalid = || Error::Config("the request URI is invalid".into());
         let api = target.api_parts.as_ref().ok_or_else(invalid)?;
         let query_len: usize = self.query.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-        let mut path = std::mem::take(&mut self.path);
-        path.reserve(api.path.len() + query_len);
-        path.insert_str(0, &api.path);
+        let needed = api.path.len() + self.path.len() + query_len;
+        let mut path = if self.path.capacity() >= needed {
+            let mut path = std::mem::take(&mut self.path);
+            path.insert_str(0, &api.path);
+            path
+        } else {
+            // A new buffer rather than growing this one: a realloc always takes the
+            // allocator's arena lock, a small allocation usually not.
+            let mut path = String::with_capacity(needed);
+            path.push_str(&api.path);
+            path.push_str(&self.path);
+            path
+        };
         for (i, (k, v)) in self.query.iter().enumerate() {
             path.push(if i == 0 { '?' } else { '&' });
             path.push_str(k);

@@ -66,8 +66,9 @@ impl Client {
 
 pub(crate) fn user_path(id: &str) -> Result<String, Error> {
     const USERS: &str = "/users/";
-    // Room for the `|` of `provider|id` and a few more escapes without growing.
-    let mut path = String::with_capacity(USERS.len() + id.len() + 8);
+    // Room for the `|` of `provider|id` and a few more escapes, and for the API's path
+    // (`/api/v2`) that the URI puts in front of it in this same buffer.
+    let mut path = String::with_capacity(USERS.len() + id.len() + 32);
     path.push_str(USERS);
     push_segment("id", id, &mut path)?;
     Ok(path)

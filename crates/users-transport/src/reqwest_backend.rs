@@ -38,8 +38,15 @@ pub struct ReqwestTransport {
     origin: Arc<RwLock<Option<Origin>>>,
 }
 
+/// The cached origin URL's placeholder path: `/` and 191 `x`.
+const ROOM_FOR_PATH: &str = concat!(
+    "/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+);
+
 /// The scheme and authority of the last request URI converted the slow way, with the
-/// `reqwest::Url` they parsed into (path `/`, no query).
+/// `reqwest::Url` they parsed into (with a placeholder path, no query).
 ///
 /// `reqwest::Request::try_from(http::Request)` formats the URI as text and parses all of it
 /// (scheme, host with IDNA and IPv4 forms, port, path, query) on every request. A client talks
@@ -153,7 +160,11 @@ impl ReqwestTransport {
             reqwest::Request::try_from(request.map(reqwest::Body::from)).map_err(map)?;
         if let (Some((scheme, authority)), Ok(mut cache)) = (origin, self.origin.write()) {
             let mut url = converted.url().clone();
-            url.set_path("/");
+            // A placeholder path, always replaced: a copy of the URL has its text's length as
+            // capacity, so this leaves room for a request's path and query to be written over
+            // it without the text growing (each growth is a realloc, which always takes the
+            // allocator's arena lock).
+            url.set_path(ROOM_FOR_PATH);
             url.set_query(None);
             *cache = Some(Origin {
                 scheme,
