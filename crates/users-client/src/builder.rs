@@ -12,9 +12,10 @@ use tokio::sync::Mutex;
 use users_transport::Transport;
 
 use crate::auth::{ClientCredentials, StaticToken, TokenProvider};
-use crate::client::{Client, Inner, Target};
+use crate::client::{ApiParts, Client, Inner, Target};
 use crate::error::Error;
 use crate::ratelimit::RateLimitGate;
+use crate::request::authorization_value;
 use crate::retry::RetryPolicy;
 use crate::telemetry;
 
@@ -156,6 +157,14 @@ impl ClientBuilder {
     }
 
     /// The per-attempt timeout (`None` leaves it to the transport).
+    ///
+    /// Every attempt is bounded by it. When the transport enforces a limit of its own over the
+    /// whole exchange ([`Transport::request_timeout`], as the built-in backends do with their
+    /// `TransportConfig::request_timeout`) that is no longer than this one, the client relies on
+    /// it instead of starting a second timer per attempt; a transport that reports none (the
+    /// trait's default, e.g. your own) is always bounded by the client's timer. A timed-out
+    /// attempt is a [`TransportErrorKind::Timeout`](users_transport::TransportErrorKind::Timeout)
+    /// error either way.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
         self
@@ -201,6 +210,7 @@ impl ClientBuilder {
             Some(t) => t,
             None => default_transport()?,
         };
+        let timeout = own_timer(self.timeout, transport.request_timeout());
         let telemetry = self.telemetry.then(telemetry::header_value);
         let default_headers = parse_headers(&self.headers)?;
         let mut credentials = self.credentials;
@@ -209,13 +219,18 @@ impl ClientBuilder {
                 "more than one credential source (token, client_credentials, token_provider)",
             ));
         }
+        let mut static_authorization = None;
         let auth: Arc<dyn TokenProvider> = match credentials.pop() {
             None => {
                 return Err(config(
                     "credentials are required: token, client_credentials or token_provider",
                 ));
             }
-            Some(Credentials::Token(t)) => Arc::new(StaticToken::new(t)),
+            Some(Credentials::Token(t)) => {
+                // A token that is not a valid header value is reported by each call, as before.
+                static_authorization = authorization_value(&t).ok();
+                Arc::new(StaticToken::new(t))
+            }
             Some(Credentials::Provider(p)) => p,
             Some(Credentials::Grant { id, secret }) => {
                 if id.is_empty() {
@@ -228,7 +243,7 @@ impl ClientBuilder {
                     client_secret: secret,
                     audience: self.audience.unwrap_or_else(|| format!("{origin}/api/v2/")),
                     telemetry: telemetry.clone(),
-                    timeout: self.timeout,
+                    timeout,
                     retry: self.retry.clone(),
                     cache: Mutex::new(None),
                 })
@@ -237,17 +252,29 @@ impl ClientBuilder {
         Ok(Client::from_inner(Inner {
             target: Target {
                 display: target,
-                api_base: format!("{origin}/api/v2"),
+                api_parts: ApiParts::parse(&format!("{origin}/api/v2")),
             },
             transport,
             auth,
             gate: RateLimitGate::new(self.retry.max_rate_limit_wait),
             retry: self.retry,
-            timeout: self.timeout,
+            timeout,
             default_headers,
             telemetry,
+            static_authorization,
             validate: self.validate,
         }))
+    }
+}
+
+/// The timer the client starts per attempt for a per-attempt limit of `wanted`: none when the
+/// transport already bounds every exchange by `enforced` and that is no longer than `wanted`
+/// (the transport's timer fires first or together with the client's, with the same kind of
+/// error), else `wanted`.
+fn own_timer(wanted: Option<Duration>, enforced: Option<Duration>) -> Option<Duration> {
+    match (wanted, enforced) {
+        (Some(wanted), Some(enforced)) if enforced <= wanted => None,
+        (wanted, _) => wanted,
     }
 }
 
@@ -361,6 +388,17 @@ fn parse_headers(headers: &[(String, String)]) -> Result<HeaderMap, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_timer_only_when_the_transport_does_not_bound_the_attempt_as_tightly() {
+        let secs = Duration::from_secs;
+        assert_eq!(own_timer(Some(secs(30)), None), Some(secs(30)));
+        assert_eq!(own_timer(Some(secs(30)), Some(secs(30))), None);
+        assert_eq!(own_timer(Some(secs(30)), Some(secs(10))), None);
+        assert_eq!(own_timer(Some(secs(2)), Some(secs(30))), Some(secs(2)));
+        assert_eq!(own_timer(None, Some(secs(30))), None);
+        assert_eq!(own_timer(None, None), None);
+    }
 
     #[test]
     fn hostnames() {

@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderValue};
+use http::uri::{Authority, Scheme};
+use http::{HeaderMap, HeaderValue, Uri};
 use users_transport::Transport;
 
 use crate::auth::TokenProvider;
@@ -17,8 +18,36 @@ use crate::retry::RetryPolicy;
 pub(crate) struct Target {
     /// What `Debug` shows: the domain or the base URL's authority.
     pub display: String,
-    /// `{origin}/api/v2`, no trailing slash.
-    pub api_base: String,
+    /// `{origin}/api/v2` split once: its scheme and authority, parsed, and its path (`/api/v2`
+    /// or the base URL's path followed by it), so a request's URI is put together from parts
+    /// without parsing the origin again. `None` if it does not parse (the builder's checks make
+    /// that impossible), in which case each call reports an invalid request URI.
+    pub api_parts: Option<ApiParts>,
+}
+
+/// The pre-parsed parts of the API's base URL, `{origin}/api/v2`.
+#[derive(Clone, Debug)]
+pub(crate) struct ApiParts {
+    pub scheme: Scheme,
+    pub authority: Authority,
+    /// No trailing slash.
+    pub path: String,
+}
+
+impl ApiParts {
+    pub fn parse(api_base: &str) -> Option<ApiParts> {
+        let uri: Uri = api_base.parse().ok()?;
+        let parts = uri.into_parts();
+        let path = parts.path_and_query?;
+        if path.query().is_some() {
+            return None;
+        }
+        Some(ApiParts {
+            scheme: parts.scheme?,
+            authority: parts.authority?,
+            path: path.path().trim_end_matches('/').to_owned(),
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -27,9 +56,15 @@ pub(crate) struct Inner {
     pub transport: Arc<dyn Transport>,
     pub auth: Arc<dyn TokenProvider>,
     pub retry: RetryPolicy,
+    /// The client's own timer per attempt: the configured timeout, or `None` when the transport
+    /// enforces one no longer than it (see `ClientBuilder::timeout`).
     pub timeout: Option<Duration>,
     pub default_headers: HeaderMap,
     pub telemetry: Option<HeaderValue>,
+    /// The `Authorization` value of a static token (`ClientBuilder::token`), built once: such a
+    /// token never changes and is never refreshed. `None` for every other credential source
+    /// (and for a token that is not a valid header value, reported by each call as before).
+    pub static_authorization: Option<HeaderValue>,
     pub validate: bool,
     pub gate: RateLimitGate,
 }

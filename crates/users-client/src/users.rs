@@ -3,12 +3,15 @@
 use http::Method;
 use users_model::{
     Identity, LinkRequest, ListUsersQuery, UnlinkTarget, User, UserCreate, UserUpdate,
-    UsersByEmailQuery, UsersPage, validate_create, validate_link, validate_update,
+    UsersByEmailQuery, UsersPage, validate_create_with_len, validate_link,
+    validate_update_with_len,
 };
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::{Call, RequestSpec, decode_json, decode_unit, segment};
+use crate::request::{
+    Call, RequestSpec, decode_json, decode_unit, push_segment, segment, serialize_json,
+};
 
 /// `fields` / `include_fields` for [`Users::get_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,7 +65,13 @@ impl Client {
 }
 
 pub(crate) fn user_path(id: &str) -> Result<String, Error> {
-    Ok(format!("/users/{}", segment("id", id)?))
+    const USERS: &str = "/users/";
+    // Room for the `|` of `provider|id` and a few more escapes, and for the API's path
+    // (`/api/v2`) that the URI puts in front of it in this same buffer.
+    let mut path = String::with_capacity(USERS.len() + id.len() + 32);
+    path.push_str(USERS);
+    push_segment("id", id, &mut path)?;
+    Ok(path)
 }
 
 impl<'a> Users<'a> {
@@ -230,10 +239,12 @@ impl<'a> Users<'a> {
     /// ```
     pub fn create(&self, user: &UserCreate) -> Call<User> {
         let spec = (|| {
+            // Serialized once: validation measures the bytes that are sent.
+            let body = serialize_json(user);
             if self.client.inner.validate {
-                validate_create(user, None)?;
+                validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))?;
             }
-            RequestSpec::new("users.create", Method::POST, "/users".into()).json(user)
+            RequestSpec::new("users.create", Method::POST, "/users".into()).json_bytes(body?)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -270,10 +281,12 @@ impl<'a> Users<'a> {
     pub fn update(&self, id: &str, update: &UserUpdate) -> Call<User> {
         let spec = (|| {
             let path = user_path(id)?;
+            // Serialized once: validation measures the bytes that are sent.
+            let body = serialize_json(update);
             if self.client.inner.validate {
-                validate_update(update, None)?;
+                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))?;
             }
-            RequestSpec::new("users.update", Method::PATCH, path).json(update)
+            RequestSpec::new("users.update", Method::PATCH, path).json_bytes(body?)
         })();
         Call::new(self.client, spec, decode_json)
     }

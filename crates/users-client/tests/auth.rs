@@ -351,3 +351,89 @@ async fn empty_or_garbled_token_responses_are_errors() {
         assert!(t.api_requests().is_empty());
     }
 }
+
+/// A provider asked before every attempt: each attempt sends the token it returned, whether the
+/// token stayed the same (the header value is reused) or changed between retries.
+#[tokio::test(start_paused = true)]
+async fn every_attempt_sends_the_providers_current_token() {
+    struct Rotating(AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl users_client::TokenProvider for Rotating {
+        async fn access_token(&self) -> Result<users_client::SecretString, Error> {
+            // T1, T1, T2, T2: the same token twice in a row, then a new one.
+            let n = self.0.fetch_add(1, Ordering::SeqCst) / 2 + 1;
+            Ok(format!("T{n}").into())
+        }
+    }
+
+    let t = FnTransport::new(|_, i| {
+        if i < 3 {
+            reply_json(503, json!({"statusCode": 503}))
+        } else {
+            reply_json(200, json!({"user_id": "u"}))
+        }
+    });
+    let c = builder(t.clone())
+        .token_provider(Arc::new(Rotating(AtomicUsize::new(0))))
+        .build()
+        .unwrap();
+    let r = c.users().get("a").with_response().await.unwrap();
+    assert_eq!(r.attempts, 4);
+    let sent: Vec<_> = t
+        .requests()
+        .iter()
+        .map(|s| s.header("authorization").unwrap_or("-").to_owned())
+        .collect();
+    assert_eq!(sent, ["Bearer T1", "Bearer T1", "Bearer T2", "Bearer T2"]);
+}
+
+/// A per-call bearer and a static token are sent unchanged on every attempt of a retried call.
+#[tokio::test(start_paused = true)]
+async fn bearer_and_static_tokens_are_sent_on_every_attempt() {
+    let t = FnTransport::new(|_, i| {
+        if i % 2 == 0 {
+            reply_json(503, json!({"statusCode": 503}))
+        } else {
+            reply_json(200, json!({"user_id": "u"}))
+        }
+    });
+    let c = builder(t.clone()).token("MGMT").build().unwrap();
+    c.users().get("a").await.unwrap();
+    c.users().get("b").bearer("OVERRIDE").await.unwrap();
+    let sent: Vec<_> = t
+        .requests()
+        .iter()
+        .map(|s| s.header("authorization").unwrap_or("-").to_owned())
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "Bearer MGMT",
+            "Bearer MGMT",
+            "Bearer OVERRIDE",
+            "Bearer OVERRIDE"
+        ]
+    );
+}
+
+/// A token that cannot be a header value is reported by each call, before anything is sent,
+/// whichever way it was given.
+#[tokio::test(start_paused = true)]
+async fn a_token_that_is_not_a_header_value_fails_each_call() {
+    let t = FnTransport::new(|_, _| reply_json(200, json!({"user_id": "u"})));
+    let c = builder(t.clone()).token("bad\ntoken").build().unwrap();
+    for _ in 0..2 {
+        let e = c.users().get("a").await.unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{e:?}");
+    }
+    let good = builder(t.clone()).token("MGMT").build().unwrap();
+    let e = good
+        .users()
+        .get("a")
+        .bearer("bad\rbearer")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    assert_eq!(t.count(), 0);
+}

@@ -137,6 +137,78 @@ async fn validation_reports_every_violation_before_the_network() {
     assert_eq!(t.requests()[0].json(), json!({}));
 }
 
+/// A body over the API's 1 MB limit: with validation on, a `BodyTooLarge` violation naming the
+/// size of the body that would have been sent, with the other violations; with it off, an
+/// argument error. Nothing is sent either way.
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused_before_the_network() {
+    let t = FnTransport::new(|_, _| reply_json(200, json!({})));
+    let c = client(t.clone());
+    let mut big = MetadataPatch::new();
+    big.set("big", "x".repeat(users_client::model::MAX_BODY_BYTES));
+    let update = UserUpdate {
+        email: Patch::Set("not-an-email".into()),
+        user_metadata: Some(big.clone()),
+        ..Default::default()
+    };
+    let sent_len = serde_json::to_vec(&update).unwrap().len();
+    let e = c.users().update("auth0|1", &update).await.unwrap_err();
+    let Error::Validation(v) = &e else {
+        panic!("{e:?}")
+    };
+    let kinds: Vec<_> = v.iter().map(|v| v.kind).collect();
+    assert_eq!(kinds, [ViolationKind::Format, ViolationKind::BodyTooLarge]);
+    let too_large = v.iter().last().unwrap();
+    assert!(
+        too_large
+            .message
+            .ends_with(&format!("(body is {sent_len} bytes)")),
+        "{}",
+        too_large.message
+    );
+
+    let mut create = UserCreate::new("Username-Password-Authentication");
+    create.user_metadata = Some(big.as_map().clone());
+    let e = c.users().create(&create).await.unwrap_err();
+    let Error::Validation(v) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(v.first().unwrap().kind, ViolationKind::BodyTooLarge);
+
+    let unchecked = builder(t.clone())
+        .token("T")
+        .validate_before_send(false)
+        .build()
+        .unwrap();
+    let e = unchecked
+        .users()
+        .update("auth0|1", &update)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidArgument {
+                argument: "body",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = unchecked.users().create(&create).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidArgument {
+                argument: "body",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(t.count(), 0, "nothing was sent");
+}
+
 #[tokio::test]
 async fn empty_or_wrong_2xx_bodies_are_decode_errors() {
     let t = FnTransport::new(|_, i| match i {

@@ -2,19 +2,22 @@
 
 use std::fmt;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
-/// Everything except what JS `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')');
+/// Whether JS `encodeURIComponent` leaves a byte alone (`A-Z a-z 0-9 - _ . ! ~ * ' ( )`), as a
+/// table: one load per byte.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// Percent-encodes `s` exactly like JavaScript's `encodeURIComponent`: every byte of its UTF-8
 /// form outside `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` with upper-case hex.
@@ -28,7 +31,40 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// assert_eq!(encode_component("é"), "%C3%A9");
 /// ```
 pub fn encode_component(s: &str) -> String {
-    utf8_percent_encode(s, COMPONENT).to_string()
+    let mut out = String::with_capacity(s.len());
+    encode_component_into(s, &mut out);
+    out
+}
+
+/// [`encode_component`] appending to `out` instead of returning a new string, for building a
+/// whole path or query in one buffer.
+///
+/// ```
+/// use users_model::encode_component_into;
+/// let mut path = String::from("/users/");
+/// encode_component_into("auth0|123", &mut path);
+/// assert_eq!(path, "/users/auth0%7C123");
+/// ```
+pub fn encode_component_into(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(s.len());
+    // Runs of unreserved bytes are copied whole; every other byte becomes `%XX`. A run starts
+    // after an escaped byte and holds only ASCII, so both of its ends are char boundaries.
+    let mut run = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if !UNRESERVED[usize::from(b)] {
+            if run < i {
+                out.push_str(s.get(run..i).unwrap_or_default());
+            }
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            run = i + 1;
+        }
+    }
+    if run < s.len() {
+        out.push_str(s.get(run..).unwrap_or_default());
+    }
 }
 
 /// Decodes `%XX` escapes (either hex case). Other characters pass through unchanged.

@@ -49,7 +49,7 @@ mod validate;
 pub use blocks::{BlockedFor, UserBlocks};
 pub use create::UserCreate;
 pub use error::ApiErrorBody;
-pub use ids::{InvalidUserId, UserId, decode_component, encode_component};
+pub use ids::{InvalidUserId, UserId, decode_component, encode_component, encode_component_into};
 pub use link::{LinkRequest, LinkToken, UnlinkTarget};
 pub use provider::Provider;
 pub use query::{ListUsersQuery, SearchEngine, UsersByEmailQuery, UsersPage};

@@ -17,10 +17,10 @@ mod update;
 
 use std::fmt;
 
-pub use create::validate_create;
+pub use create::{validate_create, validate_create_with_len};
 pub use link::validate_link;
 pub use metadata::RESERVED_APP_METADATA_KEYS;
-pub use update::validate_update;
+pub use update::{validate_update, validate_update_with_len};
 
 /// The Management API's request body limit: "All endpoints accept a maximum payload size of
 /// 1 megabyte" (users-api.md §1.4), measured on the serialized JSON body.

@@ -1,7 +1,7 @@
 //! `UserId` splitting and `encodeURIComponent`-exact percent-encoding.
 
 use proptest::prelude::*;
-use users_model::{UserId, decode_component, encode_component};
+use users_model::{UserId, decode_component, encode_component, encode_component_into};
 
 /// Modest by default; `PROPTEST_CASES` overrides.
 fn config(cases: u32) -> ProptestConfig {
@@ -111,6 +111,13 @@ proptest! {
         prop_assert_eq!(decode_component(&encoded), Some(s.clone()));
         // Lower-case hex is decoded too (other encoders emit it).
         prop_assert_eq!(decode_component(&lowercase_escapes(&encoded)), Some(s));
+    }
+
+    #[test]
+    fn encoding_into_a_buffer_appends_the_same_text(prefix in tricky_string(), s in tricky_string()) {
+        let mut out = prefix.clone();
+        encode_component_into(&s, &mut out);
+        prop_assert_eq!(out, format!("{prefix}{}", encode_component(&s)));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use users_model::{
     IdentityUserId, LinkRequest, LinkToken, MetadataPatch, Password, Patch, Provider, Timestamp,
-    User, UserUpdate,
+    User, UserUpdate, validate_update, validate_update_with_len,
 };
 
 /// Modest by default; `PROPTEST_CASES` overrides.
@@ -384,6 +384,16 @@ proptest! {
             let other = UserUpdate { password: Patch::Set(Password::new("")), ..update.clone() };
             prop_assert_eq!(format!("{:?}", update), format!("{:?}", other));
         }
+    }
+
+    /// Validation with the size of the bytes actually sent is validation as such.
+    #[test]
+    fn validating_with_the_sent_length_is_the_same(update in user_update()) {
+        let body = serde_json::to_vec(&update).unwrap();
+        prop_assert_eq!(
+            validate_update_with_len(&update, None, Some(body.len())),
+            validate_update(&update, None)
+        );
     }
 
     #[test]

@@ -69,14 +69,30 @@ impl CappedBody {
     }
 }
 
+/// The `content-length` as a number, read as its text trimmed and parsed as `u64` would be (an
+/// optional `+`, then digits; anything else is no length), in one pass over the bytes: text is
+/// visible ASCII, space and tab, so only spaces and tabs can be trimmed and any other byte means
+/// no number.
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(http::header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    let value = headers.get(http::header::CONTENT_LENGTH)?.as_bytes();
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !blank(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    let text = &value[start..end];
+    let digits = text.strip_prefix(b"+").unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
 }
 
 fn too_large() -> TransportError {
@@ -140,6 +156,40 @@ mod tests {
             let status = http::StatusCode::from_u16(status).expect("a valid status");
             let body = CappedBody::new(10, &http::Method::GET, status, &headers);
             assert!(body.is_ok(), "{status}");
+        }
+    }
+
+    #[test]
+    fn declared_lengths_read_as_text_parsed_as_u64() {
+        let values: [&[u8]; 16] = [
+            b"10",
+            b" 10\t",
+            b"+10",
+            b"++10",
+            b"+",
+            b"",
+            b"  ",
+            b"-1",
+            b"1 0",
+            b"0x10",
+            b"18446744073709551615",
+            b"18446744073709551616",
+            b"1e3",
+            b"\xff1",
+            b"1\x0b",
+            b"007",
+        ];
+        for bytes in values {
+            let Ok(value) = http::HeaderValue::from_bytes(bytes) else {
+                continue;
+            };
+            let reference = value
+                .to_str()
+                .ok()
+                .and_then(|text| text.trim().parse::<u64>().ok());
+            let mut headers = HeaderMap::new();
+            headers.insert(http::header::CONTENT_LENGTH, value);
+            assert_eq!(declared_length(&headers), reference, "{bytes:?}");
         }
     }
 

@@ -9,12 +9,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 
 use crate::body::CappedBody;
-use crate::classify::{causes, classify, with_timeout};
+use crate::classify::{causes, classify, timed_out};
 use crate::{Transport, TransportConfig, TransportError, tls, validate};
 
 type Stream = MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>;
@@ -75,25 +75,23 @@ impl HyperTransport {
         })
     }
 
-    async fn exchange(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        let method = request.method().clone();
-        let response = self
-            .client
-            .request(request.map(Full::new))
-            .await
-            .map_err(|e| {
-                let (kind, sent) = classify(e.is_connect(), causes(&e));
-                TransportError::new(kind)
-                    .with_may_have_been_sent(sent)
-                    .with_source(e)
-            })?;
+    /// The rest of one exchange once hyper-util has the request: the response head, then the
+    /// body frame by frame under the cap.
+    async fn receive(
+        pending: ResponseFuture,
+        method: http::Method,
+        max_body_bytes: usize,
+    ) -> SendResult {
+        let response = pending.await.map_err(|e| {
+            let (kind, sent) = classify(e.is_connect(), causes(&e));
+            TransportError::new(kind)
+                .with_may_have_been_sent(sent)
+                .with_source(e)
+        })?;
         let (mut parts, mut incoming) = response.into_parts();
         // hyper's extensions (reason phrase, connection info) are dropped, as reqwest does.
         parts.extensions = http::Extensions::new();
-        let mut body = CappedBody::new(self.max_body_bytes, &method, parts.status, &parts.headers)?;
+        let mut body = CappedBody::new(max_body_bytes, &method, parts.status, &parts.headers)?;
         while let Some(frame) = incoming.frame().await {
             let frame = frame.map_err(|e| {
                 let (kind, sent) = classify(false, causes(&e));
@@ -109,14 +107,43 @@ impl HyperTransport {
     }
 }
 
+/// What one `send` returns.
+type SendResult = Result<http::Response<Bytes>, TransportError>;
+
 #[async_trait::async_trait]
 impl Transport for HyperTransport {
-    async fn send(
-        &self,
+    // Written out rather than as an `async fn`, to keep the boxed future small (under the
+    // allocator's per-thread cache limit, so allocating and freeing it takes no lock): the
+    // request is checked and handed to hyper-util's client before the future is built (which
+    // only prepares it: nothing is sent before the future is polled), so the future captures
+    // hyper-util's pending response instead of carrying the request for its whole life, and
+    // the exchange's own future is built inside it, stored once, in the timer.
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
         request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        validate::check(&request)?;
-        with_timeout(self.request_timeout, self.exchange(request)).await
+    ) -> Pin<Box<dyn Future<Output = SendResult> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        if let Err(invalid) = validate::check(&request) {
+            return Box::pin(std::future::ready(Err(invalid)));
+        }
+        let method = request.method().clone();
+        let pending = self.client.request(request.map(Full::new));
+        let (limit, max_body_bytes) = (self.request_timeout, self.max_body_bytes);
+        Box::pin(async move {
+            let exchange = Self::receive(pending, method, max_body_bytes);
+            match tokio::time::timeout(limit, exchange).await {
+                Ok(result) => result,
+                Err(elapsed) => Err(timed_out(elapsed)),
+            }
+        })
+    }
+
+    /// The configured [`TransportConfig::request_timeout`]: every `send` is bounded by it.
+    fn request_timeout(&self) -> Option<Duration> {
+        Some(self.request_timeout)
     }
 }
 

@@ -146,6 +146,22 @@ pub trait Transport: Send + Sync + 'static {
         &self,
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError>;
+
+    /// The time limit this transport itself enforces on every [`send`](Self::send), over the
+    /// whole exchange (connecting, sending, the response head and the whole body), failing it
+    /// with a [`TransportErrorKind::Timeout`] error that may have been sent; `None` (the
+    /// default) when it enforces none, or not over the whole exchange.
+    ///
+    /// A caller that bounds each attempt itself may rely on this instead of starting a timer of
+    /// its own when the limit is no longer than its own: the users client does so when it is
+    /// built, so a transport that enforces its limit saves one timer per attempt. Return
+    /// `Some` only for a limit that is always enforced, and never longer than stated; a
+    /// wrapper around another transport should return `None` unless it bounds its own whole
+    /// `send` (the wrapper's work included). The built-in backends return their
+    /// [`TransportConfig::request_timeout`].
+    fn request_timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 #[async_trait::async_trait]
@@ -155,5 +171,9 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
         (**self).send(request).await
+    }
+
+    fn request_timeout(&self) -> Option<std::time::Duration> {
+        (**self).request_timeout()
     }
 }

@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use bytes::Bytes;
+use http::uri::{Authority, Scheme};
 
 use crate::{TransportError, TransportErrorKind};
 
@@ -31,17 +32,29 @@ pub(crate) fn invalid(reason: &'static str) -> TransportError {
 /// `CONNECT`.
 pub(crate) fn check(request: &http::Request<Bytes>) -> Result<(), TransportError> {
     let uri = request.uri();
-    match uri.scheme_str() {
-        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {}
+    match uri.scheme() {
+        // The parsed forms first: a comparison of two small enums.
+        Some(s) if *s == Scheme::HTTP || *s == Scheme::HTTPS => {}
+        Some(s) if s.as_str().eq_ignore_ascii_case("http") => {}
+        Some(s) if s.as_str().eq_ignore_ascii_case("https") => {}
         Some(_) => return Err(invalid("the URI scheme must be http or https")),
         None => return Err(invalid("the URI must be absolute (scheme and host)")),
     }
-    if uri.host().is_none_or(str::is_empty) {
+    let authority = uri.authority().map_or("", Authority::as_str);
+    // One scan of the authority: without user info (the common case) the host is empty only
+    // when the authority is, or starts with the port.
+    let credentials = authority.contains('@');
+    let no_host = if credentials {
+        uri.host().is_none_or(str::is_empty)
+    } else {
+        authority.is_empty() || authority.starts_with(':')
+    };
+    if no_host {
         return Err(invalid("the URI must be absolute (scheme and host)"));
     }
     // reqwest would turn `user:password@` into an Authorization header and hyper would drop
     // it; neither is what a caller who put it there meant, and it would be a secret in a URI.
-    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+    if credentials {
         return Err(invalid("the URI must not carry credentials"));
     }
     if request.method() == http::Method::CONNECT {
@@ -101,6 +114,53 @@ mod tests {
         let mut h2 = request("http://host/");
         *h2.version_mut() = http::Version::HTTP_2;
         assert!(rejected(&h2));
+    }
+
+    /// The rules as first written, one accessor at a time, for comparison.
+    fn reference(uri: &http::Uri) -> Option<&'static str> {
+        match uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {}
+            Some(_) => return Some("the URI scheme must be http or https"),
+            None => return Some("the URI must be absolute (scheme and host)"),
+        }
+        if uri.host().is_none_or(str::is_empty) {
+            return Some("the URI must be absolute (scheme and host)");
+        }
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            return Some("the URI must not carry credentials");
+        }
+        None
+    }
+
+    #[test]
+    fn every_uri_gets_the_reference_verdict() {
+        let uris = [
+            "http://127.0.0.1:1/a?b=c",
+            "https://tenant.example/api/v2/users",
+            "HTTPS://tenant.example/",
+            "HtTp://h/",
+            "http://[::1]:8080/x",
+            "http://h:80",
+            "http://:80/",
+            "http://@host/",
+            "http://user@:1/",
+            "https://u:p@h/",
+            "ftp://host/file",
+            "httpx://host/",
+            "/api/v2/users",
+            "*",
+        ];
+        for text in uris {
+            let Ok(uri) = text.parse::<http::Uri>() else {
+                continue;
+            };
+            let mut request = http::Request::new(Bytes::new());
+            *request.uri_mut() = uri.clone();
+            let got = check(&request)
+                .err()
+                .and_then(|e| std::error::Error::source(&e).map(ToString::to_string));
+            assert_eq!(got.as_deref(), reference(&uri), "{text}");
+        }
     }
 
     #[test]

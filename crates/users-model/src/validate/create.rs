@@ -33,6 +33,31 @@ pub fn validate_create(
     create: &UserCreate,
     connection: Option<&ConnectionKind>,
 ) -> Result<(), Violations> {
+    validate_create_with_len(create, connection, serialized_len(create))
+}
+
+/// [`validate_create`] for a body whose serialized size the caller already knows: `body_len` is
+/// the length in bytes of its JSON serialization (what `serde_json::to_vec(create)` returns),
+/// checked against the 1 MB limit; `None` skips that one rule, as [`validate_create`] does for
+/// a body that cannot be serialized. Every other rule, message and order is the same.
+///
+/// # Errors
+/// Every violation found.
+///
+/// ```
+/// use users_model::{validate_create, validate_create_with_len, UserCreate};
+/// let create = UserCreate::new("Username-Password-Authentication");
+/// let body = serde_json::to_vec(&create).unwrap();
+/// assert_eq!(
+///     validate_create_with_len(&create, None, Some(body.len())),
+///     validate_create(&create, None)
+/// );
+/// ```
+pub fn validate_create_with_len(
+    create: &UserCreate,
+    connection: Option<&ConnectionKind>,
+    body_len: Option<usize>,
+) -> Result<(), Violations> {
     let mut c = Checker::new(Body::Create);
     c.unknown_keys(create.extra.keys());
     c.length("connection", &create.connection, 1, None);
@@ -69,7 +94,7 @@ pub fn validate_create(
     if let Some(meta) = &create.app_metadata {
         metadata::check(meta, Which::App, &mut c.out);
     }
-    c.body_size(serialized_len(create));
+    c.body_size(body_len);
     if let Some(kind) = connection {
         create_connection_rules(create, kind, &mut c.out);
     }

@@ -125,7 +125,9 @@ fn check_nested<'a>(
 }
 
 fn check_key(key: &str, trail: &[Step<'_>], which: Which, out: &mut Vec<Violation>) {
-    if key.contains('.') || key.contains('$') {
+    // One scan of the key's bytes for both characters (both are ASCII, so no byte of another
+    // character can match).
+    if key.bytes().any(|b| b == b'.' || b == b'$') {
         let path = render(which, trail);
         out.push(Violation::new(
             path.clone(),

@@ -59,6 +59,33 @@ const VERIFY_PASSWORD: &str = "verify_password";
 /// assert_eq!(violations.first().map(|v| v.kind), Some(ViolationKind::Format));
 /// ```
 pub fn validate_update(update: &UserUpdate, ctx: Option<&TargetContext>) -> Result<(), Violations> {
+    validate_update_with_len(update, ctx, serialized_len(update))
+}
+
+/// [`validate_update`] for a body whose serialized size the caller already knows, so it is not
+/// serialized a second time just to be measured: `body_len` is the length in bytes of its JSON
+/// serialization (what `serde_json::to_vec(update)` returns), checked against the 1 MB limit;
+/// `None` skips that one rule, as [`validate_update`] does for a body that cannot be
+/// serialized. Every other rule, message and order is [`validate_update`]'s.
+///
+/// # Errors
+/// Every violation found, in a fixed order.
+///
+/// ```
+/// use users_model::{validate_update, validate_update_with_len, Patch, UserUpdate, MAX_BODY_BYTES};
+/// let update = UserUpdate { name: Patch::Set("Jane".into()), ..UserUpdate::default() };
+/// let body = serde_json::to_vec(&update).unwrap();
+/// assert_eq!(
+///     validate_update_with_len(&update, None, Some(body.len())),
+///     validate_update(&update, None)
+/// );
+/// assert!(validate_update_with_len(&update, None, Some(MAX_BODY_BYTES + 1)).is_err());
+/// ```
+pub fn validate_update_with_len(
+    update: &UserUpdate,
+    ctx: Option<&TargetContext>,
+    body_len: Option<usize>,
+) -> Result<(), Violations> {
     let mut c = Checker::new(Body::Update);
     let verify_password_ok = update
         .extra
@@ -125,7 +152,7 @@ pub fn validate_update(update: &UserUpdate, ctx: Option<&TargetContext>) -> Resu
     if let Some(patch) = &update.app_metadata {
         metadata::check(patch.as_map(), Which::App, &mut c.out);
     }
-    c.body_size(serialized_len(update));
+    c.body_size(body_len);
     if let Some(ctx) = ctx {
         context::check(update, ctx, &mut c.out);
     }

@@ -17,6 +17,8 @@ async fn assert_times_out(factory: &Factory, script: Script) {
             .request_timeout(SHORT_TIMEOUT)
             .build(),
     );
+    // The limit it reports (which lets the client skip a timer of its own) is the one enforced.
+    assert_eq!(transport.request_timeout(), Some(SHORT_TIMEOUT));
     let started = Instant::now();
     let error = send_err(&*transport, &server.url("/api/v2/users")).await;
     let elapsed = started.elapsed();
