@@ -70,29 +70,9 @@ impl RateLimit {
 /// `name` is a pre-parsed [`HeaderName`]: a `&str` would be parsed and validated again on every
 /// response (about a third of this function's cost in a profile).
 ///
-/// One pass over the value's bytes, as reading it as text, trimming it and parsing the digits
-/// would: text is visible ASCII, space and tab, so only spaces and tabs can be trimmed and any
-/// other byte (control, non-ASCII, `+`, `-`, `.`, `,`, an inner space) means no number; overflow
-/// too.
+/// The value is read by [`users_transport::header_number`] (one pass, no `str`), without a `+`.
 fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    let value = headers.get(name)?.as_bytes();
-    let blank = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = value.iter().position(|b| !blank(b)).unwrap_or(value.len());
-    let end = value
-        .iter()
-        .rposition(|b| !blank(b))
-        .map_or(start, |i| i + 1);
-    let digits = &value[start..end];
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
-    })
+    users_transport::header_number(headers.get(name)?.as_bytes(), false)
 }
 
 /// Whether `seen` is provably older than `known` (see [`RateLimitGate::observe`]).

@@ -69,30 +69,9 @@ impl CappedBody {
     }
 }
 
-/// The `content-length` as a number, read as its text trimmed and parsed as `u64` would be (an
-/// optional `+`, then digits; anything else is no length), in one pass over the bytes: text is
-/// visible ASCII, space and tab, so only spaces and tabs can be trimmed and any other byte means
-/// no number.
+/// The `content-length` as a number, read as its text trimmed and parsed as `u64` would be.
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    let value = headers.get(http::header::CONTENT_LENGTH)?.as_bytes();
-    let blank = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = value.iter().position(|b| !blank(b)).unwrap_or(value.len());
-    let end = value
-        .iter()
-        .rposition(|b| !blank(b))
-        .map_or(start, |i| i + 1);
-    let text = &value[start..end];
-    let digits = text.strip_prefix(b"+").unwrap_or(text);
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
-    })
+    crate::header_number(headers.get(http::header::CONTENT_LENGTH)?.as_bytes(), true)
 }
 
 fn too_large() -> TransportError {

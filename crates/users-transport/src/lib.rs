@@ -95,6 +95,7 @@
 
 mod config;
 mod error;
+mod number;
 
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 mod body;
@@ -123,6 +124,7 @@ pub use error::{TransportError, TransportErrorKind};
 pub use http;
 #[cfg(feature = "hyper")]
 pub use hyper_backend::HyperTransport;
+pub use number::header_number;
 /// The reqwest version `ReqwestTransport::from_client` expects, for building your own client.
 #[cfg(feature = "reqwest")]
 pub use reqwest;
