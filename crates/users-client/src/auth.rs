@@ -153,13 +153,7 @@ impl ClientCredentials {
         loop {
             attempt += 1;
             let result = attempt_once(&*self.transport, self.request()?, self.timeout).await;
-            let outcome = match &result {
-                Ok(resp) => Outcome::Response {
-                    status: resp.status(),
-                    headers: resp.headers(),
-                },
-                Err(e) => Outcome::Transport(e),
-            };
+            let outcome = Outcome::of(&result);
             // Asking for a token twice is harmless, so every transient failure may be repeated.
             let decision = retry::decide(
                 &self.retry,

@@ -420,13 +420,7 @@ fn settle(
     if unauthorized && at.refreshable {
         return Next::Refresh(failure(result, rate_limit, at.sends));
     }
-    let outcome = match &result {
-        Ok(resp) => Outcome::Response {
-            status: resp.status(),
-            headers: resp.headers(),
-        },
-        Err(e) => Outcome::Transport(e),
-    };
+    let outcome = Outcome::of(&result);
     let decision = retry::decide(
         &inner.retry,
         at.attempt,

@@ -84,6 +84,19 @@ pub enum Outcome<'a> {
     Transport(&'a TransportError),
 }
 
+impl<'a> Outcome<'a> {
+    /// How the attempt that produced `result` ended.
+    pub fn of(result: &'a Result<http::Response<bytes::Bytes>, TransportError>) -> Self {
+        match result {
+            Ok(response) => Outcome::Response {
+                status: response.status(),
+                headers: response.headers(),
+            },
+            Err(error) => Outcome::Transport(error),
+        }
+    }
+}
+
 /// What to do after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
