@@ -1,22 +1,11 @@
 //! The emulator benchmark end to end at smoke size: what CI runs so it cannot rot. Figures
 //! are only checked to be present and sane, never against a speed.
 
+mod common;
+
 use std::process::Command;
 
 const EXE: &str = env!("CARGO_BIN_EXE_users-bench");
-
-fn rows(stdout: &str) -> Vec<Vec<String>> {
-    stdout
-        .lines()
-        .filter(|line| line.starts_with("| ") && !line.starts_with("| emulator op "))
-        .map(|line| {
-            line.trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().to_owned())
-                .collect()
-        })
-        .collect()
-}
 
 fn number(cell: &str) -> f64 {
     cell.parse()
@@ -41,7 +30,7 @@ fn a_smoke_run_seeds_patches_and_reads_without_errors() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stderr.contains("seeded 120 users"), "{stderr}");
-    let rows = rows(&stdout);
+    let rows = common::table_rows(&stdout, "emulator op");
     assert_eq!(rows.len(), 2, "{stdout}");
     for row in &rows {
         assert_eq!(row.len(), 12, "{row:?}");

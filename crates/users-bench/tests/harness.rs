@@ -1,22 +1,11 @@
 //! The harness end to end, with tiny sizes: what CI's smoke run relies on.
 
+mod common;
+
 use std::net::TcpListener;
 use std::process::Command;
 
 const EXE: &str = env!("CARGO_BIN_EXE_users-bench");
-
-fn table_rows(stdout: &str) -> Vec<Vec<String>> {
-    stdout
-        .lines()
-        .filter(|line| line.starts_with("| ") && !line.starts_with("| op "))
-        .map(|line| {
-            line.trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().to_owned())
-                .collect()
-        })
-        .collect()
-}
 
 #[test]
 fn all_runs_every_combination_side_by_side_without_errors() {
@@ -43,13 +32,13 @@ fn all_runs_every_combination_side_by_side_without_errors() {
     let (clients, emulator) = stdout
         .split_once("\nEmulator: ")
         .expect("all prints the emulator table after the client table");
-    let emulator_ops: Vec<String> = table_rows(emulator)
+    let emulator_ops: Vec<String> = common::table_rows(emulator, "emulator op")
         .into_iter()
         .filter_map(|row| row.into_iter().next())
         .filter(|op| op != "emulator op")
         .collect();
     assert_eq!(emulator_ops, ["update", "get"], "{stdout}");
-    let rows = table_rows(clients);
+    let rows = common::table_rows(clients, "op");
     // 2 ops x 2 in-flight counts x 4 targets.
     assert_eq!(rows.len(), 16, "{stdout}");
     for row in &rows {

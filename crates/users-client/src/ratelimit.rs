@@ -198,13 +198,15 @@ impl RateLimitGate {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use http::{HeaderName, HeaderValue};
 
     const NOW_MS: i64 = 1_675_452_600_000;
 
-    fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
+    /// A header map from name and raw value pairs, repeated names appended (also used by the
+    /// retry tests).
+    pub(crate) fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
             let name = HeaderName::from_bytes(name.as_bytes()).expect("test header name");

@@ -548,17 +548,11 @@ impl<T: Send + 'static> Call<T> {
     /// See [`Error`]: validation and argument errors before sending, then API, transport and
     /// decode errors.
     pub async fn with_response(self) -> Result<Response<T>, Error> {
-        let Call {
-            client,
-            spec,
-            bearer,
-            decode,
-        } = self;
         send(
-            client,
-            spec?,
-            bearer,
-            decode,
+            self.client,
+            self.spec?,
+            self.bearer,
+            self.decode,
             |data, parts, rate_limit, attempts| Response {
                 data,
                 status: parts.status,
@@ -622,14 +616,14 @@ impl<T: Send + 'static> IntoFuture for Call<T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let Call {
-            client,
-            spec,
-            bearer,
-            decode,
-        } = self;
-        match spec {
-            Ok(spec) => Box::pin(send(client, spec, bearer, decode, |data, _, _, _| data)),
+        match self.spec {
+            Ok(spec) => Box::pin(send(
+                self.client,
+                spec,
+                self.bearer,
+                self.decode,
+                |data, _, _, _| data,
+            )),
             Err(e) => Box::pin(std::future::ready(Err(e))),
         }
     }

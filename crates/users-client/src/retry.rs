@@ -235,7 +235,7 @@ pub fn retry_after(headers: &HeaderMap, now_epoch_ms: i64) -> Option<Duration> {
 mod tests {
     use super::*;
     use Idempotency::{Idempotent, NonIdempotent};
-    use http::{HeaderName, HeaderValue};
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     /// 2023-02-03T19:30:00Z, the reset in Auth0's documentation example.
@@ -251,15 +251,7 @@ mod tests {
         Duration::from_millis(n)
     }
 
-    fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            let name = HeaderName::from_bytes(name.as_bytes()).expect("test header name");
-            let value = HeaderValue::from_bytes(value).expect("test header value");
-            map.append(name, value);
-        }
-        map
-    }
+    use crate::ratelimit::tests::headers;
 
     /// `decide` for a response at `NOW_MS` with the default policy and no time elapsed.
     fn on_status(

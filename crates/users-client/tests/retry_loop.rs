@@ -42,6 +42,22 @@ fn create_req() -> UserCreate {
     c
 }
 
+/// A JSON answer with `status` saying the bucket (limit 10) is empty until `reset_in` seconds
+/// from now.
+fn bucket_empty(status: u16, reset_in: i64, body: &'static str) -> Reply {
+    let reset = (epoch_secs() + reset_in).to_string();
+    support::response(
+        status,
+        &[
+            ("content-type", "application/json"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-limit", "10"),
+            ("x-ratelimit-reset", &reset),
+        ],
+        body,
+    )
+}
+
 fn epoch_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -79,16 +95,7 @@ async fn retry_after_is_honoured() {
 async fn rate_limit_reset_is_waited_for() {
     let t = FnTransport::new(|_, i| {
         if i == 0 {
-            let reset = (epoch_secs() + 4).to_string();
-            support::response(
-                429,
-                &[
-                    ("x-ratelimit-remaining", "0"),
-                    ("x-ratelimit-limit", "10"),
-                    ("x-ratelimit-reset", &reset),
-                ],
-                "{}",
-            )
+            bucket_empty(429, 4, "{}")
         } else {
             ok()
         }
@@ -264,17 +271,7 @@ async fn policy_attempts_and_deadline_are_respected() {
 async fn gate_holds_new_requests_of_every_clone_until_reset() {
     let t = FnTransport::new(|_, i| {
         if i == 0 {
-            let reset = (epoch_secs() + 3).to_string();
-            support::response(
-                200,
-                &[
-                    ("content-type", "application/json"),
-                    ("x-ratelimit-remaining", "0"),
-                    ("x-ratelimit-limit", "10"),
-                    ("x-ratelimit-reset", &reset),
-                ],
-                "{\"user_id\":\"u\"}",
-            )
+            bucket_empty(200, 3, "{\"user_id\":\"u\"}")
         } else {
             support::response(
                 200,
