@@ -12,7 +12,6 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use common::{Api, Backend};
 use serde_json::{Map, Value, json};
@@ -47,25 +46,9 @@ struct Exchange {
     response_body: Value,
 }
 
-fn recordings_dir() -> Option<PathBuf> {
-    let manifest = env!("CARGO_MANIFEST_DIR");
-    [
-        PathBuf::from(manifest).join("../../../shared/fixtures/recordings"),
-        PathBuf::from("/work/shared/fixtures/recordings"),
-    ]
-    .into_iter()
-    .find(|p| p.join("MANIFEST.json").is_file())
-}
-
 fn load() -> BTreeMap<String, Vec<Exchange>> {
-    let dir = recordings_dir().expect("recordings directory");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read recordings")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter(|p| p.file_name().is_some_and(|n| n != "MANIFEST.json"))
-        .collect();
-    files.sort();
+    let dir = users_fixtures::recordings_dir();
+    let files = users_fixtures::json_files(&dir, 250);
     let mut scenarios: BTreeMap<String, Vec<Exchange>> = BTreeMap::new();
     for path in files {
         let name = path

@@ -54,14 +54,7 @@ const IDENTITY_FIELDS: &[&str] = &[
 ];
 
 fn recordings_dir() -> PathBuf {
-    let candidates = [
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/recordings"),
-        PathBuf::from("/work/shared/fixtures/recordings"),
-    ];
-    match candidates.iter().find(|p| p.is_dir()) {
-        Some(dir) => dir.clone(),
-        None => panic!("no recordings directory; looked in {candidates:?}"),
-    }
+    users_fixtures::recordings_dir()
 }
 
 /// The first place two JSON values differ, as a JSON-pointer-like path.
@@ -266,12 +259,7 @@ fn check_file(file: &str, exchange: &Value, counts: &mut Counts) {
 #[test]
 fn recorded_bodies_round_trip() {
     let dir = recordings_dir();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-    files.sort();
+    let files = users_fixtures::json_files(&dir, 250);
     let mut counts = Counts::default();
     for path in files {
         let name = path

@@ -183,21 +183,9 @@ pub fn client_no_retry(transport: Arc<FnTransport>) -> Client {
         .unwrap()
 }
 
-/// The node-auth0 fixtures directory: next to the repository, else the shared location.
+/// The node-auth0 fixtures directory, inside the repository.
 pub fn fixtures_dir() -> PathBuf {
-    let local =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/node-auth0");
-    if local.is_dir() {
-        return local;
-    }
-    let shared = PathBuf::from("/work/shared/fixtures/node-auth0");
-    assert!(
-        shared.is_dir(),
-        "node-auth0 fixtures not found at {} or {}",
-        local.display(),
-        shared.display()
-    );
-    shared
+    users_fixtures::node_auth0_dir()
 }
 
 pub fn fixture(rel: &str) -> Value {

@@ -299,7 +299,7 @@ fn ranges_compare_numbers_strings_and_dates() {
 
 #[test]
 fn recorded_queries_parse_and_match() {
-    // The q values sent in ../shared/fixtures/recordings (go-auth0 List/Search, ruby v2/v3 filters).
+    // The q values sent in fixtures/recordings (go-auth0 List/Search, ruby v2/v3 filters).
     let chuck = json!({"email": "chuck904@example.com", "username": "test-user998",
                         "updated_at": "2021-09-03T07:08:20.562Z"});
     for q in [

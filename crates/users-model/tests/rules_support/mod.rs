@@ -43,22 +43,13 @@ impl Recording {
 }
 
 pub fn recordings_dir() -> PathBuf {
-    let candidates = [
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/recordings"),
-        PathBuf::from("/work/shared/fixtures/recordings"),
-    ];
-    match candidates.iter().find(|p| p.is_dir()) {
-        Some(dir) => dir.clone(),
-        None => panic!("recordings directory not found in {candidates:?}"),
-    }
+    users_fixtures::recordings_dir()
 }
 
 pub fn load_all() -> Vec<Recording> {
     let dir = recordings_dir();
     let mut out = Vec::new();
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {dir:?}: {e}"));
-    for entry in entries {
-        let path = entry.expect("directory entry").path();
+    for path in users_fixtures::json_files(&dir, 250) {
         let file = path
             .file_name()
             .and_then(|f| f.to_str())
