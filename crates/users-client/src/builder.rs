@@ -11,13 +11,13 @@ use secrecy::SecretString;
 use tokio::sync::Mutex;
 use users_transport::Transport;
 
-use crate::auth::{ClientCredentials, StaticToken, TokenProvider};
 use crate::client::{ApiParts, Client, Inner, Target};
+use crate::engine::auth::{ClientCredentials, StaticToken, TokenProvider};
+use crate::engine::call::authorization_value;
+use crate::engine::ratelimit::RateLimitGate;
+use crate::engine::retry::RetryPolicy;
+use crate::engine::telemetry;
 use crate::error::Error;
-use crate::ratelimit::RateLimitGate;
-use crate::request::authorization_value;
-use crate::retry::RetryPolicy;
-use crate::telemetry;
 
 /// The default per-attempt timeout: between node-auth0 v4's 10 s (too short for a slow search
 /// under load) and v7's 60 s (long enough to hide a hung connection).

@@ -20,10 +20,10 @@ use futures_util::stream::{self, Stream};
 use users_model::{Identity, LinkRequest, Metadata, User, UserUpdate};
 
 use crate::client::Client;
+use crate::engine::call::Call;
+use crate::engine::ratelimit::RateLimit;
 use crate::error::Error;
-use crate::metadata::MetadataKind;
-use crate::ratelimit::RateLimit;
-use crate::request::Call;
+use crate::ops::metadata::MetadataKind;
 
 pub use driver::BulkRun;
 

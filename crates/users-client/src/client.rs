@@ -8,10 +8,10 @@ use http::uri::{Authority, Scheme};
 use http::{HeaderMap, HeaderValue, Uri};
 use users_transport::Transport;
 
-use crate::auth::TokenProvider;
 use crate::builder::ClientBuilder;
-use crate::ratelimit::{RateLimit, RateLimitGate};
-use crate::retry::RetryPolicy;
+use crate::engine::auth::TokenProvider;
+use crate::engine::ratelimit::{RateLimit, RateLimitGate};
+use crate::engine::retry::RetryPolicy;
 
 /// Where the tenant lives.
 #[derive(Clone, Debug)]

@@ -14,7 +14,7 @@ use http::StatusCode;
 use users_model::Violations;
 use users_transport::{TransportError, TransportErrorKind};
 
-use crate::ratelimit::RateLimit;
+use crate::engine::ratelimit::RateLimit;
 
 /// At most this many bytes of an error response body are kept (as lossy UTF-8).
 pub const RAW_BODY_CAP: usize = 4096;
@@ -266,7 +266,7 @@ impl Error {
     /// True when the failure is transient by nature (429, 408, 5xx other than 501, timeouts,
     /// connection failures), so trying again later may succeed. The client's own retries have
     /// already been spent when this is returned; whether a repeat is *safe* also depends on the
-    /// operation (see [`crate::retry::Idempotency`]).
+    /// operation (see [`crate::engine::retry::Idempotency`]).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(_) | Error::NonJsonErrorBody(_) | Error::Token(_) => {

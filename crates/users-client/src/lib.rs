@@ -22,32 +22,27 @@
 //! # Ok(()) }
 //! ```
 
-mod auth;
-mod blocks;
 mod builder;
 mod bulk;
 mod client;
+mod engine;
 mod error;
-mod metadata;
-mod paging;
-pub mod ratelimit;
-mod request;
-pub mod retry;
-pub mod telemetry;
-mod users;
+mod ops;
 
-pub use auth::{EXPIRY_LEEWAY, StaticToken, TokenProvider};
-pub use blocks::UserBlocksApi;
+pub use engine::{ratelimit, retry, telemetry};
+
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
 pub use bulk::{Bulk, BulkItem, BulkRun, DEFAULT_CONCURRENCY, Progress};
 pub use client::Client;
+pub use engine::auth::{EXPIRY_LEEWAY, StaticToken, TokenProvider};
+pub use engine::call::{Call, Response};
+pub use engine::ratelimit::RateLimit;
+pub use engine::retry::{Idempotency, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
-pub use metadata::{MetadataKind, preview_update};
-pub use paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
-pub use ratelimit::RateLimit;
-pub use request::{Call, Response};
-pub use retry::{Idempotency, RetryPolicy};
-pub use users::{FieldsQuery, Users};
+pub use ops::blocks::UserBlocksApi;
+pub use ops::metadata::{MetadataKind, preview_update};
+pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
+pub use ops::users::{FieldsQuery, Users};
 
 /// Secret strings as taken by the builder and [`Call::bearer`].
 pub use secrecy::SecretString;

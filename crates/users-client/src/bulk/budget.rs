@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::ratelimit::RateLimit;
+use crate::engine::ratelimit::RateLimit;
 
 /// Added to the reset before sending again: the header has whole-second resolution and the
 /// server's clock is not ours (the same margin as the client's gate).

@@ -13,9 +13,9 @@ use tokio::time::Instant;
 use super::budget::Budget;
 use super::{Bulk, BulkItem, Progress, ProgressHook};
 use crate::client::Client;
+use crate::engine::call::epoch_ms_now;
+use crate::engine::ratelimit::RateLimit;
 use crate::error::Error;
-use crate::ratelimit::RateLimit;
-use crate::request::epoch_ms_now;
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;

@@ -17,9 +17,9 @@ use users_model::{MAX_BODY_BYTES, encode_component_into};
 use users_transport::{Transport, TransportError, TransportErrorKind};
 
 use crate::client::{Client, Inner, Target};
+use crate::engine::ratelimit::RateLimit;
+use crate::engine::retry::{self, Decision, Idempotency, Outcome};
 use crate::error::{DecodeError, Error};
-use crate::ratelimit::RateLimit;
-use crate::retry::{self, Decision, Idempotency, Outcome};
 
 /// Milliseconds since the Unix epoch by the wall clock (what `x-ratelimit-reset` is measured in).
 pub(crate) fn epoch_ms_now() -> i64 {

@@ -5,7 +5,7 @@ use users_model::{
 };
 
 use crate::error::Error;
-use crate::users::Users;
+use crate::ops::users::Users;
 
 /// Which metadata object a helper works on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

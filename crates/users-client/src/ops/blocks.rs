@@ -4,8 +4,8 @@ use http::Method;
 use users_model::UserBlocks;
 
 use crate::client::Client;
+use crate::engine::call::{Call, RequestSpec, decode_json, decode_unit, segment};
 use crate::error::Error;
-use crate::request::{Call, RequestSpec, decode_json, decode_unit, segment};
 
 /// The user-blocks operations, from [`Client::user_blocks`].
 #[derive(Clone, Copy, Debug)]

@@ -8,10 +8,10 @@ use users_model::{
 };
 
 use crate::client::Client;
-use crate::error::Error;
-use crate::request::{
+use crate::engine::call::{
     Call, RequestSpec, decode_json, decode_unit, push_segment, segment, serialize_json,
 };
+use crate::error::Error;
 
 /// `fields` / `include_fields` for [`Users::get_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

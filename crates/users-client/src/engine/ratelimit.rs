@@ -24,7 +24,7 @@ const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 const GATE_MARGIN: Duration = Duration::from_millis(200);
 
 /// The longest the gate holds a request by default, matching
-/// [`RetryPolicy::max_rate_limit_wait`](crate::retry::RetryPolicy::max_rate_limit_wait).
+/// [`RetryPolicy::max_rate_limit_wait`](crate::engine::retry::RetryPolicy::max_rate_limit_wait).
 const DEFAULT_MAX_GATE_WAIT: Duration = Duration::from_secs(60);
 
 /// Rate-limit state parsed from one response's `x-ratelimit-*` headers.

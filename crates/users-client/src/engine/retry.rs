@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderMap, StatusCode};
 use users_transport::{TransportError, TransportErrorKind};
 
-use crate::ratelimit::RateLimit;
+use crate::engine::ratelimit::RateLimit;
 
 /// Upper bound of the jitter added to a wait derived from `x-ratelimit-reset`.
 ///
@@ -251,7 +251,7 @@ mod tests {
         Duration::from_millis(n)
     }
 
-    use crate::ratelimit::tests::headers;
+    use crate::engine::ratelimit::tests::headers;
 
     /// `decide` for a response at `NOW_MS` with the default policy and no time elapsed.
     fn on_status(

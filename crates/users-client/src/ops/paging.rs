@@ -6,7 +6,7 @@ use users_model::{ListUsersQuery, User};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::users::Users;
+use crate::ops::users::Users;
 
 /// The server serves only the first 1000 records of any listing or search.
 pub const PAGING_LIMIT: u64 = 1000;

@@ -15,9 +15,9 @@ use tracing::Instrument;
 use users_model::encode_component;
 use users_transport::Transport;
 
+use crate::engine::call::{attempt_once, epoch_ms_now, millis};
+use crate::engine::retry::{self, Decision, Idempotency, Outcome, RetryPolicy};
 use crate::error::{DecodeError, Error, TokenError};
-use crate::request::{attempt_once, epoch_ms_now, millis};
-use crate::retry::{self, Decision, Idempotency, Outcome, RetryPolicy};
 
 /// A token is refreshed this long before the server says it expires, as node-auth0 does, so a
 /// request never leaves with a token that dies in flight.
