@@ -39,6 +39,7 @@ mod ids;
 mod link;
 mod linking;
 mod merge;
+pub mod operation;
 mod provider;
 mod query;
 mod time;
