@@ -5,6 +5,18 @@
 //! - `cargo xtask fuzz [SECONDS]`: the emulator router fuzz target for a bounded time (default 60 s).
 //! - `cargo xtask emulator [ARGS...]`: serve the emulator (`--listen 127.0.0.1:4000` by default).
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 use std::process::{Command, ExitCode};
 
 fn cargo() -> Command {
@@ -232,7 +244,7 @@ fn main() -> ExitCode {
                 false
             }
         },
-        Some("emulator") => emulator(&args[1..]),
+        Some("emulator") => emulator(args.get(1..).unwrap_or_default()),
         _ => {
             eprintln!(
                 "usage: cargo xtask ci | bench [--smoke] | fuzz [SECONDS] | emulator [ARGS...]"

@@ -9,6 +9,18 @@
 //! Binary: `users-bench all | load | emulator | stub-server | emulator-server | model-report`
 //! (see [`args::USAGE`]).
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod args;
 pub mod client_target;
 pub mod emulator_bench;

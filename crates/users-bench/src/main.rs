@@ -1,5 +1,17 @@
 //! `users-bench`: see [`users_bench::args::USAGE`].
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -1,5 +1,17 @@
 //! `users-emulator`: serve the emulator on a port. `--help` lists the flags.
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
