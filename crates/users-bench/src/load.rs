@@ -102,7 +102,7 @@ pub async fn measure_target(
 /// Runs the warm-up and the measured phase of `config` against `exchange`.
 ///
 /// # Errors
-/// When procfs cannot be read.
+/// When the CPU clock or procfs cannot be read.
 pub async fn measure<E: Exchange>(
     exchange: Arc<E>,
     config: LoadConfig,
@@ -144,7 +144,7 @@ pub async fn measure<E: Exchange>(
 }
 
 fn procfs_error(error: std::io::Error) -> ExchangeError {
-    ExchangeError::new(format!("reading procfs: {error}"))
+    ExchangeError::new(format!("measuring the process: {error}"))
 }
 
 pub(crate) fn per_second(requests: usize, elapsed: Duration) -> f64 {

@@ -18,9 +18,7 @@ use std::time::Duration;
 use users_bench::args::{self, Command};
 use users_bench::load::{self, LoadConfig};
 use users_bench::stub_process::{self, StubProcess};
-use users_bench::{
-    emulator_bench, emulator_report, emulator_server, measure, model_report, report, suite,
-};
+use users_bench::{emulator_bench, emulator_report, emulator_server, model_report, report, suite};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -125,7 +123,7 @@ fn run_all(
     println!("Machine: {}", report::machine_summary());
     println!(
         "Per row: {} measured requests after {} warm-up, median of {} round(s){}; each row in its \
-         own process. CPU time is counted in {} ms ticks: ±{:.2} µs/req at this size.\n",
+         own process. CPU time is the process CPU clock (nanosecond resolution).\n",
         config.requests,
         config.warmup,
         config.rounds,
@@ -135,8 +133,6 @@ fn run_all(
         } else {
             ""
         },
-        1000 / measure::CLOCK_TICKS_PER_SECOND,
-        1e6 / measure::CLOCK_TICKS_PER_SECOND as f64 / config.requests as f64,
     );
     print!("{}", report::markdown_table(&rows));
     let errors: usize = rows.iter().map(|row| row.errors).sum();
@@ -158,14 +154,9 @@ fn run_emulator(config: &emulator_bench::EmulatorBenchConfig) -> Result<(), Stri
         "Emulator: {} users seeded ({} per seed request), rate limit out of the way; per \
          operation {} measured requests after {} warm-up, each on a pseudo-random user; PATCH \
          then GET, {} round(s) on the same emulator, medians shown. The load client decodes only \
-         the id and the sequence number it checks. Emulator CPU is its process's time (10 ms \
-         ticks: ±{:.2} µs/req at this size).\n",
-        config.users,
-        config.batch,
-        config.requests,
-        config.warmup,
-        config.rounds,
-        1e6 / measure::CLOCK_TICKS_PER_SECOND as f64 / config.requests as f64,
+         the id and the sequence number it checks. Emulator CPU is its process's CPU clock \
+         (nanosecond resolution, reported by the emulator process itself).\n",
+        config.users, config.batch, config.requests, config.warmup, config.rounds,
     );
     print!("{}", emulator_report::markdown_table(&rows));
     let errors: usize = rows.iter().map(|row| row.errors).sum();
