@@ -7,7 +7,7 @@
 //! process, so that its throughput is known never to bound a client benchmark.
 //!
 //! Binary: `users-bench all | load | emulator | stub-server | emulator-server | model-report`
-//! (see [`args::USAGE`]).
+//! (`users-bench --help`; see [`args`]).
 
 // Nothing here may panic on a value from a server, a file or a caller: checked access and
 // arithmetic instead (tests may unwrap).

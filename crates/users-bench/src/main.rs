@@ -1,4 +1,4 @@
-//! `users-bench`: see [`users_bench::args::USAGE`].
+//! `users-bench`: `users-bench --help` lists the commands (see [`users_bench::args`]).
 
 // Nothing here may panic on a value from a server, a file or a caller: checked access and
 // arithmetic instead (tests may unwrap).
@@ -21,19 +21,16 @@ use users_bench::stub_process::{self, StubProcess};
 use users_bench::{emulator_bench, emulator_report, emulator_server, model_report, report, suite};
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    let command = match args::parse(&argv) {
+    let argv: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let command = match args::parse(std::env::args_os().skip(1)) {
         Ok(command) => command,
-        Err(message) => {
-            eprintln!("users-bench: {message}\n\n{}", args::USAGE);
-            return ExitCode::from(2);
-        }
+        // Prints the help or version text (exit 0) or the error with a usage line (exit 2).
+        Err(error) => error.exit(),
     };
     let outcome = match command {
-        Command::Help => {
-            println!("{}", args::USAGE);
-            Ok(())
-        }
         Command::StubServer { max_seconds } => {
             stub_process::run_server(Duration::from_secs(max_seconds)).map_err(|e| e.to_string())
         }

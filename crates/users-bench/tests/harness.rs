@@ -146,5 +146,9 @@ fn a_non_loopback_stub_url_is_refused_before_any_request() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--stub-url must be"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--stub-url") && stderr.contains("must be http://127.0.0.1:PORT"),
+        "{stderr}"
+    );
 }
