@@ -54,7 +54,7 @@ pub struct Measurement {
     /// 99th percentile latency of successful requests, µs.
     pub p99_us: f64,
     /// User + system CPU time of the whole harness process during the measured phase, divided
-    /// by the requests (10 ms tick resolution, see [`measure::CLOCK_TICKS_PER_SECOND`]).
+    /// by the requests (nanosecond resolution, see [`measure::process_cpu_time`]).
     pub cpu_us_per_request: f64,
     /// Peak resident set size of the harness process (warm-up included), KiB.
     pub peak_rss_kib: u64,
