@@ -32,6 +32,7 @@ pub mod faults;
 mod handlers;
 mod ids;
 mod keys;
+mod mfa;
 mod persist;
 mod profile;
 mod reply;
