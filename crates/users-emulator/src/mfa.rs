@@ -481,3 +481,130 @@ pub(crate) fn method_json(method: &AuthenticationMethod, masked: bool, confirmed
     }
     serde_json::to_value(&shown).unwrap_or(Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use users_model::{NewEmailMethod, NewTotpMethod, TotpSecret};
+
+    use super::*;
+
+    const NOW: &str = "2026-01-01T00:00:00.000Z";
+
+    fn email(address: &str) -> NewAuthenticationMethod {
+        NewAuthenticationMethod::Email(NewEmailMethod {
+            email: address.into(),
+            name: None,
+        })
+    }
+
+    fn totp() -> ReplacementMethod {
+        ReplacementMethod::Totp(NewTotpMethod {
+            totp_secret: TotpSecret::new("JBSWY3DPEHPK3PXP"),
+            name: None,
+        })
+    }
+
+    #[test]
+    fn ids_have_the_recorded_shape_and_duplicates_conflict() {
+        let (mut state, mut ids) = (MfaState::default(), IdGenerator::new(1));
+        let made = state
+            .create("u", &email("a@example.com"), &mut ids, NOW)
+            .unwrap();
+        let id = made.id().unwrap();
+        let suffix = id.strip_prefix("email|dev_").unwrap();
+        assert!(suffix.len() == 16 && suffix.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_eq!(
+            state.create("u", &email("A@example.com"), &mut ids, NOW),
+            Err(MfaError::Exists)
+        );
+        assert_eq!(state.methods("u").len(), 1);
+    }
+
+    #[test]
+    fn a_refused_replace_changes_nothing() {
+        let (mut state, mut ids) = (MfaState::default(), IdGenerator::new(2));
+        let passkey: AuthenticationMethod =
+            serde_json::from_value(json!({"type": "passkey", "key_id": "k"})).unwrap();
+        state
+            .seed_methods("u", vec![passkey], &mut ids, NOW)
+            .unwrap();
+        let before = state.clone();
+        assert_eq!(
+            state.replace("u", &[totp()], &mut ids, NOW),
+            Err(MfaError::PasskeyRegistered)
+        );
+        assert_eq!(state, before);
+    }
+
+    #[test]
+    fn replace_keeps_other_types_and_makes_new_ids() {
+        let (mut state, mut ids) = (MfaState::default(), IdGenerator::new(3));
+        let key: AuthenticationMethod =
+            serde_json::from_value(json!({"type": "webauthn-roaming", "key_id": "k"})).unwrap();
+        state.seed_methods("u", vec![key], &mut ids, NOW).unwrap();
+        state.create("u", &totp().to_new(), &mut ids, NOW).unwrap();
+        let old_totp = state.methods("u")[1].id().unwrap().to_owned();
+        let created = state.replace("u", &[totp()], &mut ids, NOW).unwrap();
+        let types: Vec<&str> = state.methods("u").iter().map(|m| m.type_name()).collect();
+        assert_eq!(types, ["webauthn-roaming", "totp"]);
+        assert_ne!(created[0].id(), Some(old_totp.as_str()));
+    }
+
+    #[test]
+    fn recovery_codes_replace_each_other() {
+        let (mut state, mut ids) = (MfaState::default(), IdGenerator::new(4));
+        let first = state.regenerate_recovery_code("u", &mut ids, NOW);
+        let second = state.regenerate_recovery_code("u", &mut ids, NOW);
+        assert!(first.is_well_formed() && second.is_well_formed());
+        assert_ne!(first, second);
+        assert!(!state.recovery_code_matches("u", first.expose()));
+        assert!(state.recovery_code_matches("u", second.expose()));
+        let codes = state
+            .methods("u")
+            .iter()
+            .filter(|m| m.type_name() == "recovery-code");
+        assert_eq!(codes.count(), 1);
+        assert!(
+            !serde_json::to_string(&state)
+                .unwrap()
+                .contains(second.expose())
+        );
+    }
+
+    #[test]
+    fn an_mfa_reset_leaves_first_factors() {
+        let (mut state, mut ids) = (MfaState::default(), IdGenerator::new(5));
+        let seeded: Vec<AuthenticationMethod> = serde_json::from_value(json!([
+            {"type": "password"}, {"type": "push"}, {"type": "phone", "phone_number": "+15551234567"},
+        ]))
+        .unwrap();
+        state.seed_methods("u", seeded, &mut ids, NOW).unwrap();
+        state.create("u", &totp().to_new(), &mut ids, NOW).unwrap();
+        state.regenerate_recovery_code("u", &mut ids, NOW);
+        let kinds: Vec<String> = state
+            .enrollments("u")
+            .into_iter()
+            .filter_map(|e| e.auth_method)
+            .collect();
+        assert_eq!(kinds, ["guardian", "sms", "authenticator"]);
+        state.delete_authenticators("u");
+        assert!(state.enrollments("u").is_empty());
+        let types: Vec<&str> = state.methods("u").iter().map(|m| m.type_name()).collect();
+        assert_eq!(types, ["password"]);
+        assert!(state.user("u").unwrap().recovery_code_hash.is_none());
+    }
+
+    #[test]
+    fn answers_mask_and_hide_secrets() {
+        let (mut state, mut ids) = (MfaState::default(), IdGenerator::new(6));
+        let made = state
+            .create("u", &email("chuck334@example.com"), &mut ids, NOW)
+            .unwrap();
+        let shown = method_json(&made, true, false);
+        assert_eq!(shown["email"], "chuc****@exam*******");
+        assert!(shown.get("confirmed").is_none());
+        let made = state.create("u", &totp().to_new(), &mut ids, NOW).unwrap();
+        assert!(method_json(&made, false, true).get("totp_secret").is_none());
+    }
+}
