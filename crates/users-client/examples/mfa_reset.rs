@@ -34,9 +34,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     for factor in [&phone, &app] {
         let created = methods.create(&id, factor).await?;
-        println!("imported {} as {}", created.type_name(), created.id().unwrap_or("?"));
+        println!(
+            "imported {} as {}",
+            created.type_name(),
+            created.id().unwrap_or("?")
+        );
     }
-    println!("enrollments: {}", client.mfa().enrollments(&id).await?.len());
+    println!(
+        "enrollments: {}",
+        client.mfa().enrollments(&id).await?.len()
+    );
 
     // Replace the phone by an email factor, keeping the app: preview first, then apply.
     let replacement = [
@@ -60,7 +67,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("after PUT: {} methods", now.len());
 
     let code = client.mfa().regenerate_recovery_code(&id).await?;
-    println!("new recovery code issued ({} characters, not printed)", code.expose().len());
+    println!(
+        "new recovery code issued ({} characters, not printed)",
+        code.expose().len()
+    );
 
     let report = client.mfa().reset(&id).await?;
     println!(

@@ -14,6 +14,11 @@ pub const ALL_USER_SCOPES: &[&str] = &[
     "update:users_app_metadata",
     "delete:users",
     "read:user_idp_tokens",
+    "read:authentication_methods",
+    "create:authentication_methods",
+    "update:authentication_methods",
+    "delete:authentication_methods",
+    "delete:guardian_enrollments",
 ];
 
 /// The default client id (documented in the README and printed at start-up).

@@ -70,6 +70,7 @@ fn is_second_factor(method: &AuthenticationMethod) -> bool {
 }
 
 impl MfaState {
+    #[cfg(test)]
     pub(crate) fn user(&self, user_id: &str) -> Option<&UserMfa> {
         self.users.get(user_id)
     }
@@ -228,6 +229,7 @@ impl MfaState {
     }
 
     /// Whether `code` is the user's current recovery code.
+    #[cfg(test)]
     pub(crate) fn recovery_code_matches(&self, user_id: &str, code: &str) -> bool {
         self.user(user_id)
             .and_then(|u| u.recovery_code_hash.as_deref())

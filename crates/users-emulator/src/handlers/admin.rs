@@ -129,8 +129,12 @@ pub(crate) fn seed(
             blocks.push(block);
         }
     }
+    let now = users_model::Timestamp::from_millis(now_ms).to_string();
+    let exists = |id: &str| staged_index.contains_key(id) || state.user_index(id).is_some();
+    let mfa = state.mfa.seeded(doc, exists, &mut generator, &now)?;
     state.connections = connections;
     state.ids = generator;
+    state.mfa = mfa;
     for stored in staged {
         state.push_user(stored);
     }

@@ -4,6 +4,7 @@ pub(crate) mod admin;
 mod blocks;
 mod link;
 mod list;
+mod mfa;
 pub(crate) mod token;
 mod users;
 
@@ -49,6 +50,53 @@ enum Route<'a> {
     UnblockByIdentifier,
     Blocks(&'a str),
     Unblock(&'a str),
+    Mfa(MfaRoute<'a>),
+}
+
+/// The authentication-methods and MFA operations, by user id.
+enum MfaRoute<'a> {
+    List(&'a str),
+    Get(&'a str, &'a str),
+    Create(&'a str),
+    Replace(&'a str),
+    Update(&'a str, &'a str),
+    Delete(&'a str, &'a str),
+    DeleteAll(&'a str),
+    Enrollments(&'a str),
+    DeleteAuthenticators(&'a str),
+    DeleteProvider(&'a str, &'a str),
+    InvalidateRememberBrowser(&'a str),
+    RegenerateRecoveryCode(&'a str),
+}
+
+fn mfa_route<'a>(method: &Method, rest: &[&'a str]) -> Option<MfaRoute<'a>> {
+    const METHODS: &str = "authentication-methods";
+    Some(match (method, rest) {
+        (&Method::GET, ["users", id, METHODS]) => MfaRoute::List(id),
+        (&Method::POST, ["users", id, METHODS]) => MfaRoute::Create(id),
+        (&Method::PUT, ["users", id, METHODS]) => MfaRoute::Replace(id),
+        (&Method::DELETE, ["users", id, METHODS]) => MfaRoute::DeleteAll(id),
+        (&Method::GET, ["users", id, METHODS, m]) => MfaRoute::Get(id, m),
+        (&Method::PATCH, ["users", id, METHODS, m]) => MfaRoute::Update(id, m),
+        (&Method::DELETE, ["users", id, METHODS, m]) => MfaRoute::Delete(id, m),
+        (&Method::GET, ["users", id, "enrollments"]) => MfaRoute::Enrollments(id),
+        (&Method::DELETE, ["users", id, "authenticators"]) => MfaRoute::DeleteAuthenticators(id),
+        (
+            &Method::POST,
+            [
+                "users",
+                id,
+                "multifactor",
+                "actions",
+                "invalidate-remember-browser",
+            ],
+        ) => MfaRoute::InvalidateRememberBrowser(id),
+        (&Method::DELETE, ["users", id, "multifactor", p]) => MfaRoute::DeleteProvider(id, p),
+        (&Method::POST, ["users", id, "recovery-code-regeneration"]) => {
+            MfaRoute::RegenerateRecoveryCode(id)
+        }
+        _ => return None,
+    })
 }
 
 fn route<'a>(method: &Method, rest: &[&'a str]) -> Option<Route<'a>> {
@@ -67,7 +115,7 @@ fn route<'a>(method: &Method, rest: &[&'a str]) -> Option<Route<'a>> {
         (&Method::DELETE, ["user-blocks"]) => Route::UnblockByIdentifier,
         (&Method::GET, ["user-blocks", id]) => Route::Blocks(id),
         (&Method::DELETE, ["user-blocks", id]) => Route::Unblock(id),
-        _ => return None,
+        _ => return mfa_route(method, rest).map(Route::Mfa),
     })
 }
 
@@ -99,6 +147,24 @@ pub(crate) fn management(
             Route::UnblockByIdentifier => blocks::delete_by_identifier(ctx, request, &caller),
             Route::Blocks(id) => blocks::get(ctx, &caller, id),
             Route::Unblock(id) => blocks::delete(ctx, &caller, id),
+            Route::Mfa(route) => match route {
+                MfaRoute::List(id) => mfa::list(ctx, request, &caller, id),
+                MfaRoute::Get(id, m) => mfa::get(ctx, &caller, id, m),
+                MfaRoute::Create(id) => mfa::create(ctx, request, &caller, id),
+                MfaRoute::Replace(id) => mfa::replace(ctx, request, &caller, id),
+                MfaRoute::Update(id, m) => mfa::update(ctx, request, &caller, id, m),
+                MfaRoute::Delete(id, m) => mfa::delete(ctx, &caller, id, m),
+                MfaRoute::DeleteAll(id) => mfa::delete_all(ctx, &caller, id),
+                MfaRoute::Enrollments(id) => mfa::enrollments(ctx, &caller, id),
+                MfaRoute::DeleteAuthenticators(id) => mfa::delete_authenticators(ctx, &caller, id),
+                MfaRoute::DeleteProvider(id, p) => mfa::delete_provider(ctx, &caller, id, p),
+                MfaRoute::InvalidateRememberBrowser(id) => {
+                    mfa::invalidate_remember_browser(ctx, &caller, id)
+                }
+                MfaRoute::RegenerateRecoveryCode(id) => {
+                    mfa::regenerate_recovery_code(ctx, &caller, id)
+                }
+            },
         }
     });
     result.unwrap_or_else(ApiError::into_response)
@@ -113,6 +179,20 @@ fn target_id<'a>(route: &Route<'a>) -> Option<&'a str> {
         | Route::Unlink(id, _, _)
         | Route::Blocks(id)
         | Route::Unblock(id) => Some(id),
+        Route::Mfa(
+            MfaRoute::List(id)
+            | MfaRoute::Get(id, _)
+            | MfaRoute::Create(id)
+            | MfaRoute::Replace(id)
+            | MfaRoute::Update(id, _)
+            | MfaRoute::Delete(id, _)
+            | MfaRoute::DeleteAll(id)
+            | MfaRoute::Enrollments(id)
+            | MfaRoute::DeleteAuthenticators(id)
+            | MfaRoute::DeleteProvider(id, _)
+            | MfaRoute::InvalidateRememberBrowser(id)
+            | MfaRoute::RegenerateRecoveryCode(id),
+        ) => Some(id),
         _ => None,
     }
 }

@@ -238,6 +238,7 @@ pub(super) fn delete(
     ctx.state
         .retain_users(|stored| stored.user.user_id.as_deref() != Some(id));
     ctx.state.blocks.retain(|block| block.user_id != id);
+    ctx.state.mfa.remove_user(id);
     Ok(empty_response(204))
 }
 
