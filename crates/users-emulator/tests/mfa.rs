@@ -735,3 +735,67 @@ async fn seeds_are_checked_and_all_or_nothing() {
         assert_eq!(state["users"], json!([]), "a refused seed left users");
     }
 }
+
+#[tokio::test]
+async fn methods_survive_a_restart_and_older_state_files_still_load() {
+    use std::sync::Arc;
+    use users_emulator::{Emulator, EmulatorConfig, SystemClock};
+
+    let path = std::env::temp_dir().join(format!("users-emulator-mfa-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let open = || {
+        Emulator::open(EmulatorConfig::default(), Arc::new(SystemClock), &path).expect("state file")
+    };
+    let (first, _) = open();
+    let api = Api::attach(common::Backend::InProcess, first).await;
+    let seed = json!({"users": [{"user_id": USER, "connection": "Username-Password-Authentication", "email": "m@example.com"}],
+                      "authentication_methods": {USER: [{"type": "totp", "id": "totp|dev_DDDDDDDDDDDDDDDD"}]}});
+    assert_eq!(
+        api.call("POST", "/__emulator/seed", None, Some(seed))
+            .await
+            .status,
+        200
+    );
+    let token = api.token(None).await;
+    let invalidate = format!(
+        "/api/v2/users/{}/multifactor/actions/invalidate-remember-browser",
+        enc(USER)
+    );
+    assert_eq!(
+        api.call("POST", &invalidate, Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    drop(api);
+
+    let (second, loaded) = open();
+    assert!(loaded);
+    let api = Api::attach(common::Backend::InProcess, second).await;
+    let token = api.token(None).await;
+    let ids: Vec<Value> = list(&api, &token)
+        .await
+        .into_iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    assert_eq!(ids, [json!("totp|dev_DDDDDDDDDDDDDDDD")]);
+    assert_eq!(
+        snapshot(&api).await["mfa"]["users"][USER]["remember_browser_invalidations"],
+        1
+    );
+    drop(api);
+
+    // A state file written before this group existed has no `mfa`: it loads, with no methods.
+    let mut file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    file.as_object_mut()
+        .unwrap()
+        .remove("mfa")
+        .expect("the state file carries mfa");
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let (third, loaded) = open();
+    assert!(loaded);
+    let api = Api::attach(common::Backend::InProcess, third).await;
+    let token = api.token(None).await;
+    assert!(list(&api, &token).await.is_empty());
+    let _ = std::fs::remove_file(&path);
+}
