@@ -10,12 +10,12 @@ use users_model::{Identity, IdentityUserId, Provider, User};
 
 use crate::config::EmulatorConfig;
 use crate::connections::Connection;
-use crate::emulator::{Runtime, reset_runtime};
 use crate::faults::FaultRule;
 use crate::ids::IdGenerator;
 use crate::profile::hash_password;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
+use crate::runtime::{Runtime, reset_runtime};
 use crate::state::{BruteForceBlock, State, StoredUser};
 
 /// Handles a request under `/__emulator/`.
@@ -129,9 +129,8 @@ pub(crate) fn seed(
             blocks.push(block);
         }
     }
-    let now = users_model::Timestamp::from_millis(now_ms).to_string();
     let exists = |id: &str| staged_index.contains_key(id) || state.user_index(id).is_some();
-    let mfa = state.mfa.seeded(doc, exists, &mut generator, &now)?;
+    let mfa = state.mfa.seeded(doc, exists, &mut generator, now_ms)?;
     state.connections = connections;
     state.ids = generator;
     state.mfa = mfa;

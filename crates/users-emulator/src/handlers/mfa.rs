@@ -1,13 +1,12 @@
 //! The authentication-methods and MFA operations of a user: list, get, create, replace, update
 //! and delete methods; enrollments; authenticators; legacy providers; remembered browsers;
-//! recovery codes. The rules live in `crate::mfa`; request bodies are read and checked by the
+//! recovery codes. The rules live in `crate::state::mfa`; request bodies are read and checked by the
 //! `users_model` functions the client uses too. Facts and choices: DIFFERENCES.md,
 //! "Authentication methods and MFA".
 
 use bytes::Bytes;
 use http::Response;
 use serde_json::{Value, json};
-use users_model::operation::{self, Operation};
 use users_model::{
     MultifactorProvider, ViolationKind, Violations, parse_method_update, parse_new_method,
     parse_replacement,
@@ -15,28 +14,12 @@ use users_model::{
 
 use super::list::number_param;
 use super::{Ctx, find_user, violation_error};
-use crate::auth::{Caller, Scopes};
-use crate::mfa::{MfaError, method_json};
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
+use crate::state::mfa::{MfaError, method_json};
 
 const DEFAULT_PER_PAGE: u64 = 50;
 const MAX_PER_PAGE: u64 = 100;
-
-/// The caller holds one of the operation's scopes (OpenAPI `security`).
-fn authorize(caller: &Caller, op: &Operation) -> Result<(), ApiError> {
-    let denied = format!(
-        "Insufficient scope; expected any of: {}.",
-        op.scopes.join(",")
-    );
-    let scopes = Scopes {
-        full: op.scopes,
-        partial: &[],
-        own: &[],
-        denied: &denied,
-    };
-    caller.authorize(&scopes, None).map(drop)
-}
 
 fn refused(error: MfaError) -> ApiError {
     match error {
@@ -71,10 +54,8 @@ fn now(ctx: &Ctx<'_>) -> String {
 pub(super) fn list(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
-    caller: &Caller,
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::LIST_AUTHENTICATION_METHODS)?;
     find_user(ctx.state, user_id)?;
     let page = number_param(
         request,
@@ -116,11 +97,9 @@ pub(super) fn list(
 /// `confirmed`; a query string is ignored (`go-auth0-hist-9fef632f__…__03`).
 pub(super) fn get(
     ctx: &mut Ctx<'_>,
-    caller: &Caller,
     user_id: &str,
     method_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::GET_AUTHENTICATION_METHOD)?;
     find_user(ctx.state, user_id)?;
     let method = ctx
         .state
@@ -134,10 +113,8 @@ pub(super) fn get(
 pub(super) fn create(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
-    caller: &Caller,
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::CREATE_AUTHENTICATION_METHOD)?;
     find_user(ctx.state, user_id)?;
     let new = parse_new_method(&request.json_value()?).map_err(|v| invalid(&v))?;
     let now = now(ctx);
@@ -154,10 +131,8 @@ pub(super) fn create(
 pub(super) fn replace(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
-    caller: &Caller,
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::REPLACE_AUTHENTICATION_METHODS)?;
     find_user(ctx.state, user_id)?;
     let list = parse_replacement(&request.json_value()?).map_err(|v| invalid(&v))?;
     let now = now(ctx);
@@ -178,11 +153,9 @@ pub(super) fn replace(
 pub(super) fn update(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
-    caller: &Caller,
     user_id: &str,
     method_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::UPDATE_AUTHENTICATION_METHOD)?;
     find_user(ctx.state, user_id)?;
     let kind = ctx
         .state
@@ -203,35 +176,23 @@ pub(super) fn update(
 /// `DELETE /users/{id}/authentication-methods/{authentication_method_id}`: 204.
 pub(super) fn delete(
     ctx: &mut Ctx<'_>,
-    caller: &Caller,
     user_id: &str,
     method_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::DELETE_AUTHENTICATION_METHOD)?;
     find_user(ctx.state, user_id)?;
     ctx.state.mfa.delete(user_id, method_id).map_err(refused)?;
     Ok(empty_response(204))
 }
 
 /// `DELETE /users/{id}/authentication-methods`: 204; 403 with a passkey.
-pub(super) fn delete_all(
-    ctx: &mut Ctx<'_>,
-    caller: &Caller,
-    user_id: &str,
-) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::DELETE_AUTHENTICATION_METHODS)?;
+pub(super) fn delete_all(ctx: &mut Ctx<'_>, user_id: &str) -> Result<Response<Bytes>, ApiError> {
     find_user(ctx.state, user_id)?;
     ctx.state.mfa.delete_all(user_id).map_err(refused)?;
     Ok(empty_response(204))
 }
 
 /// `GET /users/{id}/enrollments`: a bare array (`_Enrollments__01`).
-pub(super) fn enrollments(
-    ctx: &mut Ctx<'_>,
-    caller: &Caller,
-    user_id: &str,
-) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::LIST_ENROLLMENTS)?;
+pub(super) fn enrollments(ctx: &mut Ctx<'_>, user_id: &str) -> Result<Response<Bytes>, ApiError> {
     find_user(ctx.state, user_id)?;
     let list = ctx.state.mfa.enrollments(user_id);
     Ok(json_response(
@@ -243,10 +204,8 @@ pub(super) fn enrollments(
 /// `DELETE /users/{id}/authenticators`: 204.
 pub(super) fn delete_authenticators(
     ctx: &mut Ctx<'_>,
-    caller: &Caller,
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::DELETE_AUTHENTICATORS)?;
     find_user(ctx.state, user_id)?;
     ctx.state.mfa.delete_authenticators(user_id);
     Ok(empty_response(204))
@@ -256,11 +215,9 @@ pub(super) fn delete_authenticators(
 /// outside the OpenAPI enum is 400.
 pub(super) fn delete_provider(
     ctx: &mut Ctx<'_>,
-    caller: &Caller,
     user_id: &str,
     provider: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::DELETE_MULTIFACTOR_PROVIDER)?;
     let Some(provider) = MultifactorProvider::from_wire(provider) else {
         return Err(ApiError::invalid_uri(format!(
             "Path validation error: 'No enum match for: \"{provider}\"' on property provider (The multi-factor provider. Supported values 'duo' or 'google-authenticator')."
@@ -275,10 +232,8 @@ pub(super) fn delete_provider(
 /// body (node-auth0 sends none, ruby-auth0 `{}`); recorded in the state and logged.
 pub(super) fn invalidate_remember_browser(
     ctx: &mut Ctx<'_>,
-    caller: &Caller,
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::INVALIDATE_REMEMBER_BROWSER)?;
     find_user(ctx.state, user_id)?;
     let now = now(ctx);
     ctx.state.mfa.invalidate_remember_browser(user_id, &now);
@@ -290,10 +245,8 @@ pub(super) fn invalidate_remember_browser(
 /// without MFA (`_RegenerateRecoveryCode__01`).
 pub(super) fn regenerate_recovery_code(
     ctx: &mut Ctx<'_>,
-    caller: &Caller,
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    authorize(caller, &operation::REGENERATE_RECOVERY_CODE)?;
     find_user(ctx.state, user_id)?;
     let now = now(ctx);
     let state = &mut *ctx.state;

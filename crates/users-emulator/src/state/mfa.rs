@@ -289,8 +289,9 @@ impl MfaState {
         doc: &serde_json::Map<String, Value>,
         user_exists: impl Fn(&str) -> bool,
         ids: &mut IdGenerator,
-        now: &str,
+        now_ms: i64,
     ) -> Result<MfaState, String> {
+        let now = users_model::Timestamp::from_millis(now_ms).to_string();
         let mut next = self.clone();
         let Some(section) = doc.get("authentication_methods") else {
             return Ok(next);
@@ -304,7 +305,7 @@ impl MfaState {
             }
             let methods: Vec<AuthenticationMethod> = serde_json::from_value(list.clone())
                 .map_err(|e| format!("authentication_methods[{user_id}]: {e}"))?;
-            next.seed_methods(user_id, methods, ids, now)
+            next.seed_methods(user_id, methods, ids, &now)
                 .map_err(|e| format!("authentication_methods[{user_id}]: {e}"))?;
         }
         Ok(next)
