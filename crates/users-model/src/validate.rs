@@ -110,6 +110,8 @@ pub enum ViolationKind {
     ConnectionRequired,
     /// The target connection does not support this change.
     Unsupported,
+    /// A number outside its allowed range (e.g. `per_page` above 100).
+    OutOfRange,
 }
 
 impl ViolationKind {
@@ -129,6 +131,7 @@ impl ViolationKind {
             ViolationKind::BodyTooLarge => "body_too_large",
             ViolationKind::ConnectionRequired => "connection_required",
             ViolationKind::Unsupported => "unsupported",
+            ViolationKind::OutOfRange => "out_of_range",
         }
     }
 }
