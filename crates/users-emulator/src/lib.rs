@@ -39,6 +39,7 @@ mod request;
 pub mod search;
 mod server;
 mod state;
+mod tenant;
 mod tokens;
 mod transport;
 

@@ -41,6 +41,9 @@ pub(crate) struct State {
     /// that keeps `index` in step.
     users: Vec<StoredUser>,
     pub blocks: Vec<BruteForceBlock>,
+    /// Roles, resource servers, organizations, assignments, logs (`tenant/`).
+    #[serde(default)]
+    pub tenant: crate::tenant::Tenant,
     /// Position of each user id in `users`, so that a request for one user does not compare
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
@@ -89,6 +92,7 @@ impl State {
                 .collect(),
             users: Vec::new(),
             blocks: Vec::new(),
+            tenant: crate::tenant::Tenant::default(),
             index: UserIndex {
                 positions: HashMap::new(),
                 exact: true,
