@@ -129,6 +129,10 @@ pub(crate) fn seed(
             blocks.push(block);
         }
     }
+    let tenant = crate::tenant::seed::stage(&state.tenant, doc, &mut generator, &|id| {
+        staged_index.contains_key(id) || state.user_index(id).is_some()
+    })?;
+    state.tenant = tenant;
     state.connections = connections;
     state.ids = generator;
     for stored in staged {

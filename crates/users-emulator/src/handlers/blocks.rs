@@ -80,6 +80,7 @@ pub(super) fn delete(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&UNBLOCK, None)?;
     find_user(ctx.state, id)?;
+    super::tenant::hooks::unblocking(ctx.state, |b| b.user_id == id);
     ctx.state.blocks.retain(|b| b.user_id != id);
     Ok(empty_response(204))
 }
@@ -109,6 +110,7 @@ pub(super) fn delete_by_identifier(
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&UNBLOCK, None)?;
     let identifier = identifier(request)?;
+    super::tenant::hooks::unblocking(ctx.state, |b| same_identifier(b, &identifier));
     ctx.state
         .blocks
         .retain(|b| !same_identifier(b, &identifier));

@@ -4,6 +4,7 @@ pub(crate) mod admin;
 mod blocks;
 mod link;
 mod list;
+pub(crate) mod tenant;
 pub(crate) mod token;
 mod users;
 
@@ -77,6 +78,9 @@ pub(crate) fn management(
     request: &ApiRequest,
     rest: &[&str],
 ) -> Response<Bytes> {
+    if let Some(response) = tenant::dispatch(ctx, request, rest) {
+        return response;
+    }
     let Some(route) = route(&request.method, rest) else {
         return ApiError::not_found_path().into_response();
     };

@@ -193,6 +193,13 @@ pub(super) fn create(
         user,
         password_hash,
     });
+    super::tenant::hooks::user_created(
+        ctx.state,
+        ctx.now_ms,
+        &caller.claims.azp,
+        &user_id,
+        &create,
+    );
     Ok(json_response(201, &body))
 }
 
@@ -235,6 +242,7 @@ pub(super) fn delete(
     id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
     caller.authorize(&DELETE, Some(id))?;
+    super::tenant::hooks::user_deleted(ctx.state, ctx.now_ms, &caller.claims.azp, id);
     ctx.state
         .retain_users(|stored| stored.user.user_id.as_deref() != Some(id));
     ctx.state.blocks.retain(|block| block.user_id != id);
@@ -306,6 +314,7 @@ pub(super) fn update(
             set_password_hash(stored, &update, targets_secondary, id);
             stored.user = updated;
         });
+        super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
         return Ok(response);
     }
     let mut applied = Ok(());
@@ -316,6 +325,7 @@ pub(super) fn update(
         }
     });
     applied.map_err(|v| violation_error(&v))?;
+    super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
     let stored = ctx
         .state
         .users()
