@@ -246,13 +246,14 @@ pub(crate) fn list_logs(
         .logs_of(id)
         .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
         .collect();
-    events.reverse();
-    if let Some((field, ascending)) = sort {
-        // Stable: events equal on the field keep newest first.
-        events.sort_by(|a, b| {
-            let order = compare(field_value(a, field), field_value(b, field));
-            if ascending { order } else { order.reverse() }
-        });
+    // Oldest first, sorted stably, then reversed for descending order: events equal on the
+    // field stay in the order they happened (newest first when descending, the default).
+    let (field, ascending) = sort.unwrap_or(("", false));
+    if !field.is_empty() {
+        events.sort_by(|a, b| compare(field_value(a, field), field_value(b, field)));
+    }
+    if !ascending {
+        events.reverse();
     }
     Ok(json_response(200, &page_body(events, "logs", paging, true)))
 }
