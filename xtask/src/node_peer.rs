@@ -14,8 +14,10 @@ use std::time::Duration;
 /// and the emulator issues tokens for `https://{AUTH0_DOMAIN}/` so the SDK's default audience
 /// (`https://{domain}/api/v2/`) is the one it expects.
 const AUTH0_DOMAIN: &str = "emulator.node-peer.test";
-const CLIENT_ID: &str = "node-peer-client";
-const CLIENT_SECRET: &str = "node-peer-secret";
+/// The emulator's default application (`users_emulator::DEFAULT_CLIENT_ID` / `_SECRET`): the
+/// checks get exactly the scopes the emulator grants by default.
+const CLIENT_ID: &str = "emulator-client";
+const CLIENT_SECRET: &str = "emulator-secret";
 /// How long the emulator may take to print its address.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
