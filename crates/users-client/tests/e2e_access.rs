@@ -35,34 +35,10 @@ struct Env {
     _server: Option<RunningServer>,
 }
 
-/// Scopes beyond the default application's that these tests need when the emulator's defaults
-/// do not grant them (set-up APIs and logs).
-const EXTRA_SCOPES: &[&str] = &[
-    "read:roles",
-    "create:roles",
-    "delete:roles",
-    "update:roles",
-    "read:resource_servers",
-    "create:resource_servers",
-    "delete:resource_servers",
-    "read:organizations",
-    "create:organizations",
-    "delete:organizations",
-    "create:organization_members",
-    "delete:organization_members",
-    "read:organization_members",
-    "read:logs",
-];
-
 impl Env {
     async fn start(backend: Backend) -> Env {
-        let mut config = EmulatorConfig::default();
-        for scope in EXTRA_SCOPES {
-            if !config.clients[0].scopes.iter().any(|s| s == scope) {
-                config.clients[0].scopes.push((*scope).to_owned());
-            }
-        }
-        let emulator = Emulator::new(config);
+        // The default application holds every scope used here (operations and set-up APIs).
+        let emulator = Emulator::new(EmulatorConfig::default());
         let (transport, base, server): (Arc<dyn Transport>, String, Option<RunningServer>) =
             match backend {
                 Backend::InProcess => (Arc::new(emulator), "https://tenant.example".into(), None),

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use users_model::{User, UserCreate, UserUpdate, event_type};
 
+use crate::state::tenant::logs::{Event, Origin, masked_body};
 use crate::state::{BruteForceBlock, State};
-use crate::tenant::logs::{Event, Origin, masked_body};
 
 /// The end user's IP of a token request: Auth0's `auth0-forwarded-for` header (what a trusted
 /// server sends for the resource-owner grants), else the first `x-forwarded-for` entry, else

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use users_model::Violations;
 
 use super::{Ctx, query_bool, serde_body_error, violation_error};
-use crate::auth::{Caller, Scopes};
+use crate::auth::Caller;
 use crate::reply::ApiError;
 use crate::request::ApiRequest;
 
@@ -175,7 +175,7 @@ fn member_routes() -> [SetupRoute; 2] {
 }
 
 /// Every scope the set-up endpoints accept, for the default application.
-pub(crate) fn setup_scopes() -> Vec<&'static str> {
+pub fn setup_scopes() -> Vec<&'static str> {
     let mut scopes: Vec<&'static str> = routes()
         .iter()
         .chain(member_routes().iter())
@@ -213,36 +213,6 @@ pub(crate) fn is_setup_path(rest: &[&str]) -> bool {
     matches!(
         rest.first(),
         Some(&("roles" | "resource-servers" | "organizations"))
-    )
-}
-
-/// Handles a set-up request, or `None` when no set-up endpoint has this method and path.
-pub(crate) fn handle(
-    ctx: &mut Ctx<'_>,
-    request: &ApiRequest,
-    caller: &Caller,
-    rest: &[&str],
-) -> Option<Result<Response<Bytes>, ApiError>> {
-    let all = routes();
-    let members = member_routes();
-    let (route, params) = all
-        .iter()
-        .chain(members.iter())
-        .find_map(|r| matches(r, &request.method, rest).map(|p| (r, p)))?;
-    let denied = format!(
-        "Insufficient scope; expected any of: {}.",
-        route.scopes.join(", ")
-    );
-    let scopes = Scopes {
-        full: route.scopes,
-        partial: &[],
-        own: &[],
-        denied: &denied,
-    };
-    Some(
-        caller
-            .authorize(&scopes, None)
-            .and_then(|_| (route.handler)(ctx, request, caller, &params)),
     )
 }
 
@@ -408,76 +378,40 @@ pub(crate) fn user_summary(user: &users_model::User) -> Value {
     Value::Object(summary)
 }
 
-/// The handler of each of a user's roles, permissions, organizations and logs operations.
-type UserHandler = fn(&mut Ctx<'_>, &ApiRequest, &str) -> Result<Response<Bytes>, ApiError>;
-
-/// The operations of `users_model::operation::ROLES_PERMISSIONS_ORGANIZATIONS_LOGS` and their
-/// handlers.
-pub(crate) const USER_OPERATIONS: &[(&users_model::operation::Operation, UserHandler)] = {
-    use users_model::operation as op;
-    &[
-        (&op::LIST_USER_ROLES, user_access::list_roles),
-        (&op::ASSIGN_USER_ROLES, user_access::assign_roles),
-        (&op::REMOVE_USER_ROLES, user_access::remove_roles),
-        (&op::LIST_USER_PERMISSIONS, user_access::list_permissions),
-        (
-            &op::ASSIGN_USER_PERMISSIONS,
-            user_access::assign_permissions,
-        ),
-        (
-            &op::REMOVE_USER_PERMISSIONS,
-            user_access::remove_permissions,
-        ),
-        (
-            &op::LIST_USER_ORGANIZATIONS,
-            user_access::list_organizations,
-        ),
-        (&op::LIST_USER_LOGS, user_access::list_logs),
-    ]
-};
-
-/// The 403 of an operation the caller holds no scope for, in the wording the OpenAPI
-/// document's 403 descriptions use.
-pub(crate) fn insufficient_scope(scopes: &[&str]) -> String {
-    format!(
-        "Insufficient scope; expected any of: {}.",
-        scopes.join(", ")
+/// The 403 of a set-up endpoint the caller holds no scope for, in the form the users
+/// operations use (`auth.rs`'s common form).
+fn insufficient_scope(scopes: &[&str]) -> ApiError {
+    ApiError::forbidden(
+        format!("Insufficient scope; expected any of: {}.", scopes.join(",")),
+        Some("insufficient_scope"),
     )
 }
 
-/// Handles a set-up request or one of a user's roles/permissions/organizations/logs
-/// operations; `None` when `rest` is neither.
-pub(crate) fn dispatch(
+/// Handles a set-up request (roles, resource servers, organizations); `None` when `rest` is
+/// not a set-up path, so the users operations are routed as usual.
+pub(crate) fn setup(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
     rest: &[&str],
 ) -> Option<Response<Bytes>> {
-    let method = request.method.as_str();
-    let user_op = USER_OPERATIONS
-        .iter()
-        .find_map(|(op, handler)| op.match_request(method, rest).map(|p| (*op, *handler, p)));
-    if user_op.is_none() && !is_setup_path(rest) {
+    if !is_setup_path(rest) {
         return None;
     }
-    let caller = match crate::auth::authenticate(request, ctx.issuer, ctx.now_secs()) {
-        Ok(caller) => caller,
-        Err(e) => return Some(e.into_response()),
+    let all = routes();
+    let members = member_routes();
+    let Some((route, params)) = all
+        .iter()
+        .chain(members.iter())
+        .find_map(|r| matches(r, &request.method, rest).map(|p| (r, p)))
+    else {
+        return Some(ApiError::not_found_path().into_response());
     };
-    let result = match user_op {
-        Some((op, handler, params)) => {
-            let denied = insufficient_scope(op.scopes);
-            let scopes = Scopes {
-                full: op.scopes,
-                partial: &[],
-                own: &[],
-                denied: &denied,
-            };
-            let id = params.get("id").unwrap_or_default();
-            caller
-                .authorize(&scopes, None)
-                .and_then(|_| handler(ctx, request, id))
-        }
-        None => handle(ctx, request, &caller, rest)?,
-    };
+    let result =
+        crate::auth::authenticate(request, ctx.issuer, ctx.now_secs()).and_then(|caller| {
+            if !route.scopes.iter().any(|s| caller.has(s)) {
+                return Err(insufficient_scope(route.scopes));
+            }
+            (route.handler)(ctx, request, &caller, &params)
+        });
     Some(result.unwrap_or_else(ApiError::into_response))
 }

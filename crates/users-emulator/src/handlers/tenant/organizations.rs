@@ -16,7 +16,7 @@ use crate::auth::Caller;
 use crate::handlers::Ctx;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
-use crate::tenant::{StoredOrganization, prefixed_id};
+use crate::state::tenant::{StoredOrganization, prefixed_id};
 
 /// 404 for an organization that does not exist (**unconfirmed** wording).
 fn not_found() -> ApiError {

@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::handlers::Ctx;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
-use crate::tenant::{ResourceServer, Scope, resource_server_id};
+use crate::state::tenant::{ResourceServer, Scope, resource_server_id};
 
 /// 404 for a resource server that does not exist (**unconfirmed** wording).
 fn not_found() -> ApiError {

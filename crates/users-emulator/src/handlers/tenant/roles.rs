@@ -16,7 +16,7 @@ use crate::auth::Caller;
 use crate::handlers::Ctx;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
-use crate::tenant::{StoredRole, prefixed_id};
+use crate::state::tenant::{StoredRole, prefixed_id};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
