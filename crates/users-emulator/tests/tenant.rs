@@ -29,8 +29,8 @@ fn names(body: &Value, key: &str, field: &str) -> Vec<String> {
 async fn roles_and_permissions_follow_assignments_and_deletions() {
     for &backend in BACKENDS {
         let api = api(backend).await;
-        let t = api.token(None).await;
-        let t = Some(t.as_str());
+        let token = api.token(None).await;
+        let t = Some(token.as_str());
         let rs = api
             .call("POST", "/api/v2/resource-servers", t, Some(json!({"identifier": API, "name": "Reports",
                 "scopes": [{"value": "read:reports", "description": "Read reports"}, {"value": "write:reports"}]})))
@@ -59,7 +59,7 @@ async fn roles_and_permissions_follow_assignments_and_deletions() {
         assert_eq!(added.status, 201, "{}", added.body);
 
         let user = uid(&api
-            .create_user(t.unwrap(), "roles@example.com", json!({}))
+            .create_user(&token, "roles@example.com", json!({}))
             .await);
         let base = format!("/api/v2/users/{}", enc(&user));
         let assign = api
@@ -239,8 +239,8 @@ async fn roles_and_permissions_follow_assignments_and_deletions() {
 async fn organizations_follow_members_and_user_deletion() {
     for &backend in BACKENDS {
         let api = api(backend).await;
-        let t = api.token(None).await;
-        let t = Some(t.as_str());
+        let token = api.token(None).await;
+        let t = Some(token.as_str());
         let org = api
             .call(
                 "POST",
@@ -275,12 +275,8 @@ async fn organizations_follow_members_and_user_deletion() {
             .await;
         assert_eq!(bad.status, 400);
 
-        let a = uid(&api
-            .create_user(t.unwrap(), "a@example.com", json!({}))
-            .await);
-        let b = uid(&api
-            .create_user(t.unwrap(), "b@example.com", json!({}))
-            .await);
+        let a = uid(&api.create_user(&token, "a@example.com", json!({})).await);
+        let b = uid(&api.create_user(&token, "b@example.com", json!({})).await);
         let members = format!("/api/v2/organizations/{org_id}/members");
         let added = api
             .call("POST", &members, t, Some(json!({"members": [a, b]})))
@@ -364,10 +360,10 @@ fn log_types(body: &Value) -> Vec<String> {
 async fn logs_record_logins_and_ten_failures_block_the_ip_until_unblocked() {
     for &backend in BACKENDS {
         let api = api(backend).await;
-        let t = api.token(None).await;
-        let t = Some(t.as_str());
+        let token = api.token(None).await;
+        let t = Some(token.as_str());
         let user = uid(&api
-            .create_user(t.unwrap(), "victim@example.com", json!({}))
+            .create_user(&token, "victim@example.com", json!({}))
             .await);
         let logs = format!("/api/v2/users/{}/logs", enc(&user));
         assert_eq!(
