@@ -32,29 +32,50 @@
 //! );
 //! ```
 
+mod api_date;
 mod blocks;
+mod checkpoint;
+mod connected_account;
 mod create;
 mod error;
 mod ids;
 mod link;
 mod linking;
 mod merge;
+mod nullable;
 pub mod operation;
 mod provider;
 mod query;
+mod refresh_token;
+mod risk;
+mod session;
 mod time;
+mod tokenset;
 mod update;
 mod user;
 mod validate;
 
+pub use api_date::ApiDate;
 pub use blocks::{BlockedFor, UserBlocks};
+pub use checkpoint::{CheckpointPage, CheckpointQuery, MAX_TAKE};
+pub use connected_account::{ConnectedAccount, ConnectedAccountsPage};
 pub use create::UserCreate;
 pub use error::ApiErrorBody;
 pub use ids::{InvalidUserId, UserId, decode_component, encode_component, encode_component_into};
 pub use link::{LinkRequest, LinkToken, UnlinkTarget};
+pub use nullable::Nullable;
 pub use provider::Provider;
 pub use query::{ListUsersQuery, SearchEngine, UsersByEmailQuery, UsersPage};
+pub use refresh_token::{
+    RefreshToken, RefreshTokenDevice, RefreshTokenResourceServer, RefreshTokensPage,
+};
+pub use risk::{Assessor, ClearAssessors};
+pub use session::{
+    AuthenticationSignal, Session, SessionAuthentication, SessionClient, SessionDevice,
+    SessionsPage,
+};
 pub use time::{InvalidTimestamp, Timestamp};
+pub use tokenset::FederatedTokenSet;
 pub use update::{MetadataPatch, Password, Patch, UserUpdate};
 pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};
 
