@@ -38,6 +38,7 @@ mod reply;
 mod request;
 pub mod search;
 mod server;
+mod sessions;
 mod state;
 mod tokens;
 mod transport;

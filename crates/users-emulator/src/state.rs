@@ -7,6 +7,7 @@ use users_model::{Identity, User};
 
 use crate::connections::Connection;
 use crate::ids::IdGenerator;
+use crate::sessions::SessionsState;
 
 /// Version of the snapshot format, checked when a state file is loaded.
 pub(crate) const SNAPSHOT_VERSION: u32 = 1;
@@ -41,6 +42,9 @@ pub(crate) struct State {
     /// that keeps `index` in step.
     users: Vec<StoredUser>,
     pub blocks: Vec<BruteForceBlock>,
+    /// Sessions, refresh tokens, federated token sets and connected accounts.
+    #[serde(default)]
+    pub sessions: SessionsState,
     /// Position of each user id in `users`, so that a request for one user does not compare
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
@@ -89,6 +93,7 @@ impl State {
                 .collect(),
             users: Vec::new(),
             blocks: Vec::new(),
+            sessions: SessionsState::default(),
             index: UserIndex {
                 positions: HashMap::new(),
                 exact: true,

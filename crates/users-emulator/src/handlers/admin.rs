@@ -129,8 +129,12 @@ pub(crate) fn seed(
             blocks.push(block);
         }
     }
+    let sessions = crate::sessions::seed::parse(doc, &mut generator, now_ms, &|id| {
+        staged_index.contains_key(id) || state.user_index(id).is_some()
+    })?;
     state.connections = connections;
     state.ids = generator;
+    sessions.commit(&mut state.sessions);
     for stored in staged {
         state.push_user(stored);
     }
