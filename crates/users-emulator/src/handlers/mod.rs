@@ -4,6 +4,7 @@ pub(crate) mod admin;
 mod blocks;
 mod link;
 mod list;
+mod sessions;
 pub(crate) mod token;
 mod users;
 
