@@ -40,8 +40,10 @@ pub use engine::ratelimit::RateLimit;
 pub use engine::retry::{Idempotency, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
 pub use ops::blocks::UserBlocksApi;
+pub use ops::checkpoint::Walk;
 pub use ops::metadata::{MetadataKind, preview_update};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
+pub use ops::sessions::SessionsAndTokens;
 pub use ops::users::{FieldsQuery, Users};
 
 /// Secret strings as taken by the builder and [`Call::bearer`].

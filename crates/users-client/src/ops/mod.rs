@@ -2,6 +2,8 @@
 //! operation descriptions in `users_model::operation`) and their types. Nothing here sends.
 
 pub(crate) mod blocks;
+pub(crate) mod checkpoint;
 pub(crate) mod metadata;
 pub(crate) mod paging;
+pub(crate) mod sessions;
 pub(crate) mod users;

@@ -10,7 +10,7 @@ use users_model::{ClearAssessors, validate_clear_assessors};
 use super::{Ctx, query_bool, serde_body_error, violation_error};
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
-use crate::sessions::store::{checkpoint_page, decode_cursor, owned_by};
+use crate::state::sessions::{checkpoint_page, decode_cursor, owned_by};
 
 /// Sessions and refresh tokens: "Defaults to 50." (OAS).
 const DEFAULT_TAKE: u64 = 50;

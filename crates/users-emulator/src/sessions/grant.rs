@@ -16,12 +16,12 @@ use bytes::Bytes;
 use http::Response;
 use serde_json::{Map, Value, json};
 
-use super::store::{ExchangeRefusal, Login};
 use crate::auth::management_audience;
 use crate::config::EmulatorConfig;
 use crate::handlers::token::{client, id_token, missing, text};
 use crate::reply::{auth_error, json_response};
 use crate::state::State;
+use crate::state::sessions::{ExchangeRefusal, Login};
 use crate::tokens::{AccessClaims, sign};
 
 /// Starts a session and issues a refresh token for a password-realm login that asked for

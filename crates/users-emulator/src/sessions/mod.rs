@@ -1,8 +1,6 @@
-//! Sessions, refresh tokens, federated token sets and connected accounts: their state, its seed
-//! section, and their part in the token endpoint.
+//! Sessions, refresh tokens, federated token sets and connected accounts outside the
+//! Management API handlers: the seed section and the token endpoint's part. Their state is
+//! `crate::state::sessions`.
 
 pub(crate) mod grant;
 pub(crate) mod seed;
-pub(crate) mod store;
-
-pub(crate) use store::SessionsState;

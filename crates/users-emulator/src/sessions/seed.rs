@@ -10,9 +10,11 @@ use users_model::{
     ApiDate, ConnectedAccount, FederatedTokenSet, Nullable, RefreshToken, Session, Timestamp,
 };
 
-use super::store::{ApiSettings, RefreshTokenPolicy, Sequenced, SessionsState, StoredRefreshToken};
 use crate::ids::IdGenerator;
 use crate::profile::hash_password;
+use crate::state::sessions::{
+    ApiSettings, RefreshTokenPolicy, Sequenced, SessionsState, StoredRefreshToken,
+};
 
 /// A parsed seed section, ready to commit.
 #[derive(Default)]
@@ -141,7 +143,7 @@ impl Staged {
             let seq = state.next_seq();
             state.refresh_tokens.push(StoredRefreshToken {
                 seq,
-                token_hash: token.map(|t| hash_password(super::store::TOKEN_SALT, &t)),
+                token_hash: token.map(|t| hash_password(crate::state::sessions::TOKEN_SALT, &t)),
                 info,
             });
         }

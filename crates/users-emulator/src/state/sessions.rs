@@ -19,7 +19,7 @@ use crate::profile::{hash_password, password_matches};
 
 /// Salt of the stored refresh-token hashes (the token is random, the salt only separates these
 /// hashes from password hashes).
-pub(super) const TOKEN_SALT: &str = "refresh_token";
+pub(crate) const TOKEN_SALT: &str = "refresh_token";
 
 /// Sessions, refresh tokens, token sets and connected accounts of every user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
