@@ -13,7 +13,7 @@ use crate::config::EmulatorConfig;
 use crate::faults::FaultAction;
 use crate::handlers;
 use crate::persist::{StateFile, StateFileError};
-use crate::reply::{ApiError, bytes_response, json_response};
+use crate::reply::{ApiError, auth_error, bytes_response, json_response};
 use crate::request::ApiRequest;
 use crate::runtime::Runtime;
 use crate::state::State;
@@ -211,13 +211,29 @@ impl Emulator {
         match (&request.method, segments.as_slice()) {
             (&Method::POST, ["oauth", "token"]) => {
                 let mut state = lock(&self.inner.state);
-                return handlers::token::issue(
+                let response = handlers::token::issue(
                     &mut state,
                     &self.inner.config,
                     request,
                     &issuer,
                     now_ms,
                 );
+                // A login with offline_access or a refresh exchange changed the stored sessions
+                // and refresh tokens.
+                return match &self.inner.store {
+                    Some(store) if state.sessions.take_changed() => match store.save(&state) {
+                        Ok(()) => response,
+                        Err(error) => {
+                            tracing::error!(%error, "could not write the state file");
+                            auth_error(
+                                500,
+                                "server_error",
+                                "The emulator could not write its state file.",
+                            )
+                        }
+                    },
+                    _ => response,
+                };
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());
