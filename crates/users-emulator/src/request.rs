@@ -41,22 +41,17 @@ pub(crate) fn decode_path(path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Parses `a=1&b=x%20y` (also `+` as space). `None` on invalid escapes or UTF-8.
+/// Parses `a=1&b=x%20y` (also `+` as space). `None` when the decoded text is not UTF-8.
 pub(crate) fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
-    let decode = |s: &str| -> Option<String> {
-        let spaced = s.replace('+', " ");
-        percent_decode_str(&spaced)
-            .decode_utf8()
-            .ok()
-            .map(|v| v.into_owned())
-    };
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(key)?, decode(value)?))
-        })
-        .collect()
+    // form_urlencoded replaces invalid UTF-8 instead of reporting it, so validity is checked on
+    // the whole string first: a multi-byte UTF-8 sequence never holds the ASCII separators
+    // (`&`, `=`, `+`), so the pairs decode to UTF-8 exactly when the whole string does.
+    percent_decode_str(raw).decode_utf8().ok()?;
+    Some(
+        form_urlencoded::parse(raw.as_bytes())
+            .into_owned()
+            .collect(),
+    )
 }
 
 impl ApiRequest {
@@ -213,6 +208,21 @@ mod tests {
         assert_eq!(pairs[2], ("x".into(), "a b".into()));
         assert_eq!(pairs[3], ("flag".into(), String::new()));
         assert!(parse_query("a=%E2%28").is_none());
+        assert!(parse_query("a=%C3&b=%A9").is_none(), "split across pairs");
+        assert_eq!(
+            parse_query("&&a=b=c&").expect("valid"),
+            [("a".into(), "b=c".into())]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoded_pairs_come_back(pairs in proptest::collection::vec((".{1,8}", ".{0,8}"), 0..5)) {
+            let raw = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&pairs)
+                .finish();
+            proptest::prop_assert_eq!(parse_query(&raw), Some(pairs));
+        }
     }
 
     fn request(content_type: Option<&str>, body: &'static [u8]) -> ApiRequest {

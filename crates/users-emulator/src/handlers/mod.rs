@@ -150,10 +150,10 @@ pub(crate) fn serde_body_error(error: &serde_json::Error) -> ApiError {
 /// The user as the API returns it: IdP tokens only for callers with `read:user_idp_tokens`.
 pub(crate) fn user_json(user: &User, caller: &Caller) -> Value {
     let mut value = serde_json::to_value(user).unwrap_or(Value::Null);
-    if !caller.has("read:user_idp_tokens") {
-        if let Some(identities) = value.get_mut("identities").and_then(Value::as_array_mut) {
-            identities.iter_mut().for_each(strip_idp_tokens);
-        }
+    if !caller.has("read:user_idp_tokens")
+        && let Some(identities) = value.get_mut("identities").and_then(Value::as_array_mut)
+    {
+        identities.iter_mut().for_each(strip_idp_tokens);
     }
     value
 }
