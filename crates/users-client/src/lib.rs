@@ -51,8 +51,10 @@ pub use engine::call::{Call, Response};
 pub use engine::ratelimit::RateLimit;
 pub use engine::retry::{Idempotency, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
+pub use ops::auth_methods::{AuthenticationMethodsApi, METHODS_PER_PAGE};
 pub use ops::blocks::UserBlocksApi;
 pub use ops::metadata::{MetadataKind, preview_update};
+pub use ops::mfa::{MfaApi, MfaReset};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
 pub use ops::users::{FieldsQuery, Users};
 

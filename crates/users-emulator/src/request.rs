@@ -103,6 +103,19 @@ impl ApiRequest {
     /// The body as a JSON object (JSON or form-encoded), with the server's envelopes for a body
     /// that is too large, malformed, of a wrong content type or not an object.
     pub(crate) fn json_object(&self) -> Result<Map<String, Value>, ApiError> {
+        match self.json_value()? {
+            Value::Object(map) => Ok(map),
+            other => Err(ApiError::invalid_body(format!(
+                "Payload validation error: 'Expected type object but found type {}'.",
+                json_type(&other)
+            ))),
+        }
+    }
+
+    /// The body as any JSON value (a PUT of a list sends an array), with the same envelopes as
+    /// [`Self::json_object`] for a body that is too large, empty, malformed or of a wrong
+    /// content type.
+    pub(crate) fn json_value(&self) -> Result<Value, ApiError> {
         if self.body.len() > MAX_BODY_BYTES {
             return Err(payload_too_large());
         }
@@ -125,13 +138,7 @@ impl ApiRequest {
                 ));
             }
         };
-        match value {
-            Value::Object(map) => Ok(map),
-            other => Err(ApiError::invalid_body(format!(
-                "Payload validation error: 'Expected type object but found type {}'.",
-                json_type(&other)
-            ))),
-        }
+        Ok(value)
     }
 }
 

@@ -4,6 +4,8 @@ pub(crate) mod admin;
 mod blocks;
 mod link;
 mod list;
+mod mfa;
+pub(crate) mod tenant;
 pub(crate) mod token;
 mod users;
 
@@ -44,6 +46,9 @@ pub(crate) fn management(
     request: &ApiRequest,
     rest: &[&str],
 ) -> Response<Bytes> {
+    if let Some(response) = tenant::setup(ctx, request, rest) {
+        return response;
+    }
     let Some((op, params)) = operation::find(request.method.as_str(), rest) else {
         return ApiError::not_found_path().into_response();
     };
@@ -75,7 +80,7 @@ fn dispatch(
         "post_users" => users::create(ctx, request, caller),
         "get_users_by_id" => users::get(ctx, request, caller, id),
         "patch_users_by_id" => users::update(ctx, request, caller, access, id),
-        "delete_users_by_id" => users::delete(ctx, id),
+        "delete_users_by_id" => users::delete(ctx, caller, id),
         "post_identities" => link::link(ctx, request, caller, access, id),
         "delete_user_identity_by_user_id" => {
             link::unlink(ctx, caller, id, param("provider"), param("user_id"))
@@ -85,6 +90,32 @@ fn dispatch(
         "delete_user-blocks" => blocks::delete_by_identifier(ctx, request),
         "get_user-blocks_by_id" => blocks::get(ctx, id),
         "delete_user-blocks_by_id" => blocks::delete(ctx, id),
+        "get_authentication-methods" => mfa::list(ctx, request, id),
+        "get_authentication-methods_by_authentication_method_id" => {
+            mfa::get(ctx, id, param("authentication_method_id"))
+        }
+        "post_authentication-methods" => mfa::create(ctx, request, id),
+        "put_authentication-methods" => mfa::replace(ctx, request, id),
+        "patch_authentication-methods_by_authentication_method_id" => {
+            mfa::update(ctx, request, id, param("authentication_method_id"))
+        }
+        "delete_authentication-methods" => mfa::delete_all(ctx, id),
+        "delete_authentication-methods_by_authentication_method_id" => {
+            mfa::delete(ctx, id, param("authentication_method_id"))
+        }
+        "get_enrollments" => mfa::enrollments(ctx, id),
+        "delete_authenticators" => mfa::delete_authenticators(ctx, id),
+        "delete_multifactor_by_provider" => mfa::delete_provider(ctx, id, param("provider")),
+        "post_invalidate-remember-browser" => mfa::invalidate_remember_browser(ctx, id),
+        "post_recovery-code-regeneration" => mfa::regenerate_recovery_code(ctx, id),
+        "get_user_roles" => tenant::user_access::list_roles(ctx, request, id),
+        "post_user_roles" => tenant::user_access::assign_roles(ctx, request, id),
+        "delete_user_roles" => tenant::user_access::remove_roles(ctx, request, id),
+        "get_permissions" => tenant::user_access::list_permissions(ctx, request, id),
+        "post_permissions" => tenant::user_access::assign_permissions(ctx, request, id),
+        "delete_permissions" => tenant::user_access::remove_permissions(ctx, request, id),
+        "get_user_organizations" => tenant::user_access::list_organizations(ctx, request, id),
+        "get_logs_by_user" => tenant::user_access::list_logs(ctx, request, id),
         _ => Err(ApiError::not_found_path()),
     }
 }
