@@ -1,7 +1,9 @@
 //! When to repeat a request and how long to wait first: a pure decision function.
 //!
 //! Time and randomness come in as arguments so that every row of the decision table is tested
-//! without a clock. The loop that sleeps and resends lives with the client.
+//! without a clock. The loop that waits and resends is `engine::attempts`. The classification
+//! of statuses and transport failures ([`status_class`], [`transient_transport`]) is the one
+//! both [`decide`] and [`Error::is_retryable`](crate::Error::is_retryable) use.
 
 use std::time::{Duration, SystemTime};
 
@@ -17,7 +19,20 @@ use crate::engine::ratelimit::RateLimit;
 const RESET_JITTER: Duration = Duration::from_millis(500);
 
 /// How many attempts a call may make, how long it waits between them and when it gives up.
+///
+/// Build one from [`RetryPolicy::default`] or [`RetryPolicy::disabled`] and the `with_*`
+/// setters; the fields are public to read. Every duration may be anything up to
+/// `Duration::MAX`: waits are computed with saturating arithmetic.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = users_client::RetryPolicy::default()
+///     .with_max_attempts(6)
+///     .with_deadline(Some(Duration::from_secs(30)));
+/// assert_eq!(policy.max_attempts, 6);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Total attempts including the first. Default 4: node-auth0's management client makes four
     /// (three retries), which is enough to ride out a one-second rate-limit window or a brief
@@ -33,9 +48,11 @@ pub struct RetryPolicy {
     /// Default 60 s: Auth0's per-minute buckets refill within a minute, and node-auth0 v5+ caps
     /// at the same value; a longer demand (or a skewed clock) is cut to this.
     pub max_rate_limit_wait: Duration,
-    /// The whole call's budget, measured from the start of the first attempt: no retry is made
-    /// whose wait would end after it. Default 120 s, two full rate-limit windows; `None` means
-    /// only `max_attempts` bounds the call.
+    /// The whole call's budget, measured from the moment the call starts: every wait counts
+    /// against it (the rate-limit gate, the token, backoff and attempts). No wait is begun that
+    /// would end after it, and no attempt is started after it, so a call returns at the latest
+    /// one attempt's timeout after its deadline. Default 120 s, two full rate-limit windows;
+    /// `None` means only `max_attempts` bounds the call.
     pub deadline: Option<Duration>,
 }
 
@@ -59,6 +76,36 @@ impl RetryPolicy {
             ..Self::default()
         }
     }
+
+    /// Sets [`max_attempts`](Self::max_attempts).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Sets [`base_delay`](Self::base_delay).
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets [`max_backoff`](Self::max_backoff).
+    pub fn with_max_backoff(mut self, ceiling: Duration) -> Self {
+        self.max_backoff = ceiling;
+        self
+    }
+
+    /// Sets [`max_rate_limit_wait`](Self::max_rate_limit_wait).
+    pub fn with_max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = wait;
+        self
+    }
+
+    /// Sets [`deadline`](Self::deadline).
+    pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
 }
 
 /// Whether repeating a request can change the result beyond what the first attempt did.
@@ -72,7 +119,7 @@ pub enum Idempotency {
 
 /// How one attempt ended.
 #[derive(Debug)]
-pub enum Outcome<'a> {
+pub(crate) enum Outcome<'a> {
     /// The server answered.
     Response {
         /// The response status.
@@ -86,7 +133,7 @@ pub enum Outcome<'a> {
 
 impl<'a> Outcome<'a> {
     /// How the attempt that produced `result` ended.
-    pub fn of(result: &'a Result<http::Response<bytes::Bytes>, TransportError>) -> Self {
+    pub(crate) fn of(result: &'a Result<http::Response<bytes::Bytes>, TransportError>) -> Self {
         match result {
             Ok(response) => Outcome::Response {
                 status: response.status(),
@@ -99,11 +146,28 @@ impl<'a> Outcome<'a> {
 
 /// What to do after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Wait this long, then make another attempt.
     Retry(Duration),
     /// Return this attempt's result.
     Stop,
+}
+
+/// What [`decide`] looks at besides the policy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Facts<'a> {
+    /// The attempt that just ended, 1-based.
+    pub attempt: u32,
+    /// Whether the request may be repeated after an unknown outcome.
+    pub idempotency: Idempotency,
+    /// How it ended.
+    pub outcome: &'a Outcome<'a>,
+    /// The wall clock, for `Retry-After` dates and `x-ratelimit-reset`.
+    pub now_epoch_ms: i64,
+    /// Uniform in `[0, 1)`; values outside are clamped, NaN counts as 0.
+    pub jitter: f64,
+    /// Time since the call started.
+    pub elapsed: Duration,
 }
 
 /// Decides whether to repeat the attempt numbered `attempt` (1-based) that ended with `outcome`.
@@ -122,15 +186,15 @@ pub enum Decision {
 /// plus the wait would pass the deadline. Backoff is "full jitter":
 /// `jitter * min(max_backoff, base_delay * 2^(attempt-1))`, where `jitter` is uniform in
 /// `[0, 1)` (values outside are clamped, NaN counts as 0).
-pub fn decide(
-    policy: &RetryPolicy,
-    attempt: u32,
-    idempotency: Idempotency,
-    outcome: &Outcome<'_>,
-    now_epoch_ms: i64,
-    jitter: f64,
-    elapsed: Duration,
-) -> Decision {
+pub(crate) fn decide(policy: &RetryPolicy, facts: &Facts<'_>) -> Decision {
+    let Facts {
+        attempt,
+        idempotency,
+        outcome,
+        now_epoch_ms,
+        jitter,
+        elapsed,
+    } = *facts;
     if attempt >= policy.max_attempts {
         return Decision::Stop;
     }
@@ -142,17 +206,15 @@ pub fn decide(
     let backoff = || backoff(policy, attempt, jitter);
     let idempotent = idempotency == Idempotency::Idempotent;
     let delay = match outcome {
-        Outcome::Response { status, headers } => {
-            if *status == StatusCode::TOO_MANY_REQUESTS {
+        Outcome::Response { status, headers } => match status_class(*status) {
+            StatusClass::RateLimited => {
                 rate_limit_wait(policy, headers, now_epoch_ms, jitter).unwrap_or_else(backoff)
-            } else if idempotent && is_retryable_status(*status) {
-                retry_after(headers, now_epoch_ms)
-                    .map(|d| d.min(policy.max_rate_limit_wait))
-                    .unwrap_or_else(backoff)
-            } else {
-                return Decision::Stop;
             }
-        }
+            StatusClass::Transient if idempotent => retry_after(headers, now_epoch_ms)
+                .map(|d| d.min(policy.max_rate_limit_wait))
+                .unwrap_or_else(backoff),
+            StatusClass::Transient | StatusClass::Final => return Decision::Stop,
+        },
         Outcome::Transport(error) if is_retryable_transport(error, idempotent) => backoff(),
         Outcome::Transport(_) => return Decision::Stop,
     };
@@ -162,17 +224,41 @@ pub fn decide(
     }
 }
 
-/// 408, and 5xx except 501 (the server will not implement it on a second try).
-fn is_retryable_status(status: StatusCode) -> bool {
-    status == StatusCode::REQUEST_TIMEOUT
+/// What a response status says about trying again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StatusClass {
+    /// 429: the server did not act; try again after the wait it asks for.
+    RateLimited,
+    /// 408, and 5xx except 501: transient, but the request may have been applied.
+    Transient,
+    /// Everything else, 501 included (the server will not implement it on a second try).
+    Final,
+}
+
+/// The one classification of statuses.
+pub(crate) fn status_class(status: StatusCode) -> StatusClass {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        StatusClass::RateLimited
+    } else if status == StatusCode::REQUEST_TIMEOUT
         || (status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED)
+    {
+        StatusClass::Transient
+    } else {
+        StatusClass::Final
+    }
+}
+
+/// The one classification of transport failures: a timeout, a failed connection or an I/O
+/// error may not happen again; TLS, body-size and invalid-request failures will.
+pub(crate) fn transient_transport(kind: TransportErrorKind) -> bool {
+    matches!(
+        kind,
+        TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
+    )
 }
 
 fn is_retryable_transport(error: &TransportError, idempotent: bool) -> bool {
-    let transient = matches!(
-        error.kind(),
-        TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
-    );
+    let transient = transient_transport(error.kind());
     // Never sent: repeating cannot apply anything twice, but only a failure to reach the server
     // is worth repeating (an invalid request fails the same way again).
     transient && (idempotent || !error.may_have_been_sent())
@@ -212,7 +298,7 @@ fn rate_limit_wait(
 /// The wait a `Retry-After` header asks for at `now_epoch_ms`: delta-seconds or an HTTP-date
 /// (any of the three formats RFC 9110 requires recipients to accept). A date in the past means
 /// no wait; a missing or malformed header gives `None`. The result is not clamped.
-pub fn retry_after(headers: &HeaderMap, now_epoch_ms: i64) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, now_epoch_ms: i64) -> Option<Duration> {
     let text = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()
@@ -243,6 +329,42 @@ mod tests {
     const NOW_SECS: i64 = NOW_MS / 1000;
     const HALF: f64 = 0.5;
 
+    /// [`decide`] with the facts spelled out in order.
+    fn decide_with(
+        policy: &RetryPolicy,
+        attempt: u32,
+        idempotency: Idempotency,
+        outcome: &Outcome<'_>,
+        now_epoch_ms: i64,
+        jitter: f64,
+        elapsed: Duration,
+    ) -> Decision {
+        let facts = Facts {
+            attempt,
+            idempotency,
+            outcome,
+            now_epoch_ms,
+            jitter,
+            elapsed,
+        };
+        decide(policy, &facts)
+    }
+
+    #[test]
+    fn one_classification_for_the_decision_and_the_error() {
+        for code in 100u16..600 {
+            let status = StatusCode::from_u16(code).expect("status");
+            let expected = if code == 429 {
+                StatusClass::RateLimited
+            } else if code == 408 || (500..600).contains(&code) && code != 501 {
+                StatusClass::Transient
+            } else {
+                StatusClass::Final
+            };
+            assert_eq!(status_class(status), expected, "{code}");
+        }
+    }
+
     fn secs(n: u64) -> Duration {
         Duration::from_secs(n)
     }
@@ -267,7 +389,7 @@ mod tests {
             headers: &headers,
         };
         let policy = RetryPolicy::default();
-        decide(
+        decide_with(
             &policy,
             attempt,
             idempotency,
@@ -281,7 +403,7 @@ mod tests {
     fn on_error(error: &TransportError, idempotency: Idempotency) -> Decision {
         let policy = RetryPolicy::default();
         let outcome = Outcome::Transport(error);
-        decide(
+        decide_with(
             &policy,
             1,
             idempotency,
@@ -558,7 +680,7 @@ mod tests {
         ];
         for outcome in &outcomes {
             let run = |policy: &RetryPolicy, attempt| {
-                decide(
+                decide_with(
                     policy,
                     attempt,
                     Idempotent,
@@ -598,7 +720,7 @@ mod tests {
         };
         let policy = RetryPolicy::default();
         let run = |outcome: &Outcome<'_>, elapsed| {
-            decide(&policy, 1, Idempotent, outcome, NOW_MS, HALF, elapsed)
+            decide_with(&policy, 1, Idempotent, outcome, NOW_MS, HALF, elapsed)
         };
         assert_eq!(run(&unavailable, secs(100)), Decision::Retry(ms(250)));
         assert_eq!(
@@ -616,7 +738,7 @@ mod tests {
         };
         let outcome = &limited;
         assert_eq!(
-            decide(
+            decide_with(
                 &unbounded,
                 1,
                 Idempotent,
@@ -685,7 +807,7 @@ mod tests {
             status: StatusCode::BAD_GATEWAY,
             headers: &none,
         };
-        let nan = decide(
+        let nan = decide_with(
             &policy,
             1,
             Idempotent,
@@ -695,7 +817,7 @@ mod tests {
             Duration::ZERO,
         );
         assert_eq!(nan, Decision::Retry(Duration::ZERO));
-        let over = decide(
+        let over = decide_with(
             &policy,
             1,
             Idempotent,
@@ -753,7 +875,7 @@ mod tests {
             let idempotency = if idempotent { Idempotent } else { NonIdempotent };
             let policy = RetryPolicy::default();
             let elapsed = ms(elapsed_ms);
-            let decision = decide(&policy, attempt, idempotency, &outcome, now, jitter, elapsed);
+            let decision = decide_with(&policy, attempt, idempotency, &outcome, now, jitter, elapsed);
             if let Decision::Retry(delay) = decision {
                 prop_assert!(delay <= policy.max_rate_limit_wait.max(policy.max_backoff));
                 prop_assert!(elapsed + delay <= secs(120));

@@ -238,14 +238,15 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn create(&self, user: &UserCreate) -> Call<User> {
-        let spec = (|| {
-            // Serialized once: validation measures the bytes that are sent.
-            let body = serialize_json(user);
-            if self.client.inner.validate {
-                validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))?;
-            }
-            RequestSpec::new("users.create", Method::POST, "/users".into()).json_bytes(body?)
-        })();
+        // Serialized once: validation measures the bytes that are sent.
+        let body = serialize_json(user);
+        let checked = if self.client.inner.validate {
+            validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::new("users.create", Method::POST, "/users".into())
+            .json_checked(body, checked);
         Call::new(self.client, spec, decode_json)
     }
 
@@ -283,10 +284,12 @@ impl<'a> Users<'a> {
             let path = user_path(id)?;
             // Serialized once: validation measures the bytes that are sent.
             let body = serialize_json(update);
-            if self.client.inner.validate {
-                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))?;
-            }
-            RequestSpec::new("users.update", Method::PATCH, path).json_bytes(body?)
+            let checked = if self.client.inner.validate {
+                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))
+            } else {
+                Ok(())
+            };
+            RequestSpec::new("users.update", Method::PATCH, path).json_checked(body, checked)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -384,10 +387,13 @@ impl<'a> Users<'a> {
     pub fn link(&self, primary_id: &str, request: &LinkRequest) -> Call<Vec<Identity>> {
         let spec = (|| {
             let path = format!("{}/identities", user_path(primary_id)?);
-            if self.client.inner.validate {
-                validate_link(request)?;
-            }
-            RequestSpec::new("users.link", Method::POST, path).json(request)
+            let checked = if self.client.inner.validate {
+                validate_link(request)
+            } else {
+                Ok(())
+            };
+            RequestSpec::new("users.link", Method::POST, path)
+                .json_checked(serialize_json(request), checked)
         })();
         Call::new(self.client, spec, decode_json)
     }
