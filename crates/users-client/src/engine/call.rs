@@ -21,7 +21,7 @@ use crate::engine::retry::RetryPolicy;
 use crate::engine::state::Inner;
 use crate::error::{DecodeError, Error};
 
-pub(crate) use crate::engine::spec::{RequestSpec, push_segment, segment, serialize_json};
+pub(crate) use crate::engine::spec::{RequestSpec, serialize_json};
 
 /// The telemetry header's name, parsed once: inserting by `&str` would parse and validate the
 /// name again on every attempt.

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::uri::{self, Authority, PathAndQuery, Scheme};
 use http::{Method, Uri};
 use serde::Serialize;
+use users_model::operation::{Operation, RetryClass};
 use users_model::{MAX_BODY_BYTES, Violations, encode_component_into};
 
 use crate::engine::retry::Idempotency;
@@ -35,31 +36,6 @@ impl ApiParts {
             path: path.path().trim_end_matches('/').to_owned(),
         })
     }
-}
-
-/// Percent-encodes one path segment, refusing values that would not stay a single segment
-/// after the server normalises the path (empty, `.` and `..`).
-pub(crate) fn segment(argument: &'static str, value: &str) -> Result<String, Error> {
-    let mut out = String::with_capacity(value.len());
-    push_segment(argument, value, &mut out)?;
-    Ok(out)
-}
-
-/// [`segment`] appended to `out`.
-pub(crate) fn push_segment(
-    argument: &'static str,
-    value: &str,
-    out: &mut String,
-) -> Result<(), Error> {
-    let reason = match value {
-        "" => "must not be empty",
-        "." | ".." => "must not be `.` or `..`",
-        _ => {
-            encode_component_into(value, out);
-            return Ok(());
-        }
-    };
-    Err(Error::InvalidArgument { argument, reason })
 }
 
 /// Percent-encodes a query value like `encodeURIComponent`, and `'` as `%27` too: the WHATWG
@@ -102,7 +78,29 @@ pub(crate) struct RequestSpec {
 }
 
 impl RequestSpec {
-    pub fn new(operation: &'static str, method: Method, path: String) -> Self {
+    /// The request for `op` with its path parameters, in the template's order; refused before
+    /// the network when an argument cannot be one path segment.
+    pub fn of(op: &'static Operation, args: &[&str]) -> Result<Self, Error> {
+        let path = op.render_path(args).map_err(|e| Error::InvalidArgument {
+            argument: e.param,
+            reason: e.reason,
+        })?;
+        let method = Method::from_bytes(op.method.as_str().as_bytes()).map_err(|_| {
+            Error::InvalidArgument {
+                argument: "method",
+                reason: "is not an HTTP method",
+            }
+        })?;
+        let mut spec = Self::new(op.id, method, path);
+        // A class added later is treated as unsafe to repeat until this learns it.
+        spec.idempotency = match op.retry {
+            RetryClass::Idempotent => Idempotency::Idempotent,
+            _ => Idempotency::NonIdempotent,
+        };
+        Ok(spec)
+    }
+
+    fn new(operation: &'static str, method: Method, path: String) -> Self {
         let idempotency = if method == Method::POST {
             Idempotency::NonIdempotent
         } else {
@@ -235,14 +233,6 @@ mod tests {
         let mut spec = RequestSpec::new("t", Method::GET, "/users/a b".into());
         let e = spec.take_uri(&api("https://t.example/api/v2")).unwrap_err();
         assert!(matches!(e, Error::InvalidArgument { .. }), "{e:?}");
-    }
-
-    #[test]
-    fn segments_refuse_what_would_not_stay_one_segment() {
-        assert_eq!(segment("id", "a/b|c").expect("ok"), "a%2Fb%7Cc");
-        for bad in ["", ".", ".."] {
-            assert!(segment("id", bad).is_err(), "{bad:?}");
-        }
     }
 
     #[test]
