@@ -30,6 +30,16 @@
 //! # Ok(()) }
 //! ```
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod builder;
 mod bulk;
 mod client;
