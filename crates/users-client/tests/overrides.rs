@@ -50,7 +50,10 @@ async fn extra_headers_reach_the_wire_for_that_call_only() {
     assert_eq!(sent.len(), 2);
     // The call's value replaces the client's default of the same name.
     assert_eq!(header(&sent[0], "x-correlation-id"), ["req-42"]);
-    assert_eq!(header(&sent[0], "auth0-custom-domain"), ["login.example.com"]);
+    assert_eq!(
+        header(&sent[0], "auth0-custom-domain"),
+        ["login.example.com"]
+    );
     assert_eq!(header(&sent[0], "authorization"), ["Bearer TOKEN"]);
     assert_eq!(header(&sent[1], "x-correlation-id"), ["client-default"]);
     assert!(header(&sent[1], "auth0-custom-domain").is_empty());
@@ -72,7 +75,13 @@ async fn unusable_headers_fail_the_call_before_sending() {
             .await
             .unwrap_err();
         assert!(
-            matches!(e, Error::InvalidArgument { argument: "header", .. }),
+            matches!(
+                e,
+                Error::InvalidArgument {
+                    argument: "header",
+                    ..
+                }
+            ),
             "{name}: {e:?}"
         );
         assert!(!format!("{e:?}").contains("Bearer other"));
@@ -142,11 +151,17 @@ async fn a_timeout_for_one_call() {
         .timeout(Some(Duration::from_secs(2)))
         .await
         .unwrap_err();
-    assert!(matches!(&e, Error::Transport { source, .. } if source.is_timeout()), "{e:?}");
+    assert!(
+        matches!(&e, Error::Transport { source, .. } if source.is_timeout()),
+        "{e:?}"
+    );
     assert_eq!(start.elapsed(), Duration::from_secs(2));
     let start = tokio::time::Instant::now();
     let e = c.users().get("auth0|1").await.unwrap_err();
-    assert!(matches!(&e, Error::Transport { source, .. } if source.is_timeout()), "{e:?}");
+    assert!(
+        matches!(&e, Error::Transport { source, .. } if source.is_timeout()),
+        "{e:?}"
+    );
     assert_eq!(start.elapsed(), users_client::DEFAULT_TIMEOUT);
 }
 
@@ -170,7 +185,11 @@ async fn skipping_validation_sends_a_field_this_version_does_not_know() {
     let c = client(replay.clone());
     let refused = c.users().update("auth0|1", &update).await.unwrap_err();
     assert!(matches!(refused, Error::Validation(_)), "{refused:?}");
-    assert_eq!(replay.requests().len(), 0, "validated calls stop before the network");
+    assert_eq!(
+        replay.requests().len(),
+        0,
+        "validated calls stop before the network"
+    );
     let user = c
         .users()
         .update("auth0|1", &update)

@@ -1,5 +1,5 @@
 //! The attempt loop, the one path every request takes (API calls and the token request alike):
-//! rate-limit gate → credentials → one attempt → rate-limit bookkeeping → retry decision → wait.
+//! credentials → rate-limit gate → one attempt → rate-limit bookkeeping → retry decision → wait.
 //!
 //! One deadline bounds it all: the gate and the token provider are waited for only until the
 //! deadline, no retry is begun whose wait would end after it, and no attempt starts after it.
@@ -106,8 +106,19 @@ impl Attempts<'_> {
         let mut refreshed = false;
         let mut last: Option<Stopped> = None;
         loop {
-            // Admission waits only until the deadline; without a wait the attempt goes even past
-            // it (the first attempt of a call with a zero deadline).
+            // Credentials first (the design's order, and what lets concurrent callers share one
+            // token fetch), then the gate. Both wait only until the deadline; without a wait the
+            // attempt goes even past it (the first attempt of a call with a zero deadline).
+            let authorization = match credential.as_mut() {
+                Some(c) => match c.authorization(deadline, sends).await {
+                    Ok(value) => Some(value),
+                    Err(Error::DeadlineExceeded { .. }) if last.is_some() => {
+                        return Err(last.unwrap_or_else(|| past_deadline(sends)));
+                    }
+                    Err(e) => return Err(Stopped::Error(e)),
+                },
+                None => None,
+            };
             let admission = match self.gate {
                 Some(gate) => match gate.admit(deadline).await {
                     Ok(admission) => Some(admission),
@@ -117,16 +128,6 @@ impl Attempts<'_> {
             };
             attempt += 1;
             sends += 1;
-            let authorization = match credential.as_mut() {
-                Some(c) => match c.authorization(deadline, sends - 1).await {
-                    Ok(value) => Some(value),
-                    Err(Error::DeadlineExceeded { .. }) if last.is_some() => {
-                        return Err(last.unwrap_or_else(|| past_deadline(sends - 1)));
-                    }
-                    Err(e) => return Err(Stopped::Error(e)),
-                },
-                None => None,
-            };
             let span = tracing::debug_span!(
                 "attempt",
                 attempt = sends,

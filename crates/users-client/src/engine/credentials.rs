@@ -118,9 +118,16 @@ impl<'a> Credential<'a> {
             Credential::Provider(provider, last) => {
                 let asking = provider.access_token();
                 let token = match deadline {
-                    Some(at) => tokio::time::timeout_at(at, asking)
-                        .await
-                        .map_err(|_| Error::DeadlineExceeded { attempts })??,
+                    // The deadline is looked at first: a caller whose deadline has passed must
+                    // not start a fetch it will not wait for (a queue of them would each send
+                    // one request as they are let through).
+                    Some(at) => tokio::select! {
+                        biased;
+                        () = tokio::time::sleep_until(at) => {
+                            return Err(Error::DeadlineExceeded { attempts });
+                        }
+                        token = asking => token?,
+                    },
                     None => asking.await?,
                 };
                 match last {
