@@ -214,3 +214,42 @@ async fn a_cancelled_waiter_leaves_the_line() {
     // With nobody left in line the next caller is admitted straight away.
     assert_eq!(waited(&gate).await, Duration::ZERO);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Whatever the headers say, with any clock and any wait cap (`Duration::MAX` included):
+    /// observing never panics and an admission with a deadline returns by that deadline.
+    #[test]
+    fn any_report_and_any_cap_admit_or_refuse_by_the_deadline(
+        limit in proptest::option::of(proptest::prelude::any::<u64>()),
+        remaining in proptest::option::of(proptest::prop_oneof![
+            proptest::strategy::Just(0u64),
+            proptest::prelude::any::<u64>()
+        ]),
+        reset in proptest::option::of(proptest::prelude::any::<i64>()),
+        now_epoch_ms in proptest::prelude::any::<i64>(),
+        max_wait_secs in proptest::prop_oneof![
+            proptest::strategy::Just(u64::MAX),
+            proptest::strategy::Just(0u64),
+            0u64..100_000,
+        ],
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let gate = RateLimitGate::new(Duration::from_secs(max_wait_secs));
+            drop(gate.admit(None).await.expect("probe"));
+            let rl = RateLimit { limit, remaining, reset_epoch_secs: reset };
+            gate.observe(Some(&rl), now_epoch_ms);
+            gate.observe(None, now_epoch_ms);
+            let start = Instant::now();
+            let deadline = start + secs(5);
+            let result = gate.admit(Some(deadline)).await;
+            assert!(Instant::now() <= deadline, "{rl:?}: {:?}", Instant::now() - start);
+            drop(result);
+        });
+    }
+}

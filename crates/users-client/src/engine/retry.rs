@@ -849,6 +849,61 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new(), NOW_MS), None);
     }
 
+    fn any_duration() -> impl Strategy<Value = Duration> {
+        prop_oneof![
+            Just(Duration::ZERO),
+            Just(Duration::MAX),
+            Just(Duration::from_secs(u64::MAX)),
+            (any::<u64>(), 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+            (0u64..200_000).prop_map(Duration::from_millis),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Any policy, however extreme (0, `u32::MAX`, `Duration::MAX`), with any header and any
+        /// clock: no panic, no wait above the larger clamp, none past the deadline.
+        #[test]
+        fn extreme_policies_never_panic_and_stay_bounded(
+            max_attempts in prop_oneof![Just(0u32), Just(1), Just(u32::MAX), any::<u32>()],
+            base_delay in any_duration(),
+            max_backoff in any_duration(),
+            max_rate_limit_wait in any_duration(),
+            deadline in proptest::option::of(any_duration()),
+            retry_after in "[ -~]{0,30}",
+            reset in prop_oneof![Just("-1".to_owned()), Just(u64::MAX.to_string()), "[0-9]{0,22}"],
+            status in prop_oneof![Just(429u16), Just(503), 100u16..600],
+            now in any::<i64>(),
+            jitter in any::<f64>(),
+            attempt in any::<u32>(),
+            elapsed in any_duration(),
+        ) {
+            let policy = RetryPolicy::default()
+                .with_max_attempts(max_attempts)
+                .with_base_delay(base_delay)
+                .with_max_backoff(max_backoff)
+                .with_max_rate_limit_wait(max_rate_limit_wait)
+                .with_deadline(deadline);
+            let mut map = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&retry_after) {
+                map.insert(http::header::RETRY_AFTER, value);
+            }
+            if let Ok(value) = HeaderValue::from_str(&reset) {
+                map.insert("x-ratelimit-reset", value);
+            }
+            let status = StatusCode::from_u16(status).expect("status in range");
+            let outcome = Outcome::Response { status, headers: &map };
+            let decision = decide_with(&policy, attempt, Idempotent, &outcome, now, jitter, elapsed);
+            if let Decision::Retry(delay) = decision {
+                prop_assert!(delay <= max_rate_limit_wait.max(max_backoff));
+                if let Some(deadline) = deadline {
+                    prop_assert!(elapsed.saturating_add(delay) <= deadline);
+                }
+                prop_assert!(attempt < max_attempts);
+            }
+        }
+    }
+
     proptest! {
         /// Whatever the server sends and whatever the clock says, a retry waits no longer than
         /// the larger clamp and never past the deadline.

@@ -9,6 +9,7 @@
 //! whole-second resolution) over real sockets through the reqwest and hyper backends.
 
 mod backends;
+mod encoding;
 mod scenarios;
 mod scripted;
 mod tokens;
