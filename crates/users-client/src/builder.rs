@@ -288,7 +288,7 @@ impl ClientBuilder {
                 },
                 transport,
                 auth,
-                gate: RateLimitGate::new(self.retry.max_rate_limit_wait),
+                gate: RateLimitGate::new(self.retry.max_rate_limit_wait, clock),
                 retry: self.retry,
                 transport_timeout,
                 own_timer: timer,

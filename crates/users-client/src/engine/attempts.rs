@@ -192,15 +192,8 @@ impl Attempts<'_> {
             span.record("status", resp.status().as_u16());
             rate_limit = RateLimit::from_headers(resp.headers());
         }
-        // The wall clock is read only when something needs it: the gate's view of a response
-        // with rate-limit headers, or the retry decision after a failure.
-        let now_epoch_ms = if rate_limit.is_some() || !success {
-            self.clock.now_epoch_ms()
-        } else {
-            0
-        };
-        if let Some(gate) = self.gate {
-            gate.observe(rate_limit.as_ref(), now_epoch_ms);
+        if let (Some(gate), Ok(_)) = (self.gate, &result) {
+            gate.observe(rate_limit.as_ref());
         }
         let result = match result {
             Ok(response) if success => {
@@ -223,7 +216,8 @@ impl Attempts<'_> {
             attempt,
             idempotency: self.idempotency,
             outcome: &outcome,
-            now_epoch_ms,
+            // The wall clock is read only here, after a failure.
+            now_epoch_ms: self.clock.now_epoch_ms(),
             jitter: rand::random::<f64>(),
             elapsed: self.started.elapsed(),
         };

@@ -28,25 +28,39 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::engine::ratelimit::{RateLimit, is_stale};
-use crate::engine::time;
+use crate::engine::time::{self, WallClock};
 
 /// Added to the reset before sending again: the header has whole-second resolution and the
 /// server's clock is not ours, so arriving exactly on the second risks a 429.
 pub(crate) const GATE_MARGIN: Duration = Duration::from_millis(200);
 
-/// The longest a single report can make the gate wait by default, matching
-/// [`RetryPolicy::max_rate_limit_wait`](crate::RetryPolicy::max_rate_limit_wait).
-const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(60);
-
 /// The server's bucket as last reported.
 #[derive(Clone, Copy, Debug)]
 struct Window {
     remaining: u64,
-    /// When requests are next added: the reset plus [`GATE_MARGIN`], at most `max_wait` after the
-    /// report; `None` when the reset is unknown or was already past.
-    refill_at: Option<Instant>,
-    /// A request has gone after `refill_at` to learn the new count.
+    reset_epoch_secs: Option<i64>,
+    observed_at: Instant,
+    /// A request has gone after the refill to learn the new count.
     probed: bool,
+}
+
+impl Window {
+    /// When requests are next added: the reset plus [`GATE_MARGIN`], at most `max_wait` after
+    /// the report; `None` when the reset is unknown or past. Worked out only when the window is
+    /// used up, so a request that finds room reads no clock.
+    fn refill_at(&self, clock: &WallClock, max_wait: Duration, now: Instant) -> Option<Instant> {
+        let reset = RateLimit {
+            reset_epoch_secs: self.reset_epoch_secs,
+            ..RateLimit::default()
+        };
+        let until = reset
+            .until_reset(clock.now_epoch_ms())
+            .filter(|d| !d.is_zero())?;
+        Some(
+            time::after(now, until.saturating_add(GATE_MARGIN))
+                .min(time::after(self.observed_at, max_wait)),
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -81,7 +95,7 @@ enum Verdict {
 }
 
 impl State {
-    fn verdict(&mut self, now: Instant) -> Verdict {
+    fn verdict(&mut self, now: Instant, clock: &WallClock, max_wait: Duration) -> Verdict {
         match &mut self.phase {
             Phase::Open => Verdict::Admit { probe: false },
             Phase::Cold => {
@@ -90,7 +104,7 @@ impl State {
             }
             Phase::Probing => Verdict::Wait(None),
             Phase::Known(w) if w.remaining > self.in_flight => Verdict::Admit { probe: false },
-            Phase::Known(w) => match w.refill_at {
+            Phase::Known(w) => match w.refill_at(clock, max_wait, now) {
                 Some(at) if now < at => Verdict::Wait(Some(at)),
                 _ if !w.probed => {
                     w.probed = true;
@@ -101,8 +115,8 @@ impl State {
         }
     }
 
-    fn admit(&mut self, now: Instant) -> Verdict {
-        let verdict = self.verdict(now);
+    fn admit(&mut self, now: Instant, clock: &WallClock, max_wait: Duration) -> Verdict {
+        let verdict = self.verdict(now, clock, max_wait);
         if matches!(verdict, Verdict::Admit { .. }) {
             self.in_flight = self.in_flight.saturating_add(1);
         }
@@ -121,6 +135,7 @@ struct Shared {
     /// no rate-limit headers.
     open: AtomicBool,
     max_wait: Duration,
+    clock: WallClock,
 }
 
 /// The gate. Cloning shares it.
@@ -134,12 +149,6 @@ impl std::fmt::Debug for RateLimitGate {
         f.debug_struct("RateLimitGate")
             .field("state", &*self.lock())
             .finish_non_exhaustive()
-    }
-}
-
-impl Default for RateLimitGate {
-    fn default() -> Self {
-        Self::new(DEFAULT_MAX_WAIT)
     }
 }
 
@@ -177,8 +186,9 @@ impl Drop for InLine<'_> {
 }
 
 impl RateLimitGate {
-    /// A gate whose holds last at most `max_wait` after the report that caused them.
-    pub fn new(max_wait: Duration) -> Self {
+    /// A gate whose holds last at most `max_wait` after the report that caused them, reading
+    /// resets against `clock`.
+    pub fn new(max_wait: Duration, clock: WallClock) -> Self {
         Self {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
@@ -191,6 +201,7 @@ impl RateLimitGate {
                 changed: Notify::new(),
                 open: AtomicBool::new(false),
                 max_wait,
+                clock,
             }),
         }
     }
@@ -217,7 +228,9 @@ impl RateLimitGate {
         {
             let mut state = self.lock();
             if state.queued == 0 {
-                if let Verdict::Admit { probe } = state.admit(Instant::now()) {
+                if let Verdict::Admit { probe } =
+                    state.admit(Instant::now(), &self.shared.clock, self.shared.max_wait)
+                {
                     return Ok(Admission {
                         gate: Some(self),
                         probe,
@@ -255,10 +268,14 @@ impl RateLimitGate {
             let changed = self.shared.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            let until = match self.lock().admit(Instant::now()) {
-                Verdict::Admit { probe } => return Ok(probe),
-                Verdict::Wait(until) => until,
-            };
+            let until =
+                match self
+                    .lock()
+                    .admit(Instant::now(), &self.shared.clock, self.shared.max_wait)
+                {
+                    Verdict::Admit { probe } => return Ok(probe),
+                    Verdict::Wait(until) => until,
+                };
             let limit = match (until, deadline) {
                 (Some(u), Some(d)) if u > d => return Err(PastDeadline),
                 (Some(u), _) => Some(u),
@@ -275,7 +292,11 @@ impl RateLimitGate {
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 // One last look: the wake-up may be the refill itself.
-                return match self.lock().admit(Instant::now()) {
+                return match self.lock().admit(
+                    Instant::now(),
+                    &self.shared.clock,
+                    self.shared.max_wait,
+                ) {
                     Verdict::Admit { probe } => Ok(probe),
                     Verdict::Wait(_) => Err(PastDeadline),
                 };
@@ -286,6 +307,7 @@ impl RateLimitGate {
     fn release(&self, probe: bool) {
         let mut state = self.lock();
         state.in_flight = state.in_flight.saturating_sub(1);
+        let waiting = state.queued > 0;
         if probe {
             // The probe ended without an answer that taught anything: the next request probes.
             match &mut state.phase {
@@ -295,12 +317,14 @@ impl RateLimitGate {
             }
         }
         drop(state);
-        self.shared.changed.notify_waiters();
+        if waiting {
+            self.shared.changed.notify_waiters();
+        }
     }
 
-    /// Records what a response said about the bucket, received at `now_epoch_ms` by the client's
-    /// wall clock: `None` for a response without rate-limit headers.
-    pub fn observe(&self, rl: Option<&RateLimit>, now_epoch_ms: i64) {
+    /// Records what a response said about the bucket: `None` for a response without
+    /// rate-limit headers.
+    pub fn observe(&self, rl: Option<&RateLimit>) {
         let mut state = self.lock();
         let Some(rl) = rl else {
             // No headers: a server that does not send them is not gated; once they have been
@@ -320,19 +344,18 @@ impl RateLimitGate {
         let Some(remaining) = rl.remaining else {
             return;
         };
-        let now = Instant::now();
-        let refill_at = rl
-            .until_reset(now_epoch_ms)
-            .filter(|d| !d.is_zero())
-            .map(|d| time::after(now, d.saturating_add(GATE_MARGIN).min(self.shared.max_wait)));
         state.phase = Phase::Known(Window {
             remaining,
-            refill_at,
+            reset_epoch_secs: rl.reset_epoch_secs,
+            observed_at: Instant::now(),
             probed: false,
         });
         self.shared.open.store(false, Ordering::Release);
+        let waiting = state.queued > 0;
         drop(state);
-        self.shared.changed.notify_waiters();
+        if waiting {
+            self.shared.changed.notify_waiters();
+        }
     }
 
     /// The most recently observed rate-limit state.

@@ -40,6 +40,8 @@ fn system_epoch_ms() -> i64 {
 pub(crate) struct WallClock {
     epoch_ms: i64,
     at: Instant,
+    /// Whether the system clock may win (always, but in unit tests that fix the epoch).
+    follow_system: bool,
 }
 
 impl WallClock {
@@ -48,13 +50,29 @@ impl WallClock {
         Self {
             epoch_ms: system_epoch_ms(),
             at: Instant::now(),
+            follow_system: true,
+        }
+    }
+
+    /// A clock reading `epoch_ms` now and advancing with Tokio's clock only (unit tests).
+    #[cfg(test)]
+    pub fn anchored_at(epoch_ms: i64) -> Self {
+        Self {
+            epoch_ms,
+            at: Instant::now(),
+            follow_system: false,
         }
     }
 
     /// Milliseconds since the Unix epoch, now.
     pub fn now_epoch_ms(&self) -> i64 {
         let advanced = i64::try_from(self.at.elapsed().as_millis()).unwrap_or(i64::MAX);
-        system_epoch_ms().max(self.epoch_ms.saturating_add(advanced))
+        let anchored = self.epoch_ms.saturating_add(advanced);
+        if self.follow_system {
+            system_epoch_ms().max(anchored)
+        } else {
+            anchored
+        }
     }
 }
 
