@@ -7,14 +7,15 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Response};
 use serde_json::Value;
 
-use crate::bucket::{Decision, RateLimitHeaders, TokenBucket};
+use crate::bucket::{Decision, RateLimitHeaders};
 use crate::clock::{Clock, SystemClock};
 use crate::config::EmulatorConfig;
-use crate::faults::{FaultAction, FaultPlan};
+use crate::faults::FaultAction;
 use crate::handlers;
 use crate::persist::{StateFile, StateFileError};
 use crate::reply::{ApiError, bytes_response, json_response};
 use crate::request::ApiRequest;
+use crate::runtime::Runtime;
 use crate::state::State;
 
 /// A stateful Auth0 Users API emulator.
@@ -33,21 +34,6 @@ pub(crate) struct Inner {
     pub state: Mutex<State>,
     pub runtime: Mutex<Runtime>,
     pub store: Option<StateFile>,
-}
-
-/// What is not persisted: the rate-limit bucket and the fault plan.
-pub(crate) struct Runtime {
-    pub bucket: TokenBucket,
-    pub faults: FaultPlan,
-}
-
-impl Runtime {
-    fn new(config: &EmulatorConfig) -> Self {
-        Self {
-            bucket: TokenBucket::new(config.rate_limit.burst, config.rate_limit.per_second),
-            faults: FaultPlan::default(),
-        }
-    }
 }
 
 /// What a front end must do with a request.
@@ -330,10 +316,6 @@ impl Emulator {
         }
         response
     }
-}
-
-pub(crate) fn reset_runtime(runtime: &mut Runtime, config: &EmulatorConfig) {
-    *runtime = Runtime::new(config);
 }
 
 fn respond(latency_ms: u64, response: Response<Bytes>) -> Dispatched {

@@ -36,6 +36,7 @@ mod persist;
 mod profile;
 mod reply;
 mod request;
+mod runtime;
 pub mod search;
 mod server;
 mod state;
@@ -44,8 +45,8 @@ mod transport;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    ALL_USER_SCOPES, ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig,
-    RateLimitConfig,
+    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, RateLimitConfig,
+    default_scopes,
 };
 pub use connections::{Connection, default_connections};
 pub use emulator::Emulator;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use users_emulator::{
-    ALL_USER_SCOPES, ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator,
-    EmulatorConfig, SystemClock,
+    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, SystemClock,
+    default_scopes,
 };
 
 const USAGE: &str = "\
@@ -50,7 +50,7 @@ fn parse_client(spec: &str) -> Result<ClientConfig, String> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        None => ALL_USER_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        None => default_scopes().into_iter().map(str::to_owned).collect(),
     };
     Ok(ClientConfig::new(id, secret, scopes))
 }

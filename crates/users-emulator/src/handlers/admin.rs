@@ -10,12 +10,12 @@ use users_model::{Identity, IdentityUserId, Provider, User};
 
 use crate::config::EmulatorConfig;
 use crate::connections::Connection;
-use crate::emulator::{Runtime, reset_runtime};
 use crate::faults::FaultRule;
 use crate::ids::IdGenerator;
 use crate::profile::hash_password;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
+use crate::runtime::{Runtime, reset_runtime};
 use crate::state::{BruteForceBlock, State, StoredUser};
 
 /// Handles a request under `/__emulator/`.

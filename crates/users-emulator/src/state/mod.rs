@@ -1,4 +1,6 @@
-//! The emulator's persistent state: users, brute-force blocks, connections and the id counter.
+//! The emulator's persistent state: users, brute-force blocks, connections and the id counter,
+//! and one field per group of operations whose records live beside the users (each group's
+//! state in its own module here, see docs/adding-an-operation.md).
 
 use std::collections::HashMap;
 
@@ -124,6 +126,13 @@ impl State {
         if self.users.len() != before && self.index.exact {
             self.reindex();
         }
+    }
+
+    /// Deletes a user and every record that belongs to it (blocks, and each group's records:
+    /// a group with per-user records adds one line here).
+    pub(crate) fn delete_user(&mut self, user_id: &str) {
+        self.retain_users(|stored| stored.user.user_id.as_deref() != Some(user_id));
+        self.blocks.retain(|block| block.user_id != user_id);
     }
 
     /// Changes the user at `index` in place (no-op when out of range).
