@@ -85,7 +85,34 @@ struct Overrides {
 /// [`with_response`](Self::with_response) for the status, headers and rate-limit state too.
 ///
 /// Argument and validation errors found while preparing it are returned when it is awaited,
-/// before anything is sent. The builder-style methods change this call only.
+/// before anything is sent. The builder-style methods change this call only (node-auth0's
+/// `initOverrides`).
+///
+/// # Example
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
+/// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+/// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
+/// # let client = users_client::Client::builder()
+/// #     .domain("tenant.example")
+/// #     .transport(std::sync::Arc::new(emulator))
+/// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
+/// #     .build()?;
+/// use std::time::Duration;
+/// use users_client::RetryPolicy;
+/// let response = client
+///     .users()
+///     .get("auth0|123")
+///     .header("X-Correlation-ID", "import-2026-11-30")
+///     .retry(RetryPolicy::disabled())
+///     .timeout(Some(Duration::from_secs(5)))
+///     .with_response()
+///     .await?;
+/// assert_eq!(response.attempts, 1);
+/// # Ok(()) }
+/// ```
 #[must_use = "a Call does nothing until it is awaited"]
 pub struct Call<T> {
     client: Client,
