@@ -30,6 +30,8 @@
 //! # Ok(()) }
 //! ```
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
 #![cfg_attr(
     not(test),
     deny(
@@ -60,8 +62,10 @@ pub use error::{
     ApiError, ConfigError, DecodeCategory, DecodeError, Error, NonJsonError, RAW_BODY_CAP,
     TokenError,
 };
+pub use ops::auth_methods::{AuthenticationMethodsApi, METHODS_PER_PAGE};
 pub use ops::blocks::UserBlocksApi;
 pub use ops::metadata::{MetadataKind, preview_update};
+pub use ops::mfa::{MfaApi, MfaReset};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
 pub use ops::users::{FieldsQuery, Users};
 

@@ -271,12 +271,12 @@ impl Emulator {
         )
         .into_response();
         add_rate_headers(&mut response, headers);
-        if self.inner.config.retry_after {
-            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, value);
-            }
+        if self.inner.config.retry_after
+            && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, value);
         }
         response
     }
@@ -301,18 +301,13 @@ impl Emulator {
             request,
             now_ms,
         );
-        if let Some(store) = &self.inner.store {
-            if request.method != Method::GET {
-                if let Err(error) = store.save(&state) {
-                    tracing::error!(%error, "could not write the state file");
-                    return ApiError::new(
-                        500,
-                        "The emulator could not write its state file.",
-                        None,
-                    )
-                    .into_response();
-                }
-            }
+        if let Some(store) = &self.inner.store
+            && request.method != Method::GET
+            && let Err(error) = store.save(&state)
+        {
+            tracing::error!(%error, "could not write the state file");
+            return ApiError::new(500, "The emulator could not write its state file.", None)
+                .into_response();
         }
         response
     }

@@ -22,6 +22,18 @@
 //! # });
 //! ```
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod auth;
 pub mod bucket;
 mod clock;

@@ -719,7 +719,20 @@ pub const USER_BLOCKS: &[&Operation] = &[
 pub const ROLES_PERMISSIONS_ORGANIZATIONS_LOGS: &[&Operation] = &[];
 
 /// A user's authentication methods and MFA.
-pub const AUTHENTICATION_METHODS_AND_MFA: &[&Operation] = &[];
+pub const AUTHENTICATION_METHODS_AND_MFA: &[&Operation] = &[
+    &LIST_AUTHENTICATION_METHODS,
+    &GET_AUTHENTICATION_METHOD,
+    &CREATE_AUTHENTICATION_METHOD,
+    &REPLACE_AUTHENTICATION_METHODS,
+    &UPDATE_AUTHENTICATION_METHOD,
+    &DELETE_AUTHENTICATION_METHODS,
+    &DELETE_AUTHENTICATION_METHOD,
+    &LIST_ENROLLMENTS,
+    &DELETE_AUTHENTICATORS,
+    &DELETE_MULTIFACTOR_PROVIDER,
+    &INVALIDATE_REMEMBER_BROWSER,
+    &REGENERATE_RECOVERY_CODE,
+];
 
 /// A user's sessions, refresh tokens, federated token sets, connected accounts and risk
 /// assessors.

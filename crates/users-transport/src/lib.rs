@@ -91,6 +91,17 @@
 //! Enable `test-util` in your `[dev-dependencies]` and use the doubles in `test_util`; its
 //! module docs show a replay test end to end.
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod config;

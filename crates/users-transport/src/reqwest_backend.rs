@@ -141,15 +141,15 @@ impl ReqwestTransport {
     /// URL built from the cached [`Origin`] when the scheme and authority match.
     fn convert(&self, request: http::Request<Bytes>) -> Result<reqwest::Request, TransportError> {
         // Extensions only travel through `try_from` (reqwest keeps its own setter private).
-        if request.extensions().is_empty() {
-            if let Some(url) = self.url_from_origin(request.uri()) {
-                let (parts, body) = request.into_parts();
-                let mut converted = reqwest::Request::new(parts.method, url);
-                *converted.headers_mut() = parts.headers;
-                *converted.version_mut() = parts.version;
-                *converted.body_mut() = Some(reqwest::Body::from(body));
-                return Ok(converted);
-            }
+        if request.extensions().is_empty()
+            && let Some(url) = self.url_from_origin(request.uri())
+        {
+            let (parts, body) = request.into_parts();
+            let mut converted = reqwest::Request::new(parts.method, url);
+            *converted.headers_mut() = parts.headers;
+            *converted.version_mut() = parts.version;
+            *converted.body_mut() = Some(reqwest::Body::from(body));
+            return Ok(converted);
         }
         let origin = request
             .uri()

@@ -154,13 +154,12 @@ impl Attempts<'_> {
                 Next::Refresh(rejected) => {
                     if let Some((provider, token)) =
                         credential.as_ref().and_then(|c| c.refreshable())
+                        && provider.invalidate(token).await
                     {
-                        if provider.invalidate(token).await {
-                            refreshed = true;
-                            attempt -= 1;
-                            tracing::debug!(parent: &span, "401: retrying once with a fresh token");
-                            continue;
-                        }
+                        refreshed = true;
+                        attempt -= 1;
+                        tracing::debug!(parent: &span, "401: retrying once with a fresh token");
+                        continue;
                     }
                     return Err(rejected);
                 }

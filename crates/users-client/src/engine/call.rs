@@ -297,10 +297,10 @@ async fn send<T, R>(
     if let Some(e) = overrides.as_ref().and_then(|o| o.invalid.as_ref()) {
         return Err(e.duplicate());
     }
-    if let Some(violations) = spec.violations.take() {
-        if !o.is_some_and(|o| o.skip_validation) {
-            return Err(Error::Validation(violations));
-        }
+    if let Some(violations) = spec.violations.take()
+        && !o.is_some_and(|o| o.skip_validation)
+    {
+        return Err(Error::Validation(violations));
     }
     let span = tracing::info_span!(
         "users_client",

@@ -227,15 +227,14 @@ impl RateLimitGate {
         }
         {
             let mut state = self.lock();
-            if state.queued == 0 {
-                if let Verdict::Admit { probe } =
+            if state.queued == 0
+                && let Verdict::Admit { probe } =
                     state.admit(Instant::now(), &self.shared.clock, self.shared.max_wait)
-                {
-                    return Ok(Admission {
-                        gate: Some(self),
-                        probe,
-                    });
-                }
+            {
+                return Ok(Admission {
+                    gate: Some(self),
+                    probe,
+                });
             }
             state.queued = state.queued.saturating_add(1);
         }

@@ -1,7 +1,9 @@
 //! The operation surface: one file per resource group, each describing its requests (from the
 //! operation descriptions in `users_model::operation`) and their types. Nothing here sends.
 
+pub(crate) mod auth_methods;
 pub(crate) mod blocks;
 pub(crate) mod metadata;
+pub(crate) mod mfa;
 pub(crate) mod paging;
 pub(crate) mod users;

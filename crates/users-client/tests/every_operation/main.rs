@@ -6,6 +6,7 @@
 
 mod blocks;
 mod env;
+mod mfa;
 mod users;
 
 use env::{BACKENDS, Env};
@@ -17,6 +18,7 @@ async fn every_served_operation_succeeds_end_to_end_on_every_backend() {
         let env = Env::start(backend).await;
         users::exercise(&env).await;
         blocks::exercise(&env).await;
+        mfa::exercise(&env).await;
 
         let answered = env.log.answered();
         let mut missing = Vec::new();

@@ -129,8 +129,11 @@ pub(crate) fn seed(
             blocks.push(block);
         }
     }
+    let exists = |id: &str| staged_index.contains_key(id) || state.user_index(id).is_some();
+    let mfa = state.mfa.seeded(doc, exists, &mut generator, now_ms)?;
     state.connections = connections;
     state.ids = generator;
+    state.mfa = mfa;
     for stored in staged {
         state.push_user(stored);
     }

@@ -26,10 +26,10 @@ fn bad(message: &str) -> ApiError {
 fn identities_body(user: &User, caller: &Caller) -> Value {
     let mut value = serde_json::to_value(user.identities.clone().unwrap_or_default())
         .unwrap_or_else(|_| Value::Array(Vec::new()));
-    if !caller.has("read:user_idp_tokens") {
-        if let Some(items) = value.as_array_mut() {
-            items.iter_mut().for_each(strip_idp_tokens);
-        }
+    if !caller.has("read:user_idp_tokens")
+        && let Some(items) = value.as_array_mut()
+    {
+        items.iter_mut().for_each(strip_idp_tokens);
     }
     value
 }

@@ -16,7 +16,7 @@ const SEARCH_WINDOW: u64 = 1000;
 const DEFAULT_PER_PAGE: u64 = 50;
 const MAX_PER_PAGE: u64 = 100;
 
-fn number_param(
+pub(super) fn number_param(
     request: &ApiRequest,
     name: &str,
     description: &str,

@@ -4,6 +4,7 @@ pub(crate) mod admin;
 mod blocks;
 mod link;
 mod list;
+mod mfa;
 pub(crate) mod token;
 mod users;
 
@@ -85,6 +86,24 @@ fn dispatch(
         "delete_user-blocks" => blocks::delete_by_identifier(ctx, request),
         "get_user-blocks_by_id" => blocks::get(ctx, id),
         "delete_user-blocks_by_id" => blocks::delete(ctx, id),
+        "get_authentication-methods" => mfa::list(ctx, request, id),
+        "get_authentication-methods_by_authentication_method_id" => {
+            mfa::get(ctx, id, param("authentication_method_id"))
+        }
+        "post_authentication-methods" => mfa::create(ctx, request, id),
+        "put_authentication-methods" => mfa::replace(ctx, request, id),
+        "patch_authentication-methods_by_authentication_method_id" => {
+            mfa::update(ctx, request, id, param("authentication_method_id"))
+        }
+        "delete_authentication-methods" => mfa::delete_all(ctx, id),
+        "delete_authentication-methods_by_authentication_method_id" => {
+            mfa::delete(ctx, id, param("authentication_method_id"))
+        }
+        "get_enrollments" => mfa::enrollments(ctx, id),
+        "delete_authenticators" => mfa::delete_authenticators(ctx, id),
+        "delete_multifactor_by_provider" => mfa::delete_provider(ctx, id, param("provider")),
+        "post_invalidate-remember-browser" => mfa::invalidate_remember_browser(ctx, id),
+        "post_recovery-code-regeneration" => mfa::regenerate_recovery_code(ctx, id),
         _ => Err(ApiError::not_found_path()),
     }
 }
@@ -137,10 +156,10 @@ pub(crate) fn serde_body_error(error: &serde_json::Error) -> ApiError {
 /// The user as the API returns it: IdP tokens only for callers with `read:user_idp_tokens`.
 pub(crate) fn user_json(user: &User, caller: &Caller) -> Value {
     let mut value = serde_json::to_value(user).unwrap_or(Value::Null);
-    if !caller.has("read:user_idp_tokens") {
-        if let Some(identities) = value.get_mut("identities").and_then(Value::as_array_mut) {
-            identities.iter_mut().for_each(strip_idp_tokens);
-        }
+    if !caller.has("read:user_idp_tokens")
+        && let Some(identities) = value.get_mut("identities").and_then(Value::as_array_mut)
+    {
+        identities.iter_mut().for_each(strip_idp_tokens);
     }
     value
 }

@@ -10,6 +10,8 @@ use users_model::{Identity, User};
 use crate::connections::Connection;
 use crate::ids::IdGenerator;
 
+pub(crate) mod mfa;
+
 /// Version of the snapshot format, checked when a state file is loaded.
 pub(crate) const SNAPSHOT_VERSION: u32 = 1;
 
@@ -43,6 +45,9 @@ pub(crate) struct State {
     /// that keeps `index` in step.
     users: Vec<StoredUser>,
     pub blocks: Vec<BruteForceBlock>,
+    /// Authentication methods, recovery codes and remember-browser records.
+    #[serde(default)]
+    pub mfa: mfa::MfaState,
     /// Position of each user id in `users`, so that a request for one user does not compare
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
@@ -91,6 +96,7 @@ impl State {
                 .collect(),
             users: Vec::new(),
             blocks: Vec::new(),
+            mfa: mfa::MfaState::default(),
             index: UserIndex {
                 positions: HashMap::new(),
                 exact: true,
@@ -133,6 +139,7 @@ impl State {
     pub(crate) fn delete_user(&mut self, user_id: &str) {
         self.retain_users(|stored| stored.user.user_id.as_deref() != Some(user_id));
         self.blocks.retain(|block| block.user_id != user_id);
+        self.mfa.remove_user(user_id);
     }
 
     /// Changes the user at `index` in place (no-op when out of range).
