@@ -5,6 +5,8 @@
 //! - `cargo xtask bench [--smoke]`: the client-overhead load table and the model benchmarks.
 //! - `cargo xtask fuzz [SECONDS]`: the emulator router fuzz target for a bounded time (default 60 s).
 //! - `cargo xtask emulator [ARGS...]`: serve the emulator (`--listen 127.0.0.1:4000` by default).
+//! - `cargo xtask node-peer [FILTER]`: the official node-auth0 v4 SDK drives the served emulator
+//!   (`xtask/node-peer/README.md`).
 
 // Nothing here may panic on a value from a server, a file or a caller: checked access and
 // arithmetic instead (tests may unwrap).
@@ -17,6 +19,8 @@
         clippy::indexing_slicing
     )
 )]
+
+mod node_peer;
 
 use std::process::{Command, ExitCode};
 
@@ -153,6 +157,8 @@ fn ci() -> bool {
         )
         // rustls with ring only: aws-lc-rs is a slow C build (cmake) on a 2-core machine.
         && forbid_dependencies("users-transport", &["--all-features"], &["aws-lc-rs", "aws-lc-sys", "cmake"])
+        // The official node-auth0 v4 SDK, unchanged, against the served emulator.
+        && node_peer::run(&workspace_root(), None)
 }
 
 /// The benchmarks: the client-overhead table (each row in its own process, ratios against raw
@@ -264,9 +270,10 @@ fn main() -> ExitCode {
             }
         },
         Some("emulator") => emulator(args.get(1..).unwrap_or_default()),
+        Some("node-peer") => node_peer::run(&workspace_root(), args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | bench [--smoke] | fuzz [SECONDS] | emulator [ARGS...]"
+                "usage: cargo xtask ci | bench [--smoke] | fuzz [SECONDS] | emulator [ARGS...] | node-peer [FILTER]"
             );
             false
         }

@@ -8,11 +8,13 @@ use crate::connections::{Connection, default_connections};
 
 /// The scopes the default application is granted: every scope that allows a served operation
 /// (from the operation descriptions), except the current-user scopes, which only a user's own
-/// token carries. Sorted, without duplicates.
+/// token carries, and every scope of the tenant set-up APIs (roles, resource servers,
+/// organizations). Sorted, without duplicates.
 pub fn default_scopes() -> Vec<&'static str> {
     let mut scopes: Vec<&'static str> = users_model::operation::all()
         .flat_map(|op| op.scopes.iter().copied())
         .filter(|s| !s.contains("current_user"))
+        .chain(crate::handlers::tenant::setup_scopes())
         .collect();
     scopes.sort_unstable();
     scopes.dedup();

@@ -211,13 +211,20 @@ impl Emulator {
         match (&request.method, segments.as_slice()) {
             (&Method::POST, ["oauth", "token"]) => {
                 let mut state = lock(&self.inner.state);
-                return handlers::token::issue(
+                let response = handlers::token::issue(
                     &mut state,
                     &self.inner.config,
                     request,
                     &issuer,
                     now_ms,
                 );
+                // Logins change the state too (log events, brute-force counts and blocks).
+                if let Some(store) = &self.inner.store
+                    && let Err(error) = store.save(&state)
+                {
+                    tracing::error!(%error, "could not write the state file");
+                }
+                return response;
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());

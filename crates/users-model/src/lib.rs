@@ -56,10 +56,15 @@ mod error;
 mod ids;
 mod link;
 mod linking;
+mod logs;
 mod merge;
 pub mod operation;
+mod organizations;
+mod paging;
+mod permissions;
 mod provider;
 mod query;
+mod roles;
 mod time;
 mod update;
 mod user;
@@ -88,8 +93,16 @@ pub use enrollment::{Enrollment, MultifactorProvider, RecoveryCode, RecoveryCode
 pub use error::ApiErrorBody;
 pub use ids::{InvalidUserId, UserId, decode_component, encode_component, encode_component_into};
 pub use link::{LinkRequest, LinkToken, UnlinkTarget};
+pub use logs::{LogEvent, LogsPage, UserLogsQuery, event_type, parse_sort};
+pub use organizations::{Organization, OrganizationsPage};
+pub use paging::{MAX_PER_PAGE, PageQuery};
+pub use permissions::{
+    PermissionRef, PermissionSource, Permissions, PermissionsPage, SOURCE_DIRECT, SOURCE_ROLE,
+    UserPermission,
+};
 pub use provider::Provider;
 pub use query::{ListUsersQuery, SearchEngine, UsersByEmailQuery, UsersPage};
+pub use roles::{Role, RoleIds, RolesPage};
 pub use time::{InvalidTimestamp, Timestamp};
 pub use update::{MetadataPatch, Password, Patch, UserUpdate};
 pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};

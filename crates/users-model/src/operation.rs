@@ -716,7 +716,16 @@ pub const USER_BLOCKS: &[&Operation] = &[
 ];
 
 /// A user's roles, permissions, organizations and logs.
-pub const ROLES_PERMISSIONS_ORGANIZATIONS_LOGS: &[&Operation] = &[];
+pub const ROLES_PERMISSIONS_ORGANIZATIONS_LOGS: &[&Operation] = &[
+    &LIST_USER_ROLES,
+    &ASSIGN_USER_ROLES,
+    &REMOVE_USER_ROLES,
+    &LIST_USER_PERMISSIONS,
+    &ASSIGN_USER_PERMISSIONS,
+    &REMOVE_USER_PERMISSIONS,
+    &LIST_USER_ORGANIZATIONS,
+    &LIST_USER_LOGS,
+];
 
 /// A user's authentication methods and MFA.
 pub const AUTHENTICATION_METHODS_AND_MFA: &[&Operation] = &[

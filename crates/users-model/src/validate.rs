@@ -116,6 +116,8 @@ pub enum ViolationKind {
     Required,
     /// An entry repeats an earlier one, or a method that already exists (answered with 409).
     Duplicate,
+    /// A number outside its allowed range (e.g. `per_page` above 100).
+    OutOfRange,
 }
 
 impl ViolationKind {
@@ -137,6 +139,7 @@ impl ViolationKind {
             ViolationKind::Unsupported => "unsupported",
             ViolationKind::Required => "required",
             ViolationKind::Duplicate => "duplicate",
+            ViolationKind::OutOfRange => "out_of_range",
         }
     }
 }

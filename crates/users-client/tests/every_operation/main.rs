@@ -4,6 +4,7 @@
 //! `users_model::operation::all()` was answered with its success status at least once. Adding an
 //! operation to a group's list without an end-to-end call here fails this test.
 
+mod access;
 mod blocks;
 mod env;
 mod mfa;
@@ -19,6 +20,7 @@ async fn every_served_operation_succeeds_end_to_end_on_every_backend() {
         users::exercise(&env).await;
         blocks::exercise(&env).await;
         mfa::exercise(&env).await;
+        access::exercise(&env).await;
 
         let answered = env.log.answered();
         let mut missing = Vec::new();

@@ -131,9 +131,11 @@ pub(crate) fn seed(
     }
     let exists = |id: &str| staged_index.contains_key(id) || state.user_index(id).is_some();
     let mfa = state.mfa.seeded(doc, exists, &mut generator, now_ms)?;
+    let tenant = crate::state::tenant::seed::stage(&state.tenant, doc, &mut generator, &exists)?;
     state.connections = connections;
     state.ids = generator;
     state.mfa = mfa;
+    state.tenant = tenant;
     for stored in staged {
         state.push_user(stored);
     }

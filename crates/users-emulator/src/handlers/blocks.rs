@@ -55,6 +55,7 @@ pub(super) fn get(ctx: &mut Ctx<'_>, id: &str) -> Result<Response<Bytes>, ApiErr
 /// `DELETE /api/v2/user-blocks/{id}` (scope `update:users`): 204.
 pub(super) fn delete(ctx: &mut Ctx<'_>, id: &str) -> Result<Response<Bytes>, ApiError> {
     find_user(ctx.state, id)?;
+    super::tenant::hooks::unblocking(ctx.state, |b| b.user_id == id);
     ctx.state.blocks.retain(|b| b.user_id != id);
     Ok(empty_response(204))
 }
@@ -80,6 +81,7 @@ pub(super) fn delete_by_identifier(
     request: &ApiRequest,
 ) -> Result<Response<Bytes>, ApiError> {
     let identifier = identifier(request)?;
+    super::tenant::hooks::unblocking(ctx.state, |b| same_identifier(b, &identifier));
     ctx.state
         .blocks
         .retain(|b| !same_identifier(b, &identifier));

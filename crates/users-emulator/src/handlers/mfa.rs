@@ -86,10 +86,14 @@ pub(super) fn list(
     if !totals {
         return Ok(json_response(200, &Value::Array(items)));
     }
-    let mut body = json!({"authenticators": items, "start": start, "limit": per_page});
+    let mut body = serde_json::Map::new();
+    body.insert("authenticators".into(), Value::Array(items));
+    body.insert("start".into(), json!(start));
+    body.insert("limit".into(), json!(per_page));
     if !methods.is_empty() {
-        body["total"] = json!(methods.len());
+        body.insert("total".into(), json!(methods.len()));
     }
+    let body = Value::Object(body);
     Ok(json_response(200, &body))
 }
 

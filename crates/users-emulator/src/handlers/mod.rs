@@ -5,6 +5,7 @@ mod blocks;
 mod link;
 mod list;
 mod mfa;
+pub(crate) mod tenant;
 pub(crate) mod token;
 mod users;
 
@@ -45,6 +46,9 @@ pub(crate) fn management(
     request: &ApiRequest,
     rest: &[&str],
 ) -> Response<Bytes> {
+    if let Some(response) = tenant::setup(ctx, request, rest) {
+        return response;
+    }
     let Some((op, params)) = operation::find(request.method.as_str(), rest) else {
         return ApiError::not_found_path().into_response();
     };
@@ -76,7 +80,7 @@ fn dispatch(
         "post_users" => users::create(ctx, request, caller),
         "get_users_by_id" => users::get(ctx, request, caller, id),
         "patch_users_by_id" => users::update(ctx, request, caller, access, id),
-        "delete_users_by_id" => users::delete(ctx, id),
+        "delete_users_by_id" => users::delete(ctx, caller, id),
         "post_identities" => link::link(ctx, request, caller, access, id),
         "delete_user_identity_by_user_id" => {
             link::unlink(ctx, caller, id, param("provider"), param("user_id"))
@@ -104,6 +108,14 @@ fn dispatch(
         "delete_multifactor_by_provider" => mfa::delete_provider(ctx, id, param("provider")),
         "post_invalidate-remember-browser" => mfa::invalidate_remember_browser(ctx, id),
         "post_recovery-code-regeneration" => mfa::regenerate_recovery_code(ctx, id),
+        "get_user_roles" => tenant::user_access::list_roles(ctx, request, id),
+        "post_user_roles" => tenant::user_access::assign_roles(ctx, request, id),
+        "delete_user_roles" => tenant::user_access::remove_roles(ctx, request, id),
+        "get_permissions" => tenant::user_access::list_permissions(ctx, request, id),
+        "post_permissions" => tenant::user_access::assign_permissions(ctx, request, id),
+        "delete_permissions" => tenant::user_access::remove_permissions(ctx, request, id),
+        "get_user_organizations" => tenant::user_access::list_organizations(ctx, request, id),
+        "get_logs_by_user" => tenant::user_access::list_logs(ctx, request, id),
         _ => Err(ApiError::not_found_path()),
     }
 }

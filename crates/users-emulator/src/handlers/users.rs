@@ -161,6 +161,13 @@ pub(super) fn create(
         user,
         password_hash,
     });
+    super::tenant::hooks::user_created(
+        ctx.state,
+        ctx.now_ms,
+        &caller.claims.azp,
+        &user_id,
+        &create,
+    );
     Ok(json_response(201, &body))
 }
 
@@ -196,7 +203,12 @@ pub(super) fn get(
 
 /// `DELETE /api/v2/users/{id}` (scopes `delete:users`, `delete:current_user`): 204, also when
 /// the user is already gone. Linked secondaries live inside the primary and go with it.
-pub(super) fn delete(ctx: &mut Ctx<'_>, id: &str) -> Result<Response<Bytes>, ApiError> {
+pub(super) fn delete(
+    ctx: &mut Ctx<'_>,
+    caller: &Caller,
+    id: &str,
+) -> Result<Response<Bytes>, ApiError> {
+    super::tenant::hooks::user_deleted(ctx.state, ctx.now_ms, &caller.claims.azp, id);
     ctx.state.delete_user(id);
     Ok(empty_response(204))
 }
@@ -266,6 +278,7 @@ pub(super) fn update(
             set_password_hash(stored, &update, targets_secondary, id);
             stored.user = updated;
         });
+        super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
         return Ok(response);
     }
     let mut applied = Ok(());
@@ -276,6 +289,7 @@ pub(super) fn update(
         }
     });
     applied.map_err(|v| violation_error(&v))?;
+    super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
     let stored = ctx
         .state
         .users()

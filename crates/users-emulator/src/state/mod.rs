@@ -11,6 +11,7 @@ use crate::connections::Connection;
 use crate::ids::IdGenerator;
 
 pub(crate) mod mfa;
+pub(crate) mod tenant;
 
 /// Version of the snapshot format, checked when a state file is loaded.
 pub(crate) const SNAPSHOT_VERSION: u32 = 1;
@@ -48,6 +49,9 @@ pub(crate) struct State {
     /// Authentication methods, recovery codes and remember-browser records.
     #[serde(default)]
     pub mfa: mfa::MfaState,
+    /// Roles, resource servers, organizations, assignments, logs (`tenant/`).
+    #[serde(default)]
+    pub tenant: tenant::Tenant,
     /// Position of each user id in `users`, so that a request for one user does not compare
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
@@ -97,6 +101,7 @@ impl State {
             users: Vec::new(),
             blocks: Vec::new(),
             mfa: mfa::MfaState::default(),
+            tenant: tenant::Tenant::default(),
             index: UserIndex {
                 positions: HashMap::new(),
                 exact: true,
@@ -140,6 +145,7 @@ impl State {
         self.retain_users(|stored| stored.user.user_id.as_deref() != Some(user_id));
         self.blocks.retain(|block| block.user_id != user_id);
         self.mfa.remove_user(user_id);
+        self.tenant.forget_user(user_id);
     }
 
     /// Changes the user at `index` in place (no-op when out of range).
