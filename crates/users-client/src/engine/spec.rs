@@ -149,6 +149,19 @@ impl RequestSpec {
         self
     }
 
+    /// `spec` carrying what pre-send validation found (reported when the call is awaited,
+    /// unless it skips validation). When `spec` could not be made, the violations, if any, are
+    /// the error: validation looks at the caller's input first.
+    pub fn validated(
+        spec: Result<Self, Error>,
+        validation: Result<(), Violations>,
+    ) -> Result<Self, Error> {
+        match spec {
+            Ok(spec) => Ok(spec.checked(validation)),
+            Err(e) => Err(validation.err().map_or(e, Error::Validation)),
+        }
+    }
+
     /// [`json_bytes`](Self::json_bytes) for a body that validation has looked at: when the
     /// body cannot be used (it did not serialize, or is over the limit) and validation found
     /// violations, the violations are the error, since they say more (the size included).
