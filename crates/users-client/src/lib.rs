@@ -64,9 +64,11 @@ pub use error::{
 };
 pub use ops::auth_methods::{AuthenticationMethodsApi, METHODS_PER_PAGE};
 pub use ops::blocks::UserBlocksApi;
+pub use ops::checkpoint::Walk;
 pub use ops::metadata::{MetadataKind, preview_update};
 pub use ops::mfa::{MfaApi, MfaReset};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
+pub use ops::sessions::SessionsAndTokens;
 pub use ops::users::{FieldsQuery, Users};
 
 /// Secret strings as taken by the builder and [`Call::bearer`].

@@ -51,6 +51,7 @@ mod request;
 mod runtime;
 pub mod search;
 mod server;
+mod sessions;
 mod state;
 mod tokens;
 mod transport;

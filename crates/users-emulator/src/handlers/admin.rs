@@ -132,10 +132,12 @@ pub(crate) fn seed(
     let exists = |id: &str| staged_index.contains_key(id) || state.user_index(id).is_some();
     let mfa = state.mfa.seeded(doc, exists, &mut generator, now_ms)?;
     let tenant = crate::state::tenant::seed::stage(&state.tenant, doc, &mut generator, &exists)?;
+    let sessions = crate::sessions::seed::parse(doc, &mut generator, now_ms, &exists)?;
     state.connections = connections;
     state.ids = generator;
     state.mfa = mfa;
     state.tenant = tenant;
+    sessions.commit(&mut state.sessions);
     for stored in staged {
         state.push_user(stored);
     }
