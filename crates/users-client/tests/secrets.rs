@@ -119,7 +119,10 @@ async fn secrets_stay_out_of_debug_display_errors_and_logs() {
     }
 
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("users.update"), "spans are emitted: {text}");
+    assert!(
+        text.contains("patch_users_by_id"),
+        "spans are emitted: {text}"
+    );
     assert!(
         text.contains("attempt"),
         "attempt spans are emitted: {text}"

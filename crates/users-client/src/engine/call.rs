@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
+use users_model::operation::{Operation, RetryClass};
 use users_model::{MAX_BODY_BYTES, encode_component_into};
 use users_transport::{Transport, TransportError, TransportErrorKind};
 
@@ -63,31 +64,6 @@ pub(crate) fn attempt_once(
     }
 }
 
-/// Percent-encodes one path segment, refusing values that would not stay a single segment
-/// after the server normalises the path (empty, `.` and `..`).
-pub(crate) fn segment(argument: &'static str, value: &str) -> Result<String, Error> {
-    let mut out = String::with_capacity(value.len());
-    push_segment(argument, value, &mut out)?;
-    Ok(out)
-}
-
-/// [`segment`] appended to `out`.
-pub(crate) fn push_segment(
-    argument: &'static str,
-    value: &str,
-    out: &mut String,
-) -> Result<(), Error> {
-    let reason = match value {
-        "" => "must not be empty",
-        "." | ".." => "must not be `.` or `..`",
-        _ => {
-            encode_component_into(value, out);
-            return Ok(());
-        }
-    };
-    Err(Error::InvalidArgument { argument, reason })
-}
-
 /// A request body as JSON: the bytes sent, whose length validation also measures.
 pub(crate) fn serialize_json<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(body).map_err(|_| Error::InvalidArgument {
@@ -110,7 +86,29 @@ pub(crate) struct RequestSpec {
 }
 
 impl RequestSpec {
-    pub fn new(operation: &'static str, method: Method, path: String) -> Self {
+    /// The request for `op` with its path parameters, in the template's order; refused before
+    /// the network when an argument cannot be one path segment.
+    pub fn of(op: &'static Operation, args: &[&str]) -> Result<Self, Error> {
+        let path = op.render_path(args).map_err(|e| Error::InvalidArgument {
+            argument: e.param,
+            reason: e.reason,
+        })?;
+        let method = Method::from_bytes(op.method.as_str().as_bytes()).map_err(|_| {
+            Error::InvalidArgument {
+                argument: "method",
+                reason: "is not an HTTP method",
+            }
+        })?;
+        let mut spec = Self::new(op.id, method, path);
+        // A class added later is treated as unsafe to repeat until this learns it.
+        spec.idempotency = match op.retry {
+            RetryClass::Idempotent => Idempotency::Idempotent,
+            _ => Idempotency::NonIdempotent,
+        };
+        Ok(spec)
+    }
+
+    fn new(operation: &'static str, method: Method, path: String) -> Self {
         let idempotency = if method == Method::POST {
             Idempotency::NonIdempotent
         } else {

@@ -1,10 +1,9 @@
 //! Brute-force blocks: `/api/v2/user-blocks`.
 
-use http::Method;
-use users_model::UserBlocks;
+use users_model::{UserBlocks, operation};
 
 use crate::client::Client;
-use crate::engine::call::{Call, RequestSpec, decode_json, decode_unit, segment};
+use crate::engine::call::{Call, RequestSpec, decode_json, decode_unit};
 use crate::error::Error;
 
 /// The user-blocks operations, from [`Client::user_blocks`].
@@ -58,10 +57,8 @@ impl UserBlocksApi<'_> {
     /// # Ok(()) }
     /// ```
     pub fn get(&self, id: &str, consider_brute_force_enablement: Option<bool>) -> Call<UserBlocks> {
-        let spec = segment("id", id).map(|id| {
-            RequestSpec::new("user_blocks.get", Method::GET, format!("/user-blocks/{id}"))
-                .query(consider_pairs(consider_brute_force_enablement))
-        });
+        let spec = RequestSpec::of(&operation::GET_USER_BLOCKS, &[id])
+            .map(|s| s.query(consider_pairs(consider_brute_force_enablement)));
         Call::new(self.client, spec, decode_json)
     }
 
@@ -85,14 +82,9 @@ impl UserBlocksApi<'_> {
         identifier: &str,
         consider_brute_force_enablement: Option<bool>,
     ) -> Call<UserBlocks> {
-        let spec = identifier_pair(identifier).map(|mut q| {
+        let spec = identifier_pair(identifier).and_then(|mut q| {
             q.extend(consider_pairs(consider_brute_force_enablement));
-            RequestSpec::new(
-                "user_blocks.get_by_identifier",
-                Method::GET,
-                "/user-blocks".into(),
-            )
-            .query(q)
+            RequestSpec::of(&operation::LIST_BLOCKS_BY_IDENTIFIER, &[]).map(|s| s.query(q))
         });
         Call::new(self.client, spec, decode_json)
     }
@@ -113,13 +105,7 @@ impl UserBlocksApi<'_> {
     /// # Ok(()) }
     /// ```
     pub fn delete(&self, id: &str) -> Call<()> {
-        let spec = segment("id", id).map(|id| {
-            RequestSpec::new(
-                "user_blocks.delete",
-                Method::DELETE,
-                format!("/user-blocks/{id}"),
-            )
-        });
+        let spec = RequestSpec::of(&operation::DELETE_USER_BLOCKS, &[id]);
         Call::new(self.client, spec, decode_unit)
     }
 
@@ -139,13 +125,8 @@ impl UserBlocksApi<'_> {
     /// # Ok(()) }
     /// ```
     pub fn delete_by_identifier(&self, identifier: &str) -> Call<()> {
-        let spec = identifier_pair(identifier).map(|q| {
-            RequestSpec::new(
-                "user_blocks.delete_by_identifier",
-                Method::DELETE,
-                "/user-blocks".into(),
-            )
-            .query(q)
+        let spec = identifier_pair(identifier).and_then(|q| {
+            RequestSpec::of(&operation::DELETE_BLOCKS_BY_IDENTIFIER, &[]).map(|s| s.query(q))
         });
         Call::new(self.client, spec, decode_unit)
     }

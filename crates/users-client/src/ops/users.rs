@@ -1,6 +1,6 @@
 //! The Users operations: `/api/v2/users`, `/users-by-email` and `/users/{id}/identities`.
 
-use http::Method;
+use users_model::operation;
 use users_model::{
     Identity, LinkRequest, ListUsersQuery, UnlinkTarget, User, UserCreate, UserUpdate,
     UsersByEmailQuery, UsersPage, validate_create_with_len, validate_link,
@@ -8,10 +8,7 @@ use users_model::{
 };
 
 use crate::client::Client;
-use crate::engine::call::{
-    Call, RequestSpec, decode_json, decode_unit, push_segment, segment, serialize_json,
-};
-use crate::error::Error;
+use crate::engine::call::{Call, RequestSpec, decode_json, decode_unit, serialize_json};
 
 /// `fields` / `include_fields` for [`Users::get_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -64,16 +61,6 @@ impl Client {
     }
 }
 
-pub(crate) fn user_path(id: &str) -> Result<String, Error> {
-    const USERS: &str = "/users/";
-    // Room for the `|` of `provider|id` and a few more escapes, and for the API's path
-    // (`/api/v2`) that the URI puts in front of it in this same buffer.
-    let mut path = String::with_capacity(USERS.len() + id.len() + 32);
-    path.push_str(USERS);
-    push_segment("id", id, &mut path)?;
-    Ok(path)
-}
-
 impl<'a> Users<'a> {
     /// Reads one user.
     ///
@@ -81,8 +68,8 @@ impl<'a> Users<'a> {
     /// tokens in identities).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty id; [`Error::Api`] with
-    /// [`is_not_found`](Error::is_not_found) when the user does not exist; transport errors.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty id; [`Error::Api`](crate::Error::Api) with
+    /// [`is_not_found`](crate::Error::is_not_found) when the user does not exist; transport errors.
     ///
     /// # Example
     /// ```
@@ -115,8 +102,8 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn get_with(&self, id: &str, fields: &FieldsQuery) -> Call<User> {
-        let spec = user_path(id)
-            .map(|p| RequestSpec::new("users.get", Method::GET, p).query(fields.to_query_pairs()));
+        let spec =
+            RequestSpec::of(&operation::GET_USER, &[id]).map(|s| s.query(fields.to_query_pairs()));
         Call::new(self.client, spec, decode_json)
     }
 
@@ -127,7 +114,7 @@ impl<'a> Users<'a> {
     /// and [`list_stream`](Self::list_stream) to walk all pages.
     ///
     /// # Errors
-    /// [`Error::Api`] (400 for a bad query or paging past the first 1000 records, 503 for a
+    /// [`Error::Api`](crate::Error::Api) (400 for a bad query or paging past the first 1000 records, 503 for a
     /// search timeout); transport errors.
     ///
     /// # Example
@@ -141,9 +128,9 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list(&self, query: &ListUsersQuery) -> Call<Vec<User>> {
-        let spec = RequestSpec::new("users.list", Method::GET, "/users".into())
-            .query(query.to_query_pairs());
-        Call::new(self.client, Ok(spec), |status, body| {
+        let spec =
+            RequestSpec::of(&operation::LIST_USERS, &[]).map(|s| s.query(query.to_query_pairs()));
+        Call::new(self.client, spec, |status, body| {
             decode_json::<UserList>(status, body).map(|l| match l {
                 UserList::Bare(users) => users,
                 UserList::Page(page) => page.users,
@@ -171,9 +158,9 @@ impl<'a> Users<'a> {
     pub fn list_page(&self, query: &ListUsersQuery) -> Call<UsersPage> {
         let mut query = query.clone();
         query.include_totals = Some(true);
-        let spec = RequestSpec::new("users.list_page", Method::GET, "/users".into())
-            .query(query.to_query_pairs());
-        Call::new(self.client, Ok(spec), decode_json)
+        let spec =
+            RequestSpec::of(&operation::LIST_USERS, &[]).map(|s| s.query(query.to_query_pairs()));
+        Call::new(self.client, spec, decode_json)
     }
 
     /// Creates a user. Not retried after an ambiguous failure (it is a POST).
@@ -182,7 +169,7 @@ impl<'a> Users<'a> {
     /// `users_model::validate_create` unless validation is turned off.
     ///
     /// # Errors
-    /// [`Error::Validation`] with every violation; [`Error::Api`] 409 when the user exists,
+    /// [`Error::Validation`](crate::Error::Validation) with every violation; [`Error::Api`](crate::Error::Api) 409 when the user exists,
     /// 400 for connection problems; transport errors.
     ///
     /// # Example
@@ -204,7 +191,7 @@ impl<'a> Users<'a> {
             if self.client.inner.validate {
                 validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))?;
             }
-            RequestSpec::new("users.create", Method::POST, "/users".into()).json_bytes(body?)
+            RequestSpec::of(&operation::CREATE_USER, &[])?.json_bytes(body?)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -217,8 +204,8 @@ impl<'a> Users<'a> {
     /// values, so it is retried like GET.
     ///
     /// # Errors
-    /// [`Error::Validation`]; [`Error::Api`] 400 (`invalid_body`, `operation_not_supported`),
-    /// 404; an empty 200 body is [`Error::Decode`]; transport errors.
+    /// [`Error::Validation`](crate::Error::Validation); [`Error::Api`](crate::Error::Api) 400 (`invalid_body`, `operation_not_supported`),
+    /// 404; an empty 200 body is [`Error::Decode`](crate::Error::Decode); transport errors.
     ///
     /// # Example
     /// ```
@@ -232,13 +219,13 @@ impl<'a> Users<'a> {
     /// ```
     pub fn update(&self, id: &str, update: &UserUpdate) -> Call<User> {
         let spec = (|| {
-            let path = user_path(id)?;
+            let spec = RequestSpec::of(&operation::UPDATE_USER, &[id])?;
             // Serialized once: validation measures the bytes that are sent.
             let body = serialize_json(update);
             if self.client.inner.validate {
                 validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))?;
             }
-            RequestSpec::new("users.update", Method::PATCH, path).json_bytes(body?)
+            spec.json_bytes(body?)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -249,7 +236,7 @@ impl<'a> Users<'a> {
     /// the user is already gone.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty id; [`Error::Api`]; transport errors.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty id; [`Error::Api`](crate::Error::Api); transport errors.
     ///
     /// # Example
     /// ```
@@ -260,7 +247,7 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn delete(&self, id: &str) -> Call<()> {
-        let spec = user_path(id).map(|p| RequestSpec::new("users.delete", Method::DELETE, p));
+        let spec = RequestSpec::of(&operation::DELETE_USER, &[id]);
         Call::new(self.client, spec, decode_unit)
     }
 
@@ -269,7 +256,7 @@ impl<'a> Users<'a> {
     /// `GET /api/v2/users-by-email?email=..`; scope `read:users`.
     ///
     /// # Errors
-    /// [`Error::Api`]; transport errors.
+    /// [`Error::Api`](crate::Error::Api); transport errors.
     ///
     /// # Example
     /// ```
@@ -282,9 +269,9 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn by_email(&self, query: &UsersByEmailQuery) -> Call<Vec<User>> {
-        let spec = RequestSpec::new("users.by_email", Method::GET, "/users-by-email".into())
-            .query(query.to_query_pairs());
-        Call::new(self.client, Ok(spec), decode_json)
+        let spec = RequestSpec::of(&operation::LIST_USERS_BY_EMAIL, &[])
+            .map(|s| s.query(query.to_query_pairs()));
+        Call::new(self.client, spec, decode_json)
     }
 
     /// Links a secondary account into `primary_id`; returns the primary's new identities.
@@ -298,7 +285,7 @@ impl<'a> Users<'a> {
     /// A link whose outcome is unknown (timeout, 5xx) is not repeated; a 429 is.
     ///
     /// # Errors
-    /// [`Error::Validation`] (`users_model::validate_link`); [`Error::Api`] 400 (same identity,
+    /// [`Error::Validation`](crate::Error::Validation) (`users_model::validate_link`); [`Error::Api`](crate::Error::Api) 400 (same identity,
     /// secondary not found, bad `link_with`), 409 (already linked), 403; transport errors.
     ///
     /// # Example
@@ -319,11 +306,11 @@ impl<'a> Users<'a> {
     /// ```
     pub fn link(&self, primary_id: &str, request: &LinkRequest) -> Call<Vec<Identity>> {
         let spec = (|| {
-            let path = format!("{}/identities", user_path(primary_id)?);
+            let spec = RequestSpec::of(&operation::LINK_IDENTITY, &[primary_id])?;
             if self.client.inner.validate {
                 validate_link(request)?;
             }
-            RequestSpec::new("users.link", Method::POST, path).json(request)
+            spec.json(request)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -335,7 +322,7 @@ impl<'a> Users<'a> {
     /// provider prefix); scopes `update:users` or `update:current_user_identities`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for empty segments; [`Error::Api`] 400 "Main identity cannot
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for empty segments; [`Error::Api`](crate::Error::Api) 400 "Main identity cannot
     /// be removed."; transport errors.
     ///
     /// # Example
@@ -348,15 +335,10 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn unlink(&self, primary_id: &str, target: &UnlinkTarget) -> Call<Vec<Identity>> {
-        let spec = (|| {
-            let path = format!(
-                "{}/identities/{}/{}",
-                user_path(primary_id)?,
-                segment("provider", target.provider.as_str())?,
-                segment("user_id", &target.user_id)?
-            );
-            Ok(RequestSpec::new("users.unlink", Method::DELETE, path))
-        })();
+        let spec = RequestSpec::of(
+            &operation::UNLINK_IDENTITY,
+            &[primary_id, target.provider.as_str(), &target.user_id],
+        );
         Call::new(self.client, spec, decode_json)
     }
 }
