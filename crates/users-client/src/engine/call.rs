@@ -498,22 +498,55 @@ impl<T> Response<T> {
 /// [`with_response`](Self::with_response) for the status, headers and rate-limit state too.
 ///
 /// Argument and validation errors found while preparing it are returned when it is awaited,
-/// before anything is sent.
+/// before anything is sent. A few operations send more than one request (the metadata
+/// helpers read, then patch); the per-call settings apply to each of their requests, and
+/// [`with_response`](Self::with_response) describes the last one sent.
 #[must_use = "a Call does nothing until it is awaited"]
 pub struct Call<T> {
     client: Client,
-    spec: Result<RequestSpec, Error>,
+    plan: Plan<T>,
     bearer: Option<SecretString>,
-    decode: DecodeFn<T>,
+}
+
+/// What a [`Call`] sends.
+enum Plan<T> {
+    /// One request, decoded by `decode`.
+    One(Result<RequestSpec, Error>, DecodeFn<T>),
+    /// Other calls, run by an operation (e.g. a read-modify-write).
+    Steps(Steps<T>),
+}
+
+/// A call made of other calls: given the client and the per-call settings, it runs its calls
+/// (each with those settings, see [`Inherited::onto`]) and returns the last one's response.
+pub(crate) struct Steps<T> {
+    operation: &'static str,
+    run: Box<dyn FnOnce(Client, Inherited) -> BoxedResponse<T> + Send>,
+}
+
+type BoxedResponse<T> = Pin<Box<dyn Future<Output = Result<Response<T>, Error>> + Send>>;
+
+/// The per-call settings of a composed call, handed on to each call it makes.
+#[derive(Clone)]
+pub(crate) struct Inherited {
+    bearer: Option<SecretString>,
+}
+
+impl Inherited {
+    /// `call` with these settings.
+    pub(crate) fn onto<U>(&self, mut call: Call<U>) -> Call<U> {
+        call.bearer.clone_from(&self.bearer);
+        call
+    }
 }
 
 impl<T> fmt::Debug for Call<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let operation = match &self.plan {
+            Plan::One(spec, _) => spec.as_ref().map(|s| s.operation).unwrap_or("invalid"),
+            Plan::Steps(steps) => steps.operation,
+        };
         f.debug_struct("Call")
-            .field(
-                "operation",
-                &self.spec.as_ref().map(|s| s.operation).unwrap_or("invalid"),
-            )
+            .field("operation", &operation)
             .field("bearer_override", &self.bearer.is_some())
             .finish()
     }
@@ -527,9 +560,24 @@ impl<T: Send + 'static> Call<T> {
     ) -> Self {
         Self {
             client: client.clone(),
-            spec,
+            plan: Plan::One(spec, decode),
             bearer: None,
-            decode,
+        }
+    }
+
+    /// A call that runs `steps` with the client and this call's settings when awaited.
+    pub(crate) fn steps<F, Fut>(client: &Client, operation: &'static str, steps: F) -> Self
+    where
+        F: FnOnce(Client, Inherited) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Response<T>, Error>> + Send + 'static,
+    {
+        Self {
+            client: client.clone(),
+            plan: Plan::Steps(Steps {
+                operation,
+                run: Box::new(move |client, inherited| Box::pin(steps(client, inherited))),
+            }),
+            bearer: None,
         }
     }
 
@@ -546,11 +594,20 @@ impl<T: Send + 'static> Call<T> {
     /// See [`Error`]: validation and argument errors before sending, then API, transport and
     /// decode errors.
     pub async fn with_response(self) -> Result<Response<T>, Error> {
+        let (spec, decode) = match self.plan {
+            Plan::One(spec, decode) => (spec?, decode),
+            Plan::Steps(steps) => {
+                let inherited = Inherited {
+                    bearer: self.bearer,
+                };
+                return (steps.run)(self.client, inherited).await;
+            }
+        };
         send(
             self.client,
-            self.spec?,
+            spec,
             self.bearer,
-            self.decode,
+            decode,
             |data, parts, rate_limit, attempts| Response {
                 data,
                 status: parts.status,
@@ -614,15 +671,22 @@ impl<T: Send + 'static> IntoFuture for Call<T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        match self.spec {
-            Ok(spec) => Box::pin(send(
+        match self.plan {
+            Plan::One(Ok(spec), decode) => Box::pin(send(
                 self.client,
                 spec,
                 self.bearer,
-                self.decode,
+                decode,
                 |data, _, _, _| data,
             )),
-            Err(e) => Box::pin(std::future::ready(Err(e))),
+            Plan::One(Err(e), _) => Box::pin(std::future::ready(Err(e))),
+            Plan::Steps(steps) => {
+                let inherited = Inherited {
+                    bearer: self.bearer,
+                };
+                let running = (steps.run)(self.client, inherited);
+                Box::pin(async move { running.await.map(Response::into_data) })
+            }
         }
     }
 }
