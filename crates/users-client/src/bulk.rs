@@ -209,7 +209,7 @@ impl Bulk {
             async move {
                 client
                     .users()
-                    .update_metadata(&id, kind, |current| desired(current))
+                    .update_metadata(&id, kind, move |current| desired(current))
                     .await
             }
         })

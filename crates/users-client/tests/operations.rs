@@ -93,6 +93,49 @@ async fn set_metadata_without_changes_sends_no_patch() {
     assert_eq!(t.requests()[4].json(), json!({"user_metadata": {"a": 1}}));
 }
 
+/// The metadata helpers are calls like every operation: a per-call bearer goes on both the read
+/// and the patch, and `with_response` describes the last request sent (the PATCH, or the GET
+/// when nothing changed).
+#[tokio::test]
+async fn metadata_helpers_are_calls_with_bearer_and_response() {
+    let t = FnTransport::new(|s: &Seen, _| {
+        let user = json!({"user_id": "auth0|1", "app_metadata": {"plan": "free"}});
+        let marker = if s.method == http::Method::PATCH { "patch" } else { "get" };
+        support::json_h(200, &[("x-answered", marker)], user)
+    });
+    let c = client(t.clone());
+    let changed = c
+        .users()
+        .set_app_metadata("auth0|1", meta(json!({"plan": "pro"})))
+        .bearer("user-token")
+        .with_response()
+        .await
+        .unwrap();
+    assert_eq!(changed.headers["x-answered"], "patch");
+    assert_eq!(changed.attempts, 1);
+    let seen = t.requests();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.header("authorization"), Some("Bearer user-token"));
+    }
+    let unchanged = c
+        .users()
+        .update_metadata("auth0|1", MetadataKind::App, |current| {
+            current.cloned().unwrap_or_default()
+        })
+        .with_response()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.headers["x-answered"], "get");
+    assert_eq!(unchanged.data.app_metadata.unwrap()["plan"], "free");
+    assert_eq!(t.count(), 3, "no PATCH when nothing changes");
+    assert_ne!(
+        t.requests()[2].header("authorization"),
+        Some("Bearer user-token"),
+        "the bearer was for one call only"
+    );
+}
+
 #[tokio::test]
 async fn validation_reports_every_violation_before_the_network() {
     let t = FnTransport::new(|_, _| reply_json(200, json!({})));

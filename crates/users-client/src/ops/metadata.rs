@@ -4,7 +4,7 @@ use users_model::{
     Metadata, Timestamp, User, UserUpdate, Violations, apply_update, metadata_patch,
 };
 
-use crate::error::Error;
+use crate::engine::call::Call;
 use crate::ops::users::Users;
 
 /// Which metadata object a helper works on.
@@ -67,6 +67,9 @@ impl Users<'_> {
     /// change another writer makes to the *same top-level key* between the two requests is
     /// overwritten; other keys are safe because only changed keys are sent.
     ///
+    /// The returned [`Call`] takes per-call settings like every operation (they apply to both
+    /// requests); [`Call::with_response`] describes the PATCH, or the GET when nothing changed.
+    ///
     /// # Errors
     /// Errors of [`get`](Self::get) and [`update`](Self::update).
     ///
@@ -83,26 +86,29 @@ impl Users<'_> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update_metadata<F>(
-        &self,
-        id: &str,
-        kind: MetadataKind,
-        desired: F,
-    ) -> Result<User, Error>
+    pub fn update_metadata<F>(&self, id: &str, kind: MetadataKind, desired: F) -> Call<User>
     where
-        F: FnOnce(Option<&Metadata>) -> Metadata + Send,
+        F: FnOnce(Option<&Metadata>) -> Metadata + Send + 'static,
     {
-        let current = self.get(id).await?;
-        let wanted = desired(kind.of(&current));
-        let Some(patch) = metadata_patch(kind.of(&current), &wanted) else {
-            return Ok(current);
-        };
-        let mut update = UserUpdate::default();
-        match kind {
-            MetadataKind::User => update.user_metadata = Some(patch),
-            MetadataKind::App => update.app_metadata = Some(patch),
-        }
-        self.update(id, &update).await
+        let id = id.to_owned();
+        Call::steps(
+            self.client,
+            "users.update_metadata",
+            move |client, inherited| async move {
+                let users = client.users();
+                let current = inherited.onto(users.get(&id)).with_response().await?;
+                let wanted = desired(kind.of(&current.data));
+                let Some(patch) = metadata_patch(kind.of(&current.data), &wanted) else {
+                    return Ok(current);
+                };
+                let mut update = UserUpdate::default();
+                match kind {
+                    MetadataKind::User => update.user_metadata = Some(patch),
+                    MetadataKind::App => update.app_metadata = Some(patch),
+                }
+                inherited.onto(users.update(&id, &update)).with_response().await
+            },
+        )
     }
 
     /// Makes `user_metadata` equal `desired` by sending only the difference; see
@@ -120,9 +126,8 @@ impl Users<'_> {
     /// client.users().set_user_metadata("auth0|123", desired).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_user_metadata(&self, id: &str, desired: Metadata) -> Result<User, Error> {
+    pub fn set_user_metadata(&self, id: &str, desired: Metadata) -> Call<User> {
         self.update_metadata(id, MetadataKind::User, move |_| desired)
-            .await
     }
 
     /// Makes `app_metadata` equal `desired` by sending only the difference; see
@@ -140,8 +145,7 @@ impl Users<'_> {
     /// client.users().set_app_metadata("auth0|123", desired).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_app_metadata(&self, id: &str, desired: Metadata) -> Result<User, Error> {
+    pub fn set_app_metadata(&self, id: &str, desired: Metadata) -> Call<User> {
         self.update_metadata(id, MetadataKind::App, move |_| desired)
-            .await
     }
 }
