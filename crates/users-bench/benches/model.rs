@@ -39,11 +39,9 @@ fn cases() -> Vec<Case> {
             let user = sized::user(size).ok()?;
             let doc = serde_json::to_vec(&user).ok()?;
             let desired = sized::edited(user.user_metadata.as_ref()?);
-            let update = UserUpdate {
-                name: Patch::Set("Ada King".to_owned()),
-                user_metadata: Some(MetadataPatch::from(desired.clone())),
-                ..UserUpdate::default()
-            };
+            let mut update = UserUpdate::default();
+            update.name = Patch::Set("Ada King".to_owned());
+            update.user_metadata = Some(MetadataPatch::from(desired.clone()));
             Some(Case {
                 label,
                 doc,

@@ -25,10 +25,11 @@ pub fn update() -> UserUpdate {
         .set("plan", "pro")
         .set("visits", 43)
         .set("last_sync", "2026-11-28T01:00:00.000Z");
-    UserUpdate {
-        name: Patch::Set("Ada Lovelace".to_owned()),
-        user_metadata: Some(metadata),
-        ..UserUpdate::default()
+    {
+        let mut v = UserUpdate::default();
+        v.name = Patch::Set("Ada Lovelace".to_owned());
+        v.user_metadata = Some(metadata);
+        v
     }
 }
 

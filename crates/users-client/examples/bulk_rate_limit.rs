@@ -131,9 +131,10 @@ async fn serve(
     n: usize,
     limit: RateLimitConfig,
 ) -> Result<RunningServer, Box<dyn std::error::Error>> {
-    let emulator = Emulator::new(EmulatorConfig {
-        rate_limit: limit,
-        ..EmulatorConfig::default()
+    let emulator = Emulator::new({
+        let mut v = EmulatorConfig::default();
+        v.rate_limit = limit;
+        v
     });
     let users: Vec<_> = (0..n)
         .map(|i| {
@@ -151,10 +152,8 @@ fn user_id(i: usize) -> String {
 
 fn updates(n: usize) -> impl Iterator<Item = (String, UserUpdate)> + Send + 'static {
     (0..n).map(|i| {
-        let update = UserUpdate {
-            nickname: Patch::Set(format!("bulk-{i}")),
-            ..UserUpdate::default()
-        };
+        let mut update = UserUpdate::default();
+        update.nickname = Patch::Set(format!("bulk-{i}"));
         (user_id(i), update)
     })
 }
@@ -286,10 +285,7 @@ async fn naive_run(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
-    let limit = RateLimitConfig {
-        burst: BURST * args.scale,
-        per_second: REFILL_PER_SEC * f64::from(args.scale),
-    };
+    let limit = RateLimitConfig::new(BURST * args.scale, REFILL_PER_SEC * f64::from(args.scale));
     eprintln!(
         "{} updates, concurrency {}, bucket burst {} refill {}/s (tenant 50, 16/s × {})",
         args.n, args.concurrency, limit.burst, limit.per_second, args.scale

@@ -76,21 +76,17 @@ async fn run(
     let mut first = MetadataPatch::new();
     first.set("profileCode", 1479);
     users
-        .update(
-            jane,
-            &UserUpdate {
-                user_metadata: Some(first),
-                ..Default::default()
-            },
-        )
+        .update(jane, &{
+            let mut v = UserUpdate::default();
+            v.user_metadata = Some(first);
+            v
+        })
         .await?;
     let mut addresses = MetadataPatch::new();
     addresses.set("addresses", json!({"work_address": "100 Industrial Way"}));
-    let update = UserUpdate {
-        user_metadata: Some(addresses),
-        name: Patch::Set("Jane Doe".into()),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.user_metadata = Some(addresses);
+    update.name = Patch::Set("Jane Doe".into());
     let stored = users.update(jane, &update).await?;
     println!(
         "merged user_metadata: {}",
@@ -150,13 +146,7 @@ async fn run(
 
     // Unlink John again: he becomes a separate user without metadata.
     let remaining = users
-        .unlink(
-            jane,
-            &UnlinkTarget {
-                provider: Provider::Auth0,
-                user_id: bare(john),
-            },
-        )
+        .unlink(jane, &UnlinkTarget::new(Provider::Auth0, bare(john)))
         .await?;
     created.push(john.clone());
     println!(
@@ -165,9 +155,10 @@ async fn run(
     );
 
     let page = users
-        .list_page(&ListUsersQuery {
-            per_page: Some(10),
-            ..Default::default()
+        .list_page(&{
+            let mut v = ListUsersQuery::default();
+            v.per_page = Some(10);
+            v
         })
         .await?;
     println!("listed {} of {} users", page.users.len(), page.total);

@@ -74,7 +74,8 @@ type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
 /// # let client = users_doctest::client();
 /// use users_client::model::{Patch, UserUpdate};
 /// let updates = ["auth0|1", "auth0|2", "auth0|missing"].map(|id| {
-///     let update = UserUpdate { nickname: Patch::Set("migrated".into()), ..Default::default() };
+///     let mut update = UserUpdate::default();
+///     update.nickname = Patch::Set("migrated".into());
 ///     (id.to_owned(), update)
 /// });
 /// let results = client

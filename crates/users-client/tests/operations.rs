@@ -100,7 +100,11 @@ async fn set_metadata_without_changes_sends_no_patch() {
 async fn metadata_helpers_are_calls_with_bearer_and_response() {
     let t = FnTransport::new(|s: &Seen, _| {
         let user = json!({"user_id": "auth0|1", "app_metadata": {"plan": "free"}});
-        let marker = if s.method == http::Method::PATCH { "patch" } else { "get" };
+        let marker = if s.method == http::Method::PATCH {
+            "patch"
+        } else {
+            "get"
+        };
         support::json_h(200, &[("x-answered", marker)], user)
     });
     let c = client(t.clone());
@@ -149,11 +153,9 @@ async fn validation_reports_every_violation_before_the_network() {
         Error::Validation(v) => assert_eq!(v.first().unwrap().kind, ViolationKind::EmptyUpdate),
         other => panic!("{other:?}"),
     }
-    let update = UserUpdate {
-        email: Patch::Set("bad".into()),
-        password: Patch::Set(Password::new("hunter2-but-longer")),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("bad".into());
+    update.password = Patch::Set(Password::new("hunter2-but-longer"));
     let e = c.users().update("auth0|1", &update).await.unwrap_err();
     let Error::Validation(v) = &e else {
         panic!("{e:?}")
@@ -189,11 +191,9 @@ async fn bodies_over_the_limit_are_refused_before_the_network() {
     let c = client(t.clone());
     let mut big = MetadataPatch::new();
     big.set("big", "x".repeat(users_client::model::MAX_BODY_BYTES));
-    let update = UserUpdate {
-        email: Patch::Set("not-an-email".into()),
-        user_metadata: Some(big.clone()),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("not-an-email".into());
+    update.user_metadata = Some(big.clone());
     let sent_len = serde_json::to_vec(&update).unwrap().len();
     let e = c.users().update("auth0|1", &update).await.unwrap_err();
     let Error::Validation(v) = &e else {
@@ -261,10 +261,8 @@ async fn empty_or_wrong_2xx_bodies_are_decode_errors() {
         _ => support::response(200, &[], "{\"user_id\":"),
     });
     let c = client(t.clone());
-    let update = UserUpdate {
-        name: Patch::Set("x".into()),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.name = Patch::Set("x".into());
     for want in ["empty", "empty", "data", "eof"] {
         let e = c.users().update("a", &update).await.unwrap_err();
         let Error::Decode(d) = &e else {
@@ -406,11 +404,9 @@ fn preview_update_is_pure_and_validates() {
     .unwrap();
     let mut patch = MetadataPatch::new();
     patch.set("addresses", json!({"work_address": "100 Industrial Way"}));
-    let update = UserUpdate {
-        email: Patch::Set("Jane@Example.COM".into()),
-        user_metadata: Some(patch),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("Jane@Example.COM".into());
+    update.user_metadata = Some(patch);
     let stored = preview_update(&user, &update, Timestamp::from_millis(1_700_000_000_000)).unwrap();
     assert_eq!(stored.email.as_deref(), Some("jane@example.com"));
     let m = stored.user_metadata.unwrap();

@@ -23,12 +23,12 @@
 //! ```
 
 mod auth;
-pub mod bucket;
+mod bucket;
 mod clock;
 mod config;
 mod connections;
 mod emulator;
-pub mod faults;
+mod faults;
 mod handlers;
 mod ids;
 mod keys;
@@ -36,7 +36,8 @@ mod persist;
 mod profile;
 mod reply;
 mod request;
-pub mod search;
+mod search;
+mod seed_error;
 mod server;
 mod state;
 mod tokens;
@@ -51,6 +52,7 @@ pub use connections::{Connection, default_connections};
 pub use emulator::Emulator;
 pub use keys::{EMULATOR_KEY_E, EMULATOR_KEY_ID, EMULATOR_KEY_N, EMULATOR_PRIVATE_KEY_PEM};
 pub use persist::StateFileError;
+pub use seed_error::SeedError;
 pub use server::RunningServer;
 
 /// The grant type of the password-realm grant (`POST /oauth/token`) the emulator supports.

@@ -58,7 +58,7 @@ use std::fmt;
 use serde_json::Value;
 
 pub use project::project;
-pub use sort::{SortSpec, parse_sort};
+pub use sort::parse_sort;
 
 /// Deepest nesting of parentheses and `NOT` a query may have; deeper queries are refused so that
 /// hostile input cannot exhaust the stack.

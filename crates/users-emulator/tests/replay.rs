@@ -187,9 +187,10 @@ fn config_for(exchanges: &[Exchange]) -> EmulatorConfig {
             }
         }
     }
-    EmulatorConfig {
-        connections,
-        ..EmulatorConfig::default()
+    {
+        let mut v = EmulatorConfig::default();
+        v.connections = connections;
+        v
     }
 }
 

@@ -23,6 +23,7 @@ use crate::{Metadata, User};
 /// ]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ListUsersQuery {
     /// Zero-based page number.
     pub page: Option<u32>,
@@ -78,6 +79,7 @@ fn push<T: ToString>(pairs: &mut Vec<(&'static str, String)>, key: &'static str,
 /// The user search engine version (`search_engine`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum SearchEngine {
     /// `v1` (legacy).
     V1,
@@ -106,6 +108,7 @@ impl std::fmt::Display for SearchEngine {
 
 /// A page of `GET /api/v2/users?include_totals=true`: `{start, limit, length, total, users}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsersPage {
     /// Index of the first user of this page in the whole result.
     pub start: u64,
@@ -130,6 +133,7 @@ pub struct UsersPage {
 /// assert_eq!(query.to_query_pairs(), vec![("email", "jane+test@example.com".to_owned())]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UsersByEmailQuery {
     /// The email to look up (case-sensitive; database emails are stored lower-case).
     pub email: String,

@@ -197,6 +197,7 @@ impl From<Metadata> for MetadataPatch {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserUpdate {
     /// Email address.
     #[serde(default, skip_serializing_if = "Patch::is_keep")]

@@ -40,7 +40,8 @@ impl MetadataKind {
 /// current.user_metadata = Some(serde_json::from_str(r#"{"profileCode":1479}"#).unwrap());
 /// let mut patch = MetadataPatch::new();
 /// patch.set("addresses", serde_json::json!({"work_address": "100 Industrial Way"}));
-/// let update = UserUpdate { user_metadata: Some(patch), ..Default::default() };
+/// let mut update = UserUpdate::default();
+/// update.user_metadata = Some(patch);
 /// let now = Timestamp::from_millis(1_700_000_000_000);
 /// let stored = users_client::preview_update(&current, &update, now).unwrap();
 /// let meta = stored.user_metadata.unwrap();
@@ -106,7 +107,10 @@ impl Users<'_> {
                     MetadataKind::User => update.user_metadata = Some(patch),
                     MetadataKind::App => update.app_metadata = Some(patch),
                 }
-                inherited.onto(users.update(&id, &update)).with_response().await
+                inherited
+                    .onto(users.update(&id, &update))
+                    .with_response()
+                    .await
             },
         )
     }

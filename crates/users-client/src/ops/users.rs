@@ -12,6 +12,7 @@ use crate::engine::call::{Call, RequestSpec, decode_json, decode_unit, serialize
 
 /// `fields` / `include_fields` for [`Users::get_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FieldsQuery {
     /// Comma-separated field names, e.g. `user_id,email`.
     pub fields: Option<String>,
@@ -123,7 +124,8 @@ impl<'a> Users<'a> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let client = users_doctest::client();
     /// use users_client::model::ListUsersQuery;
-    /// let query = ListUsersQuery { q: Some("email:\"jane@example.com\"".into()), ..Default::default() };
+    /// let mut query = ListUsersQuery::default();
+    /// query.q = Some("email:\"jane@example.com\"".into());
     /// let users = client.users().list(&query).await?;
     /// # Ok(()) }
     /// ```
@@ -151,7 +153,9 @@ impl<'a> Users<'a> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let client = users_doctest::client();
     /// use users_client::model::ListUsersQuery;
-    /// let page = client.users().list_page(&ListUsersQuery { per_page: Some(2), ..Default::default() }).await?;
+    /// let mut query = ListUsersQuery::default();
+    /// query.per_page = Some(2);
+    /// let page = client.users().list_page(&query).await?;
     /// println!("{} of {}", page.users.len(), page.total);
     /// # Ok(()) }
     /// ```
@@ -213,7 +217,8 @@ impl<'a> Users<'a> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let client = users_doctest::client();
     /// use users_client::model::{Patch, UserUpdate};
-    /// let update = UserUpdate { name: Patch::Set("Jane".into()), ..Default::default() };
+    /// let mut update = UserUpdate::default();
+    /// update.name = Patch::Set("Jane".into());
     /// let stored = client.users().update("auth0|123", &update).await?;
     /// # Ok(()) }
     /// ```
@@ -330,7 +335,7 @@ impl<'a> Users<'a> {
     /// ```no_run
     /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
     /// use users_client::model::{Provider, UnlinkTarget};
-    /// let target = UnlinkTarget { provider: Provider::GoogleOauth2, user_id: "1234567890".into() };
+    /// let target = UnlinkTarget::new(Provider::GoogleOauth2, "1234567890");
     /// let remaining = client.users().unlink("auth0|123", &target).await?;
     /// # Ok(()) }
     /// ```
