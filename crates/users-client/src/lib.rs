@@ -1,6 +1,6 @@
 //! An Auth0 Management API v2 users client with a pluggable transport.
 //!
-//! - every core Users operation ([`Users`], [`UserBlocksApi`]), typed with [`model`]
+//! - every core Users operation ([`Users`], [`Blocks`]), typed with [`model`]
 //!   (`users-model`) and validated before the network;
 //! - static tokens, the client-credentials grant (cached, single flight, through the same
 //!   transport, refreshed once on a 401) or any [`TokenProvider`];
@@ -39,7 +39,7 @@ pub use engine::call::{Call, Response};
 pub use engine::ratelimit::RateLimit;
 pub use engine::retry::{Idempotency, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
-pub use ops::blocks::UserBlocksApi;
+pub use ops::blocks::Blocks;
 pub use ops::metadata::{MetadataKind, preview_update};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
 pub use ops::users::{FieldsQuery, Users};

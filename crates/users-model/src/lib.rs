@@ -19,12 +19,10 @@
 //!
 //! let mut metadata = MetadataPatch::new();
 //! metadata.set("profileCode", 1479);
-//! let update = UserUpdate {
-//!     nickname: Patch::Clear,
-//!     password: Patch::Set(Password::new("hunter2")),
-//!     user_metadata: Some(metadata),
-//!     ..UserUpdate::default()
-//! };
+//! let mut update = UserUpdate::default();
+//! update.nickname = Patch::Clear;
+//! update.password = Patch::Set(Password::new("hunter2"));
+//! update.user_metadata = Some(metadata);
 //! assert!(!format!("{update:?}").contains("hunter2"));
 //! assert_eq!(
 //!     serde_json::to_string(&update).unwrap(),
@@ -58,8 +56,10 @@ pub use time::{InvalidTimestamp, Timestamp};
 pub use update::{MetadataPatch, Password, Patch, UserUpdate};
 pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};
 
-// The rule modules are owned separately; glob re-exports keep the crate root flat whatever
-// public items they define.
-pub use linking::*;
-pub use merge::*;
-pub use validate::*;
+pub use linking::{LinkError, Unlinked, link, profile_data, unlink};
+pub use merge::{apply_metadata_patch, apply_update, apply_update_in_place, metadata_patch};
+pub use validate::{
+    ConnectionKind, IdentityContext, MAX_BODY_BYTES, RESERVED_APP_METADATA_KEYS, TargetContext,
+    Violation, ViolationKind, Violations, validate_create, validate_create_with_len, validate_link,
+    validate_update, validate_update_with_len,
+};

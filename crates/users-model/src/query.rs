@@ -8,13 +8,11 @@ use crate::{Metadata, User};
 ///
 /// ```
 /// use users_model::{ListUsersQuery, SearchEngine};
-/// let query = ListUsersQuery {
-///     per_page: Some(50),
-///     include_totals: Some(true),
-///     q: Some(r#"email:"jane@example.com""#.into()),
-///     search_engine: Some(SearchEngine::V3),
-///     ..ListUsersQuery::default()
-/// };
+/// let mut query = ListUsersQuery::default();
+/// query.per_page = Some(50);
+/// query.include_totals = Some(true);
+/// query.q = Some(r#"email:"jane@example.com""#.into());
+/// query.search_engine = Some(SearchEngine::V3);
 /// assert_eq!(query.to_query_pairs(), vec![
 ///     ("per_page", "50".to_owned()),
 ///     ("include_totals", "true".to_owned()),

@@ -8,15 +8,15 @@ use crate::error::Error;
 
 /// The user-blocks operations, from [`Client::user_blocks`].
 #[derive(Clone, Copy, Debug)]
-pub struct UserBlocksApi<'a> {
+pub struct Blocks<'a> {
     client: &'a Client,
 }
 
 impl Client {
     /// The user-blocks operations (brute-force protection blocks; `blocked: false` on a user
     /// does not clear these).
-    pub fn user_blocks(&self) -> UserBlocksApi<'_> {
-        UserBlocksApi { client: self }
+    pub fn user_blocks(&self) -> Blocks<'_> {
+        Blocks { client: self }
     }
 }
 
@@ -36,7 +36,7 @@ fn identifier_pair(identifier: &str) -> Result<Vec<(&'static str, String)>, Erro
     Ok(vec![("identifier", identifier.to_owned())])
 }
 
-impl UserBlocksApi<'_> {
+impl Blocks<'_> {
     /// The blocks on one user.
     ///
     /// `GET /api/v2/user-blocks/{id}`; scope `read:users`. With
