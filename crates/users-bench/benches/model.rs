@@ -1,4 +1,4 @@
-//! Model micro-benchmarks (issue 6): the time of the model's rules on users with 1 KB, 10 KB
+//! Model micro-benchmarks: the time of the model's rules on users with 1 KB, 10 KB
 //! and 1 MB of metadata, next to the baseline they are judged against, a plain serde_json
 //! parse + serialize of the same document. Throughput is in bytes of the document so that
 //! linearity in size reads directly off criterion's output.

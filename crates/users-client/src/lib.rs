@@ -8,6 +8,32 @@
 //!   whose outcome is unknown ([`retry`]); a rate-limit gate shared by all clones ([`ratelimit`]);
 //! - one [`Error`] type with predicates; secrets never in `Debug`, `Display`, errors or logs.
 //!
+//! Every operation returns a [`Call`]: `.await` it for the data, or set per-call options
+//! first ([`Call::bearer`]) and use [`Call::with_response`] for the status, headers and
+//! rate-limit state. The metadata helpers ([`Users::update_metadata`]), which read then patch,
+//! return the same type.
+//!
+//! # Layout
+//!
+//! - `engine/`: the request engine, which every operation goes through: a request's
+//!   description → credentials (static token, provider, or a per-call bearer) → rate-limit gate
+//!   → one attempt through the [`transport::Transport`] → retry decision → decode. The token
+//!   request takes the same attempt path. [`Call`] and [`Response`] are its public face.
+//! - `ops/`: the operation surface, one file per resource group ([`Users`], [`Blocks`], the
+//!   metadata helpers, paging). An operation only describes its request, from its description
+//!   in [`model::operation`], and its types; it never sends.
+//! - `bulk`: many operations at a rate limit, on top of the surface.
+//!
+//! # Public surface
+//!
+//! The [`Client`] and its [`ClientBuilder`]; the operation groups ([`Users`], [`Blocks`]) and
+//! their option types ([`FieldsQuery`], [`MetadataKind`]); [`Call`] and [`Response`]; [`Bulk`]
+//! and its results; one [`Error`] type with its parts; token providers ([`TokenProvider`],
+//! [`StaticToken`]); the retry and rate-limit types a caller configures or reads; and the
+//! `users-model` and `users-transport` crates re-exported as [`model`] and [`transport`] so
+//! versions always agree. Types that will grow are `#[non_exhaustive]`; everything else in the
+//! engine is private to the crate.
+//!
 //! Calls run on Tokio and need its time driver (`#[tokio::main]` or a runtime built with
 //! `enable_time`/`enable_all`): timeouts, backoff and the rate-limit gate use `tokio::time`.
 //!

@@ -21,6 +21,18 @@
 //! assert_eq!(response.status(), 200);
 //! # });
 //! ```
+//!
+//! # Public surface
+//!
+//! What an embedding test or tool needs, and nothing of how the emulator works inside:
+//! [`Emulator`] (with [`Emulator::seed`] and its [`SeedError`], [`Emulator::serve`] and its
+//! [`RunningServer`]), its configuration ([`EmulatorConfig`], [`ClientConfig`],
+//! [`RateLimitConfig`], [`Connection`], all `#[non_exhaustive]`: start from `Default` or `new`
+//! and assign fields), the injectable clock ([`Clock`], [`ManualClock`], [`SystemClock`]), the
+//! default credentials and signing key (public on purpose: they only open this emulator), and
+//! [`StateFileError`]. The rate-limit bucket, the fault plan and the search-language
+//! implementation are private: faults and seeding are driven through the `/__emulator/` admin
+//! API (see the README), and the supported search subset is documented in the README.
 
 mod auth;
 mod bucket;

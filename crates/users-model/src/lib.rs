@@ -29,6 +29,30 @@
 //!     r#"{"nickname":null,"password":"hunter2","user_metadata":{"profileCode":1479}}"#,
 //! );
 //! ```
+//!
+//! # Layout and public surface
+//!
+//! Everything public is re-exported at the crate root by name (no globs), so the surface
+//! changes only when this list does:
+//!
+//! - **Wire types**, one file per resource: [`User`], [`Identity`], [`UserCreate`],
+//!   [`UserUpdate`] (with [`Patch`], [`MetadataPatch`]), [`ListUsersQuery`], [`UsersPage`],
+//!   [`UsersByEmailQuery`], [`UserBlocks`], [`LinkRequest`], [`UnlinkTarget`], [`ApiErrorBody`].
+//!   Types the API will grow are `#[non_exhaustive]`: build them from `Default` (or their
+//!   `new`) and assign fields, so a field added later is not a breaking change.
+//! - **Identifiers and secrets**: [`UserId`], [`Provider`], [`Timestamp`], [`Password`],
+//!   [`LinkToken`], [`IdpToken`], and the percent-encoding the server expects
+//!   ([`encode_component`]).
+//! - **The server's rules as pure functions**: merging ([`apply_update`], [`metadata_patch`]),
+//!   validation ([`validate_update`], [`validate_create`], [`validate_link`], reporting
+//!   [`Violations`]) and linking ([`link`], [`unlink`]). The client runs them before sending, the
+//!   emulator when answering, so they exist once.
+//! - **[`operation`]**: each operation described once as data (method, path template, scopes,
+//!   retry class, paging, success status), read by the client, the emulator and a test against
+//!   the OpenAPI document.
+//!
+//! Modules other than `operation` are private; what they define is public only through the
+//! re-exports above.
 
 mod blocks;
 mod create;
