@@ -21,11 +21,9 @@ pub const UNLIMITED: RateLimitConfig = RateLimitConfig::new(1_000_000_000, 1.0e9
 /// The configuration of the benchmarked emulator: the defaults (one client with every users
 /// scope, the default connections), with [`UNLIMITED`] as rate limit.
 pub fn config() -> EmulatorConfig {
-    {
-        let mut v = EmulatorConfig::default();
-        v.rate_limit = UNLIMITED;
-        v
-    }
+    let mut config = EmulatorConfig::default();
+    config.rate_limit = UNLIMITED;
+    config
 }
 
 /// Serves a fresh emulator on 127.0.0.1 with an ephemeral port until stdin closes or

@@ -25,12 +25,10 @@ pub fn update() -> UserUpdate {
         .set("plan", "pro")
         .set("visits", 43)
         .set("last_sync", "2026-11-28T01:00:00.000Z");
-    {
-        let mut v = UserUpdate::default();
-        v.name = Patch::Set("Ada Lovelace".to_owned());
-        v.user_metadata = Some(metadata);
-        v
-    }
+    let mut update = UserUpdate::default();
+    update.name = Patch::Set("Ada Lovelace".to_owned());
+    update.user_metadata = Some(metadata);
+    update
 }
 
 /// The user the stub returns for GET and PATCH: a realistic profile of about 1 KB (one database

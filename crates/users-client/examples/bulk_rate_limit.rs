@@ -131,11 +131,9 @@ async fn serve(
     n: usize,
     limit: RateLimitConfig,
 ) -> Result<RunningServer, Box<dyn std::error::Error>> {
-    let emulator = Emulator::new({
-        let mut v = EmulatorConfig::default();
-        v.rate_limit = limit;
-        v
-    });
+    let mut config = EmulatorConfig::default();
+    config.rate_limit = limit;
+    let emulator = Emulator::new(config);
     let users: Vec<_> = (0..n)
         .map(|i| {
             serde_json::json!({"user_id": user_id(i), "connection": "Username-Password-Authentication",

@@ -75,13 +75,9 @@ async fn run(
     // The metadata example from Auth0's docs: the merge is one level deep.
     let mut first = MetadataPatch::new();
     first.set("profileCode", 1479);
-    users
-        .update(jane, &{
-            let mut v = UserUpdate::default();
-            v.user_metadata = Some(first);
-            v
-        })
-        .await?;
+    let mut update = UserUpdate::default();
+    update.user_metadata = Some(first);
+    users.update(jane, &update).await?;
     let mut addresses = MetadataPatch::new();
     addresses.set("addresses", json!({"work_address": "100 Industrial Way"}));
     let mut update = UserUpdate::default();
@@ -154,13 +150,9 @@ async fn run(
         remaining.len()
     );
 
-    let page = users
-        .list_page(&{
-            let mut v = ListUsersQuery::default();
-            v.per_page = Some(10);
-            v
-        })
-        .await?;
+    let mut query = ListUsersQuery::default();
+    query.per_page = Some(10);
+    let page = users.list_page(&query).await?;
     println!("listed {} of {} users", page.users.len(), page.total);
     Ok(())
 }

@@ -76,11 +76,9 @@ fn id(i: usize) -> String {
 
 /// An emulator with `n` users `auth0|bulk0000..` and the given bucket.
 fn emulator(n: usize, rate_limit: RateLimitConfig) -> Emulator {
-    let emulator = Emulator::new({
-        let mut v = EmulatorConfig::default();
-        v.rate_limit = rate_limit;
-        v
-    });
+    let mut config = EmulatorConfig::default();
+    config.rate_limit = rate_limit;
+    let emulator = Emulator::new(config);
     let users: Vec<_> = (0..n)
         .map(|i| {
             json!({"user_id": id(i), "connection": "Username-Password-Authentication",
@@ -102,11 +100,9 @@ fn client(transport: Arc<dyn Transport>, retry: RetryPolicy) -> Client {
 }
 
 fn nickname(value: &str) -> UserUpdate {
-    {
-        let mut v = UserUpdate::default();
-        v.nickname = Patch::Set(value.into());
-        v
-    }
+    let mut update = UserUpdate::default();
+    update.nickname = Patch::Set(value.into());
+    update
 }
 
 const GENEROUS: RateLimitConfig = RateLimitConfig::new(1000, 1000.0);

@@ -187,11 +187,9 @@ fn config_for(exchanges: &[Exchange]) -> EmulatorConfig {
             }
         }
     }
-    {
-        let mut v = EmulatorConfig::default();
-        v.connections = connections;
-        v
-    }
+    let mut config = EmulatorConfig::default();
+    config.connections = connections;
+    config
 }
 
 /// Every user object (with a `user_id`) in a response body.

@@ -184,14 +184,12 @@ fn seed_user(
             None => generator.user_id(now_ms.div_euclid(1000)),
         };
         user.user_id = Some(format!("{provider}|{bare}"));
-        user.identities = Some(vec![{
-            let mut v = Identity::default();
-            v.connection = Some(connection.name.clone());
-            v.user_id = Some(IdentityUserId::String(bare));
-            v.provider = Some(Provider::from(provider.as_str()));
-            v.is_social = Some(connection.kind() == crate::connections::StrategyKind::Social);
-            v
-        }]);
+        let mut identity = Identity::default();
+        identity.connection = Some(connection.name.clone());
+        identity.user_id = Some(IdentityUserId::String(bare));
+        identity.provider = Some(Provider::from(provider.as_str()));
+        identity.is_social = Some(connection.kind() == crate::connections::StrategyKind::Social);
+        user.identities = Some(vec![identity]);
     }
     if user.user_id.is_none() {
         let first = user.identities.as_ref().and_then(|ids| ids.first());

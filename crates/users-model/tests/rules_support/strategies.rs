@@ -131,29 +131,25 @@ pub fn user() -> impl Strategy<Value = User> {
                 blocked,
             )| {
                 let provider = if database { "auth0" } else { "google-oauth2" };
-                {
-                    let mut v = User::default();
-                    v.user_id = Some(format!("{provider}|{id}"));
-                    v.email = email;
-                    v.email_verified = verified;
-                    v.name = name;
-                    v.username = username;
-                    v.phone_number = phone;
-                    v.user_metadata = user_meta;
-                    v.app_metadata = app_meta.filter(|m| !m.is_empty());
-                    v.blocked = blocked;
-                    v.created_at = Some("2023-01-25T19:00:27.084Z".into());
-                    v.updated_at = Some("2023-01-25T19:00:27.084Z".into());
-                    v.identities = Some(vec![{
-                        let mut v = Identity::default();
-                        v.connection = Some(if database { "db" } else { "google-oauth2" }.into());
-                        v.user_id = Some(id.into());
-                        v.provider = Some(Provider::from(provider));
-                        v.is_social = Some(!database);
-                        v
-                    }]);
-                    v
-                }
+                let mut identity = Identity::default();
+                identity.connection = Some(if database { "db" } else { "google-oauth2" }.into());
+                identity.user_id = Some(id.clone().into());
+                identity.provider = Some(Provider::from(provider));
+                identity.is_social = Some(!database);
+                let mut user = User::default();
+                user.user_id = Some(format!("{provider}|{id}"));
+                user.email = email;
+                user.email_verified = verified;
+                user.name = name;
+                user.username = username;
+                user.phone_number = phone;
+                user.user_metadata = user_meta;
+                user.app_metadata = app_meta.filter(|m| !m.is_empty());
+                user.blocked = blocked;
+                user.created_at = Some("2023-01-25T19:00:27.084Z".into());
+                user.updated_at = Some("2023-01-25T19:00:27.084Z".into());
+                user.identities = Some(vec![identity]);
+                user
             },
         )
 }
