@@ -57,13 +57,17 @@ fuzz_target!(|data: &[u8]| {
     let content_type = parts.next().unwrap_or_default();
     let body = parts.next().unwrap_or_default();
     let fixture = fixture();
-    // Faults added by an earlier input through the admin API would turn later answers into
-    // whatever that input asked for: start every input without any.
-    let clear = http::Request::delete("https://fuzz.example/__emulator/faults")
+    // Every input starts from an empty tenant (no users, no faults, a full bucket), so a crash
+    // never depends on what earlier inputs did. The signing key is fixed, so the token stays valid.
+    let reset = http::Request::post("https://fuzz.example/__emulator/reset")
         .body(Bytes::new())
-        .expect("clear request");
-    let _ = fixture.runtime.block_on(fixture.emulator.send(clear));
-    let method = METHODS[usize::from(selector) % METHODS.len()];
+        .expect("reset request");
+    let reset = fixture.runtime.block_on(fixture.emulator.send(reset));
+    assert_eq!(reset.map(|r| r.status().as_u16()).ok(), Some(204), "reset");
+    let method = METHODS
+        .get(usize::from(selector) % METHODS.len())
+        .copied()
+        .unwrap_or("GET");
     let mut builder = http::Request::builder().method(method).uri(format!(
         "https://fuzz.example/{}",
         target.trim_start_matches('/')

@@ -1,9 +1,26 @@
 //! Project automation.
 //!
-//! - `cargo xtask ci`: exactly what CI runs (format, clippy, tests, docs, feature matrix, checks).
+//! - `cargo xtask ci`: exactly what CI runs (format, clippy, tests, docs, feature matrix, the
+//!   fuzz crate, dependency checks), all with `--locked`.
 //! - `cargo xtask bench [--smoke]`: the client-overhead load table and the model benchmarks.
 //! - `cargo xtask fuzz [SECONDS]`: the emulator router fuzz target for a bounded time (default 60 s).
 //! - `cargo xtask emulator [ARGS...]`: serve the emulator (`--listen 127.0.0.1:4000` by default).
+//! - `cargo xtask node-peer [FILTER]`: the official node-auth0 v4 SDK drives the served emulator
+//!   (`xtask/node-peer/README.md`).
+
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod node_peer;
 
 use std::process::{Command, ExitCode};
 
@@ -31,7 +48,8 @@ fn step(name: &str, mut cmd: Command) -> bool {
 fn dependency_names(package: &str, features: &[&str]) -> Option<Vec<String>> {
     let output = cargo()
         .args([
-            "tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}",
+            "tree", "--locked", "-p", package, "-e", "normal", "--prefix", "none", "--format",
+            "{p}",
         ])
         .args(features)
         .output()
@@ -66,11 +84,20 @@ fn forbid_dependencies(package: &str, features: &[&str], forbidden: &[&str]) -> 
     }
 }
 
+/// A cargo command with `args`, resolving dependencies only from `Cargo.lock` (`--locked`), so
+/// CI builds exactly the versions the lock file records.
+fn locked(args: &[&str]) -> Command {
+    let mut cmd = cargo();
+    if let Some((subcommand, rest)) = args.split_first() {
+        cmd.arg(subcommand).arg("--locked").args(rest);
+    }
+    cmd
+}
+
 fn ci() -> bool {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
-    let mut clippy = cargo();
-    clippy.args([
+    let clippy = locked(&[
         "clippy",
         "--workspace",
         "--all-targets",
@@ -78,39 +105,47 @@ fn ci() -> bool {
         "-D",
         "warnings",
     ]);
-    let mut test = cargo();
-    test.args(["test", "--workspace"]);
-    let mut doc = cargo();
-    doc.args(["doc", "--workspace", "--no-deps"])
-        .env("RUSTDOCFLAGS", "-D warnings");
+    let test = locked(&["test", "--workspace"]);
+    let mut doc = locked(&["doc", "--workspace", "--no-deps"]);
+    doc.env("RUSTDOCFLAGS", "-D warnings");
     // Each criterion benchmark once, so the benchmarks cannot rot (the load harness itself has
     // a tiny end-to-end run among the workspace tests).
-    let mut bench_smoke = cargo();
-    bench_smoke.args(["test", "-p", "users-bench", "--benches"]);
+    let bench_smoke = locked(&["test", "-p", "users-bench", "--benches"]);
+    // The fuzz crate is its own workspace (cargo-fuzz builds it alone) with its own lock file;
+    // checking it on stable keeps the target compiling. Its target directory sits under the
+    // main one so the shared dependencies are not rebuilt by every clone.
+    let fuzz_target_dir = workspace_root().join("target").join("fuzz");
+    let mut fuzz = locked(&["clippy", "--manifest-path"]);
+    fuzz.arg(workspace_root().join("fuzz").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(fuzz_target_dir)
+        .args(["--", "-D", "warnings"]);
     let mut steps = vec![
         ("fmt".to_owned(), fmt),
         ("clippy".to_owned(), clippy),
         ("test".to_owned(), test),
         ("benchmark smoke".to_owned(), bench_smoke),
         ("doc".to_owned(), doc),
+        ("fuzz crate compiles (clippy)".to_owned(), fuzz),
     ];
-    // The transport backends are additive features: each must build on its own, and so must none.
-    for features in [
-        &[][..],
-        &["--features", "reqwest"],
-        &["--features", "hyper"],
-    ] {
-        let mut build = cargo();
-        build
-            .args(["build", "-p", "users-transport", "--no-default-features"])
-            .args(features);
-        steps.push((
-            format!(
-                "build users-transport --no-default-features {}",
-                features.join(" ")
-            ),
-            build,
-        ));
+    // Backends are additive features; workspace feature unification would hide a combination
+    // that does not compile, so each crate is built alone with each backend, and with none.
+    for package in ["users-transport", "users-client"] {
+        for features in [
+            &[][..],
+            &["--features", "reqwest"],
+            &["--features", "hyper"],
+        ] {
+            let mut build = locked(&["build", "-p", package, "--no-default-features"]);
+            build.args(features);
+            steps.push((
+                format!(
+                    "build {package} --no-default-features {}",
+                    features.join(" ")
+                ),
+                build,
+            ));
+        }
     }
     let steps_ok = steps.into_iter().all(|(name, cmd)| step(&name, cmd));
     steps_ok
@@ -122,6 +157,8 @@ fn ci() -> bool {
         )
         // rustls with ring only: aws-lc-rs is a slow C build (cmake) on a 2-core machine.
         && forbid_dependencies("users-transport", &["--all-features"], &["aws-lc-rs", "aws-lc-sys", "cmake"])
+        // The official node-auth0 v4 SDK, unchanged, against the served emulator.
+        && node_peer::run(&workspace_root(), None)
 }
 
 /// The benchmarks: the client-overhead table (each row in its own process, ratios against raw
@@ -232,10 +269,11 @@ fn main() -> ExitCode {
                 false
             }
         },
-        Some("emulator") => emulator(&args[1..]),
+        Some("emulator") => emulator(args.get(1..).unwrap_or_default()),
+        Some("node-peer") => node_peer::run(&workspace_root(), args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | bench [--smoke] | fuzz [SECONDS] | emulator [ARGS...]"
+                "usage: cargo xtask ci | bench [--smoke] | fuzz [SECONDS] | emulator [ARGS...] | node-peer [FILTER]"
             );
             false
         }

@@ -1,191 +1,351 @@
-//! The command line, parsed by hand: a handful of `--flag value` options does not justify a
-//! parser dependency in the shared build.
+//! The command line, parsed with clap: `users-bench all | emulator | emulator-server | load |
+//! stub-server | model-report` (`users-bench --help` lists them, `users-bench COMMAND --help`
+//! their options), resolved into the configurations the runs take.
+
+use clap::{Args, Parser, Subcommand};
 
 use crate::emulator_bench::EmulatorBenchConfig;
 use crate::load::LoadConfig;
-use crate::suite::SuiteConfig;
+use crate::suite::{MAX_SECONDS, SuiteConfig};
 use crate::target::{Op, Target};
 
-/// Measured requests per combination unless `--requests` says otherwise.
+/// Measured requests per row by default.
 pub const DEFAULT_REQUESTS: usize = 30_000;
-/// Warm-up requests unless `--warmup` says otherwise.
+/// Warm-up requests per row by default.
 pub const DEFAULT_WARMUP: usize = 2_000;
-/// `--smoke`: enough to exercise every path in seconds, too few for meaningful figures.
+/// Measured requests per row with `--smoke`.
 pub const SMOKE_REQUESTS: usize = 200;
-/// `--smoke` warm-up.
+/// Warm-up requests per row with `--smoke`.
 pub const SMOKE_WARMUP: usize = 20;
-/// The longest one load run may take, unless `--max-seconds` says otherwise.
+/// Longest a single run may take by default, in seconds.
 pub const DEFAULT_MAX_SECONDS: u64 = 300;
-/// Users the emulator benchmark seeds unless `--users` says otherwise (the issue's figure).
+/// Users seeded into the emulator by default.
 pub const DEFAULT_EMULATOR_USERS: usize = 10_000;
-/// `--smoke` users.
+/// Users seeded into the emulator with `--smoke`.
 pub const SMOKE_EMULATOR_USERS: usize = 200;
-/// Users per seed request unless `--batch` says otherwise: well under the 1 MB body limit.
+/// Users per seed request by default.
 pub const DEFAULT_SEED_BATCH: usize = 500;
-/// In flight for the emulator benchmark unless `--inflight` says otherwise (the issue's figure).
+/// Requests in flight against the emulator by default.
 pub const DEFAULT_EMULATOR_INFLIGHT: usize = 64;
 const MAX_USERS: usize = 1_000_000;
 const MAX_BATCH: usize = 800;
-/// Bounds that keep a typo from starting an hours-long run.
 const MAX_REQUESTS: usize = 10_000_000;
 const MAX_INFLIGHT: usize = 1024;
 const MAX_ROUNDS: usize = 20;
-/// A day: the stub of a long `all` run lives for the sum of its runs' limits.
-pub const MAX_SECONDS: u64 = 86_400;
 
-/// The usage text.
-pub const USAGE: &str = "\
-usage:
-  users-bench all  [--smoke] [--requests N] [--warmup N] [--rounds R]
-                   [--targets raw-hyper,raw-reqwest,client-hyper,client-reqwest]
-                   [--ops update,get] [--inflight 1,8,64]
-                   [--max-seconds S] [--users N] [--no-emulator]
-  users-bench emulator [--smoke] [--rounds R] [--users N] [--batch N] [--requests N] [--warmup N]
-                   [--inflight K] [--max-seconds S]
-  users-bench emulator-server [--max-seconds S]
-  users-bench load --target raw-hyper|raw-reqwest|client-hyper|client-reqwest
-                   --op update|get --inflight K
-                   [--smoke] [--requests N] [--warmup N] [--stub-url http://127.0.0.1:PORT]
-                   [--json] [--max-seconds S]
-  users-bench stub-server [--max-seconds S]
-  users-bench model-report [--criterion-dir DIR]
-
-`all` prints a markdown table, then the emulator's table (unless --no-emulator); `emulator`
-prints the emulator's table alone: PATCH and GET on N seeded users (default 10,000) at K in
-flight (default 64) against `emulator-server`, a child process. `load` prints one run (JSON with --json); `stub-server` prints
-its port and serves until its stdin closes. Loopback only. `model-report` prints the table of
-the last `cargo bench -p users-bench --bench model` (DIR defaults to $CARGO_TARGET_DIR/criterion,
-else target/criterion).";
-
-/// A parsed command line.
+/// A resolved command: what `main` runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Every combination, side by side, then the emulator benchmark unless it is `None`.
+    /// The client-overhead sweep, then (unless `--no-emulator`) the emulator benchmark.
     All(SuiteConfig, Option<EmulatorBenchConfig>),
     /// The emulator benchmark alone.
     Emulator(EmulatorBenchConfig),
-    /// Serve the emulator for the benchmark.
+    /// The served emulator as a child process.
     EmulatorServer {
-        /// Exit after this long even if stdin stays open.
+        /// Exit after this many seconds at the latest.
         max_seconds: u64,
     },
-    /// One combination.
+    /// One run of one target.
     Load {
         /// What to run.
         config: LoadConfig,
-        /// A running stub to use; without it the run starts its own.
+        /// A stub already running on loopback; without it the run starts its own.
         stub_url: Option<String>,
-        /// Print the [`crate::load::Measurement`] as one JSON line.
+        /// Print the measurement as JSON instead of a table row.
         json: bool,
-        /// Give up after this long.
+        /// Give up after this many seconds.
         max_seconds: u64,
     },
-    /// Serve the stub.
+    /// The stub server as a child process.
     StubServer {
-        /// Exit after this long even if stdin stays open.
+        /// Exit after this many seconds at the latest.
         max_seconds: u64,
     },
-    /// Print the model benchmarks' table.
+    /// The table of the last criterion run of the model benchmarks.
     ModelReport {
-        /// Where criterion wrote its results; `None` for the default.
+        /// Where criterion wrote its results.
         criterion_dir: Option<String>,
     },
-    /// Print the usage.
-    Help,
 }
 
-/// Parses the arguments after the program name.
+/// Parses `args` (without the program name) into a [`Command`].
 ///
 /// # Errors
-/// A message for the user when an argument is unknown, missing or out of bounds.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Ok(Command::Help);
-    };
-    let options = Options::parse(rest)?;
-    let max_seconds = options.bounded_u64("--max-seconds", DEFAULT_MAX_SECONDS, MAX_SECONDS)?;
-    let smoke = options.flag("--smoke");
-    let (default_requests, default_warmup) = if smoke {
-        (SMOKE_REQUESTS, SMOKE_WARMUP)
-    } else {
-        (DEFAULT_REQUESTS, DEFAULT_WARMUP)
-    };
-    let requests = options.bounded("--requests", default_requests, 1, MAX_REQUESTS)?;
-    let warmup = options.bounded("--warmup", default_warmup, 0, MAX_REQUESTS)?;
-    let emulator = || -> Result<EmulatorBenchConfig, String> {
-        let default_users = if smoke {
+/// clap's error for anything it does not accept (unknown command or option, a missing or
+/// out-of-range value, an option given twice); its `exit()` prints it, or the help text for
+/// `--help`.
+pub fn parse<I, T>(args: I) -> Result<Command, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let program = std::iter::once(std::ffi::OsString::from("users-bench"));
+    let cli = Cli::try_parse_from(program.chain(args.into_iter().map(Into::into)))?;
+    Ok(cli.command.resolve())
+}
+
+/// Load harness and micro-benchmarks: the users client against raw hyper and reqwest on
+/// loopback, and the emulator's throughput. Loopback only.
+#[derive(Debug, Parser)]
+#[command(name = "users-bench", version, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CliCommand {
+    /// Every target side by side in a markdown table (each row in its own process), then the
+    /// emulator's table.
+    All(AllArgs),
+    /// PATCH and GET on seeded users against `emulator-server`, a child process.
+    Emulator(EmulatorArgs),
+    /// Serve the emulator on an ephemeral loopback port (prints the port; ends when stdin
+    /// closes).
+    EmulatorServer(ServerArgs),
+    /// One run of one target: a table row, or JSON with --json.
+    Load(LoadArgs),
+    /// Serve the stub on an ephemeral loopback port (prints the port; ends when stdin closes).
+    StubServer(ServerArgs),
+    /// The table of the last `cargo bench -p users-bench --bench model`.
+    ModelReport(ModelReportArgs),
+}
+
+/// Run sizes shared by the measuring commands.
+#[derive(Debug, Args)]
+struct Sizes {
+    /// Tiny sizes for a quick check (200 requests, 20 warm-up, 200 emulator users).
+    #[arg(long)]
+    smoke: bool,
+    /// Measured requests per row [default: 30000, 200 with --smoke].
+    #[arg(long, value_name = "N", value_parser = requests)]
+    requests: Option<usize>,
+    /// Warm-up requests per row [default: 2000, 20 with --smoke].
+    #[arg(long, value_name = "N", value_parser = warmup)]
+    warmup: Option<usize>,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_SECONDS, value_parser = max_seconds)]
+    max_seconds: u64,
+}
+
+#[derive(Debug, Args)]
+struct AllArgs {
+    #[command(flatten)]
+    sizes: Sizes,
+    /// Rounds, the order of the targets reversed every other round.
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = rounds)]
+    rounds: usize,
+    /// Targets to run [default: all four].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = target)]
+    targets: Vec<Target>,
+    /// Operations to run [default: update,get].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = op)]
+    ops: Vec<Op>,
+    /// Requests in flight [default: 1,8,64].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = inflight)]
+    inflight: Vec<usize>,
+    /// Users seeded for the emulator benchmark.
+    #[arg(long, value_name = "N", value_parser = users)]
+    users: Option<usize>,
+    /// Skip the emulator benchmark.
+    #[arg(long)]
+    no_emulator: bool,
+}
+
+#[derive(Debug, Args)]
+struct EmulatorArgs {
+    #[command(flatten)]
+    sizes: Sizes,
+    /// Rounds on the same emulator.
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = rounds)]
+    rounds: usize,
+    /// Users seeded [default: 10000, 200 with --smoke].
+    #[arg(long, value_name = "N", value_parser = users)]
+    users: Option<usize>,
+    /// Users per seed request.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED_BATCH, value_parser = batch)]
+    batch: usize,
+    /// Requests in flight.
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_EMULATOR_INFLIGHT, value_parser = inflight)]
+    inflight: usize,
+}
+
+#[derive(Debug, Args)]
+struct ServerArgs {
+    /// Exit after this many seconds at the latest.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_SECONDS, value_parser = max_seconds)]
+    max_seconds: u64,
+}
+
+#[derive(Debug, Args)]
+struct LoadArgs {
+    #[command(flatten)]
+    sizes: Sizes,
+    /// raw-hyper, raw-reqwest, client-hyper or client-reqwest.
+    #[arg(long, value_parser = target)]
+    target: Target,
+    /// update or get.
+    #[arg(long, value_parser = op)]
+    op: Op,
+    /// Requests in flight.
+    #[arg(long, value_name = "K", value_parser = inflight)]
+    inflight: usize,
+    /// A stub already running: http://127.0.0.1:PORT (or localhost, [::1]).
+    #[arg(long, value_name = "URL", value_parser = loopback_url)]
+    stub_url: Option<String>,
+    /// Print the measurement as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ModelReportArgs {
+    /// Where criterion wrote its results [default: $CARGO_TARGET_DIR/criterion, else
+    /// target/criterion].
+    #[arg(long, value_name = "DIR")]
+    criterion_dir: Option<String>,
+}
+
+impl Sizes {
+    /// (requests, warm-up), the defaults depending on `--smoke`.
+    fn resolve(&self) -> (usize, usize) {
+        let (requests, warmup) = if self.smoke {
+            (SMOKE_REQUESTS, SMOKE_WARMUP)
+        } else {
+            (DEFAULT_REQUESTS, DEFAULT_WARMUP)
+        };
+        (
+            self.requests.unwrap_or(requests),
+            self.warmup.unwrap_or(warmup),
+        )
+    }
+
+    fn emulator(&self, users: Option<usize>, rounds: usize) -> EmulatorBenchConfig {
+        let (requests, warmup) = self.resolve();
+        let default_users = if self.smoke {
             SMOKE_EMULATOR_USERS
         } else {
             DEFAULT_EMULATOR_USERS
         };
-        Ok(EmulatorBenchConfig {
-            users: options.bounded("--users", default_users, 1, MAX_USERS)?,
-            batch: options.bounded("--batch", DEFAULT_SEED_BATCH, 1, MAX_BATCH)?,
+        EmulatorBenchConfig {
+            users: users.unwrap_or(default_users),
+            batch: DEFAULT_SEED_BATCH,
             inflight: DEFAULT_EMULATOR_INFLIGHT,
             requests,
             warmup,
-            rounds: options.bounded("--rounds", 1, 1, MAX_ROUNDS)?,
-            max_seconds,
-        })
-    };
-    let parsed = match command.as_str() {
-        "all" => Command::All(
-            SuiteConfig {
-                targets: options.list("--targets", Target::ALL, Target::from_name)?,
-                ops: options.list("--ops", Op::ALL, Op::from_name)?,
-                inflights: options.list("--inflight", &[1, 8, 64], parse_inflight)?,
-                requests,
-                warmup,
-                rounds: options.bounded("--rounds", 1, 1, MAX_ROUNDS)?,
-                max_seconds,
-            },
-            (!options.flag("--no-emulator"))
-                .then(emulator)
-                .transpose()?,
-        ),
-        "emulator" => Command::Emulator(EmulatorBenchConfig {
-            inflight: options
-                .value("--inflight")
-                .map(|text| {
-                    parse_inflight(text).ok_or_else(|| format!("invalid --inflight `{text}`"))
-                })
-                .transpose()?
-                .unwrap_or(DEFAULT_EMULATOR_INFLIGHT),
-            ..emulator()?
-        }),
-        "emulator-server" => Command::EmulatorServer { max_seconds },
-        "load" => Command::Load {
-            config: LoadConfig {
-                target: options.one("--target", Target::from_name)?,
-                op: options.one("--op", Op::from_name)?,
-                inflight: options.one("--inflight", parse_inflight)?,
-                requests,
-                warmup,
-            },
-            stub_url: options.value("--stub-url").map(loopback_url).transpose()?,
-            json: options.flag("--json"),
-            max_seconds,
-        },
-        "stub-server" => Command::StubServer { max_seconds },
-        "model-report" => Command::ModelReport {
-            criterion_dir: options.value("--criterion-dir").map(str::to_owned),
-        },
-        "help" | "--help" | "-h" => Command::Help,
-        other => return Err(format!("unknown command `{other}`")),
-    };
-    options.check_all_used(&parsed)?;
-    Ok(parsed)
+            rounds,
+            max_seconds: self.max_seconds,
+        }
+    }
 }
 
-fn parse_inflight(text: &str) -> Option<usize> {
-    text.parse().ok().filter(|k| (1..=MAX_INFLIGHT).contains(k))
+/// `list`, or every item when it is empty.
+fn or_all<T: Clone>(list: Vec<T>, all: &[T]) -> Vec<T> {
+    if list.is_empty() { all.to_vec() } else { list }
 }
 
-/// Accepts only `http://` on a loopback host with a port, so the harness can never be pointed
-/// at another machine; returns it without a trailing slash.
+impl CliCommand {
+    fn resolve(self) -> Command {
+        match self {
+            CliCommand::All(all) => {
+                let (requests, warmup) = all.sizes.resolve();
+                let emulator =
+                    (!all.no_emulator).then(|| all.sizes.emulator(all.users, all.rounds));
+                Command::All(
+                    SuiteConfig {
+                        targets: or_all(all.targets, Target::ALL),
+                        ops: or_all(all.ops, Op::ALL),
+                        inflights: or_all(all.inflight, &[1, 8, 64]),
+                        requests,
+                        warmup,
+                        rounds: all.rounds,
+                        max_seconds: all.sizes.max_seconds,
+                    },
+                    emulator,
+                )
+            }
+            CliCommand::Emulator(emulator) => Command::Emulator(EmulatorBenchConfig {
+                batch: emulator.batch,
+                inflight: emulator.inflight,
+                ..emulator.sizes.emulator(emulator.users, emulator.rounds)
+            }),
+            CliCommand::EmulatorServer(server) => Command::EmulatorServer {
+                max_seconds: server.max_seconds,
+            },
+            CliCommand::Load(load) => {
+                let (requests, warmup) = load.sizes.resolve();
+                Command::Load {
+                    config: LoadConfig {
+                        target: load.target,
+                        op: load.op,
+                        inflight: load.inflight,
+                        requests,
+                        warmup,
+                    },
+                    stub_url: load.stub_url,
+                    json: load.json,
+                    max_seconds: load.sizes.max_seconds,
+                }
+            }
+            CliCommand::StubServer(server) => Command::StubServer {
+                max_seconds: server.max_seconds,
+            },
+            CliCommand::ModelReport(report) => Command::ModelReport {
+                criterion_dir: report.criterion_dir,
+            },
+        }
+    }
+}
+
+/// A whole number in `min..=max`.
+fn bounded(text: &str, min: usize, max: usize) -> Result<usize, String> {
+    text.parse()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("must be a number from {min} to {max}"))
+}
+
+fn requests(text: &str) -> Result<usize, String> {
+    bounded(text, 1, MAX_REQUESTS)
+}
+
+fn warmup(text: &str) -> Result<usize, String> {
+    bounded(text, 0, MAX_REQUESTS)
+}
+
+fn rounds(text: &str) -> Result<usize, String> {
+    bounded(text, 1, MAX_ROUNDS)
+}
+
+fn users(text: &str) -> Result<usize, String> {
+    bounded(text, 1, MAX_USERS)
+}
+
+fn batch(text: &str) -> Result<usize, String> {
+    bounded(text, 1, MAX_BATCH)
+}
+
+fn inflight(text: &str) -> Result<usize, String> {
+    bounded(text.trim(), 1, MAX_INFLIGHT)
+}
+
+fn max_seconds(text: &str) -> Result<u64, String> {
+    let max = usize::try_from(MAX_SECONDS).unwrap_or(usize::MAX);
+    bounded(text, 1, max).map(|n| u64::try_from(n).unwrap_or(MAX_SECONDS))
+}
+
+fn target(text: &str) -> Result<Target, String> {
+    Target::from_name(text.trim()).ok_or_else(|| {
+        "must be one of raw-hyper, raw-reqwest, client-hyper, client-reqwest".to_owned()
+    })
+}
+
+fn op(text: &str) -> Result<Op, String> {
+    Op::from_name(text.trim()).ok_or_else(|| "must be update or get".to_owned())
+}
+
 fn loopback_url(text: &str) -> Result<String, String> {
-    let refuse =
-        || format!("--stub-url must be http://127.0.0.1:PORT (or localhost, [::1]); got `{text}`");
+    let refuse = || "must be http://127.0.0.1:PORT (or localhost, [::1])".to_owned();
     let uri: http::Uri = text.parse().map_err(|_| refuse())?;
     let loopback = matches!(
         uri.host(),
@@ -199,142 +359,6 @@ fn loopback_url(text: &str) -> Result<String, String> {
     }
 }
 
-/// `--name value` pairs and `--flag`s, each allowed once.
-struct Options<'a> {
-    pairs: Vec<(&'a str, Option<&'a str>)>,
-}
-
-const FLAGS: &[&str] = &["--smoke", "--json", "--no-emulator"];
-
-impl<'a> Options<'a> {
-    fn parse(args: &'a [String]) -> Result<Options<'a>, String> {
-        let mut pairs: Vec<(&str, Option<&str>)> = Vec::new();
-        let mut iter = args.iter();
-        while let Some(name) = iter.next() {
-            let name = name.as_str();
-            if !name.starts_with("--") {
-                return Err(format!("unexpected argument `{name}`"));
-            }
-            if pairs.iter().any(|(seen, _)| *seen == name) {
-                return Err(format!("`{name}` given twice"));
-            }
-            let value = if FLAGS.contains(&name) {
-                None
-            } else {
-                Some(
-                    iter.next()
-                        .map(String::as_str)
-                        .ok_or_else(|| format!("`{name}` needs a value"))?,
-                )
-            };
-            pairs.push((name, value));
-        }
-        Ok(Options { pairs })
-    }
-
-    fn flag(&self, name: &str) -> bool {
-        self.pairs.iter().any(|(n, _)| *n == name)
-    }
-
-    fn value(&self, name: &str) -> Option<&'a str> {
-        self.pairs
-            .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, v)| *v)
-    }
-
-    fn one<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, String> {
-        let text = self
-            .value(name)
-            .ok_or_else(|| format!("`{name}` is required"))?;
-        parse(text).ok_or_else(|| format!("invalid {name} `{text}`"))
-    }
-
-    fn list<T: Clone>(
-        &self,
-        name: &str,
-        all: &[T],
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Result<Vec<T>, String> {
-        match self.value(name) {
-            None => Ok(all.to_vec()),
-            Some(text) => text
-                .split(',')
-                .map(|item| {
-                    parse(item.trim()).ok_or_else(|| format!("invalid {name} item `{item}`"))
-                })
-                .collect(),
-        }
-    }
-
-    fn bounded(&self, name: &str, default: usize, min: usize, max: usize) -> Result<usize, String> {
-        match self.value(name) {
-            None => Ok(default),
-            Some(text) => text
-                .parse()
-                .ok()
-                .filter(|n| (min..=max).contains(n))
-                .ok_or_else(|| {
-                    format!("{name} must be a number from {min} to {max}; got `{text}`")
-                }),
-        }
-    }
-
-    fn bounded_u64(&self, name: &str, default: u64, max: u64) -> Result<u64, String> {
-        let max_usize = usize::try_from(max).unwrap_or(usize::MAX);
-        let default_usize = usize::try_from(default).unwrap_or(usize::MAX);
-        self.bounded(name, default_usize, 1, max_usize)
-            .map(|n| n as u64)
-    }
-
-    /// Rejects options the command does not take, so a typo is not silently ignored.
-    fn check_all_used(&self, command: &Command) -> Result<(), String> {
-        let allowed: &[&str] = match command {
-            Command::All(..) => &[
-                "--smoke",
-                "--requests",
-                "--warmup",
-                "--rounds",
-                "--targets",
-                "--ops",
-                "--inflight",
-                "--max-seconds",
-                "--users",
-                "--no-emulator",
-            ],
-            Command::Emulator(_) => &[
-                "--smoke",
-                "--rounds",
-                "--users",
-                "--batch",
-                "--requests",
-                "--warmup",
-                "--inflight",
-                "--max-seconds",
-            ],
-            Command::EmulatorServer { .. } => &["--max-seconds"],
-            Command::Load { .. } => &[
-                "--smoke",
-                "--requests",
-                "--warmup",
-                "--target",
-                "--op",
-                "--inflight",
-                "--stub-url",
-                "--json",
-                "--max-seconds",
-            ],
-            Command::StubServer { .. } => &["--max-seconds"],
-            Command::ModelReport { .. } => &["--criterion-dir"],
-            Command::Help => &[],
-        };
-        match self.pairs.iter().find(|(name, _)| !allowed.contains(name)) {
-            Some((name, _)) => Err(format!("`{name}` is not an option of this command")),
-            None => Ok(()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,8 +368,13 @@ mod tests {
     }
 
     #[test]
+    fn the_command_line_is_well_formed() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
     fn load_takes_its_target_op_and_inflight() {
-        let parsed = parse(&args(
+        let parsed = parse(args(
             "load --target raw-reqwest --op get --inflight 64 --smoke --json",
         ));
         let Ok(Command::Load {
@@ -367,7 +396,7 @@ mod tests {
 
     #[test]
     fn all_defaults_to_every_combination() {
-        let Ok(Command::All(suite, Some(emulator))) = parse(&args("all")) else {
+        let Ok(Command::All(suite, Some(emulator))) = parse(args("all")) else {
             panic!("all did not parse");
         };
         assert_eq!(suite.targets, Target::ALL);
@@ -381,7 +410,7 @@ mod tests {
             (emulator.users, emulator.inflight, emulator.requests),
             (DEFAULT_EMULATOR_USERS, 64, DEFAULT_REQUESTS)
         );
-        let Ok(Command::All(suite, None)) = parse(&args(
+        let Ok(Command::All(suite, None)) = parse(args(
             "all --inflight 8 --ops get --rounds 3 --requests 5 --no-emulator",
         )) else {
             panic!("all with options did not parse");
@@ -390,11 +419,19 @@ mod tests {
             (suite.inflights, suite.ops, suite.rounds, suite.requests),
             (vec![8], vec![Op::Get], 3, 5)
         );
+        let Ok(Command::All(suite, _)) = parse(args("all --inflight 1,8 --targets raw-hyper"))
+        else {
+            panic!("all with lists did not parse");
+        };
+        assert_eq!(
+            (suite.inflights, suite.targets),
+            (vec![1, 8], vec![Target::RawHyper])
+        );
     }
 
     #[test]
     fn emulator_takes_its_sizes_and_smoke_shrinks_them() {
-        let Ok(Command::Emulator(config)) = parse(&args("emulator")) else {
+        let Ok(Command::Emulator(config)) = parse(args("emulator")) else {
             panic!("emulator did not parse");
         };
         assert_eq!(
@@ -406,8 +443,7 @@ mod tests {
                 DEFAULT_REQUESTS
             )
         );
-        let Ok(Command::Emulator(config)) =
-            parse(&args("emulator --smoke --inflight 8 --batch 50"))
+        let Ok(Command::Emulator(config)) = parse(args("emulator --smoke --inflight 8 --batch 50"))
         else {
             panic!("emulator with options did not parse");
         };
@@ -415,18 +451,18 @@ mod tests {
             (config.users, config.inflight, config.batch, config.requests),
             (SMOKE_EMULATOR_USERS, 8, 50, SMOKE_REQUESTS)
         );
-        let Ok(Command::All(_, Some(config))) = parse(&args("all --smoke --users 7")) else {
+        let Ok(Command::All(_, Some(config))) = parse(args("all --smoke --users 7")) else {
             panic!("all with --users did not parse");
         };
         assert_eq!(config.users, 7);
-        let Ok(Command::All(_, Some(config))) = parse(&args("all --rounds 4")) else {
+        let Ok(Command::All(_, Some(config))) = parse(args("all --rounds 4")) else {
             panic!("all with --rounds did not parse");
         };
         assert_eq!(
             config.rounds, 4,
             "the emulator runs as many rounds as the sweep"
         );
-        let Ok(Command::Emulator(config)) = parse(&args("emulator --rounds 3")) else {
+        let Ok(Command::Emulator(config)) = parse(args("emulator --rounds 3")) else {
             panic!("emulator with --rounds did not parse");
         };
         assert_eq!(config.rounds, 3);
@@ -435,13 +471,16 @@ mod tests {
     #[test]
     fn mistakes_are_reported_not_ignored() {
         for line in [
+            "",
             "load --op get --inflight 1",
             "load --target raw-hyper --op get --inflight 0",
             "load --target raw-hyper --op get --inflight 1 --requests 0",
             "load --target raw-hyper --op get --inflight 1 --rounds 2",
+            "load --target raw-hyper --op get --inflight 1 --stub-url http://10.0.0.1:80",
             "all --inflight 1,x",
             "all --requests",
             "all --smoke --smoke",
+            "all --max-seconds 0",
             "all extra",
             "bench",
             "emulator --users 0",
@@ -450,7 +489,7 @@ mod tests {
             "emulator --target raw-hyper",
             "load --target raw-hyper --op get --inflight 1 --users 5",
         ] {
-            assert!(parse(&args(line)).is_err(), "{line}");
+            assert!(parse(args(line)).is_err(), "{line}");
         }
     }
 

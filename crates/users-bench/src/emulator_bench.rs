@@ -2,7 +2,7 @@
 //! emulator runs in its own process (`users-bench emulator-server`); this process seeds it
 //! through the admin API, gets a token, then drives `PATCH` (a `user_metadata` change) and
 //! `GET` on pseudo-random users with the raw hyper client, measuring the emulator's CPU time
-//! and peak memory from procfs.
+//! (reported by the emulator process itself) and peak memory (procfs).
 
 use std::io;
 use std::path::Path;
@@ -82,7 +82,7 @@ impl EmulatorRow {
 /// PATCH first (so GET reads users that PATCH changed).
 ///
 /// # Errors
-/// When the emulator cannot start, seeding or the token fails, procfs cannot be read, or the
+/// When the emulator cannot start, seeding or the token fails, a measurement cannot be read, or the
 /// run exceeds `max_seconds`. Failed measured requests are counted in the rows instead.
 pub fn run(exe: &Path, config: &EmulatorBenchConfig) -> io::Result<Vec<EmulatorRow>> {
     let limit = Duration::from_secs(config.max_seconds);

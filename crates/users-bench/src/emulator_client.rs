@@ -86,15 +86,15 @@ pub async fn seed(
         }
         let answer: Value = serde_json::from_slice(&body)
             .map_err(|error| ExchangeError::new(format!("seed answer: {error}")))?;
-        let listed = answer["users"].as_array().map_or(0, Vec::len);
+        let answered = answer.get("users").and_then(Value::as_array);
+        let listed = answered.map_or(0, Vec::len);
         if listed != end - start {
             return Err(ExchangeError::new(format!(
                 "seeding users {start}..{end}: {listed} ids answered"
             )));
         }
         ids.extend(
-            answer["users"]
-                .as_array()
+            answered
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
@@ -124,8 +124,9 @@ pub async fn bearer(client: &HyperClient, base_url: &str) -> Result<HeaderValue,
     }
     let answer: Value = serde_json::from_slice(&answer)
         .map_err(|_| ExchangeError::new("token answer is not JSON"))?;
-    let token = answer["access_token"]
-        .as_str()
+    let token = answer
+        .get("access_token")
+        .and_then(Value::as_str)
         .ok_or_else(|| ExchangeError::new("token answer has no access_token"))?;
     let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|_| ExchangeError::new("token is not a valid header value"))?;

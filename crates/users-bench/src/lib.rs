@@ -7,7 +7,19 @@
 //! process, so that its throughput is known never to bound a client benchmark.
 //!
 //! Binary: `users-bench all | load | emulator | stub-server | emulator-server | model-report`
-//! (see [`args::USAGE`]).
+//! (`users-bench --help`; see [`args`]).
+
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod args;
 pub mod client_target;

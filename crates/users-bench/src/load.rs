@@ -54,7 +54,7 @@ pub struct Measurement {
     /// 99th percentile latency of successful requests, µs.
     pub p99_us: f64,
     /// User + system CPU time of the whole harness process during the measured phase, divided
-    /// by the requests (10 ms tick resolution, see [`measure::CLOCK_TICKS_PER_SECOND`]).
+    /// by the requests (nanosecond resolution, see [`measure::process_cpu_time`]).
     pub cpu_us_per_request: f64,
     /// Peak resident set size of the harness process (warm-up included), KiB.
     pub peak_rss_kib: u64,
@@ -102,7 +102,7 @@ pub async fn measure_target(
 /// Runs the warm-up and the measured phase of `config` against `exchange`.
 ///
 /// # Errors
-/// When procfs cannot be read.
+/// When the CPU clock or procfs cannot be read.
 pub async fn measure<E: Exchange>(
     exchange: Arc<E>,
     config: LoadConfig,
@@ -144,7 +144,7 @@ pub async fn measure<E: Exchange>(
 }
 
 fn procfs_error(error: std::io::Error) -> ExchangeError {
-    ExchangeError::new(format!("reading procfs: {error}"))
+    ExchangeError::new(format!("measuring the process: {error}"))
 }
 
 pub(crate) fn per_second(requests: usize, elapsed: Duration) -> f64 {

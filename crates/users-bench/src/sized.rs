@@ -38,7 +38,7 @@ fn entry(index: usize, seed: u32) -> Value {
         1 => json!({
             "source": "crm",
             "id": format!("{seed:010}"),
-            "synced": seed % 2 == 0,
+            "synced": seed.is_multiple_of(2),
             "score": f64::from(seed % 10_000) / 100.0,
         }),
         2 => json!([seed % 97, seed % 89, format!("tag-{}", seed % 13), null]),

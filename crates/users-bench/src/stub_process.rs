@@ -2,16 +2,24 @@
 //! client's alone. The harness re-invokes its own binary as `users-bench stub-server`, which
 //! prints its port on the first line of stdout and exits when its stdin closes (the harness
 //! ended, however it ended) or after a maximum lifetime.
+//!
+//! Stdin and stdout stay open as a control channel: for each line `cpu` the child writes one
+//! line with its own CPU time in nanoseconds (a process can read only its own CPU clock at
+//! that resolution; `/proc/[pid]/stat` counts 10 ms ticks).
 
 use std::future::Future;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
 use crate::stub::{self, StubBodies};
+
+/// The control-channel request for the child's CPU time.
+const CPU_REQUEST: &str = "cpu";
 
 /// The subcommand that runs the stub server.
 pub const STUB_SUBCOMMAND: &str = "stub-server";
@@ -51,8 +59,8 @@ where
         }
         let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
         thread::spawn(move || {
-            // Returns at end of file (or on an error), i.e. when the parent is gone.
-            let _read = io::copy(&mut io::stdin().lock(), &mut io::sink());
+            // Ends at end of file (or on an error), i.e. when the parent is gone.
+            let _answered = answer_control(io::stdin().lock(), io::stdout());
             let _sent = closed_tx.send(());
         });
         tokio::select! {
@@ -63,11 +71,31 @@ where
     })
 }
 
+/// Answers control requests read from `input` on `output` until `input` ends. Unknown lines
+/// are ignored.
+fn answer_control(input: impl BufRead, mut output: impl Write) -> io::Result<()> {
+    for line in input.lines() {
+        if line?.trim() == CPU_REQUEST {
+            let cpu = crate::measure::process_cpu_time()?;
+            writeln!(output, "{}", cpu.as_nanos())?;
+            output.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// The parent's ends of the control channel.
+#[derive(Debug)]
+struct Control {
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
 /// A running stub server process; dropping it ends the process.
 #[derive(Debug)]
 pub struct StubProcess {
     child: Child,
-    stdin: Option<ChildStdin>,
+    control: Mutex<Option<Control>>,
     port: u16,
 }
 
@@ -98,13 +126,19 @@ impl StubProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()?;
-        let stdin = child.stdin.take();
-        let port = match child.stdout.take().map(read_port) {
-            Some(Ok(port)) => port,
-            Some(Err(error)) => return Err(end_with(child, error)),
-            None => return Err(end_with(child, io::Error::other("stub stdout not piped"))),
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(end_with(child, io::Error::other("stub stdio not piped")));
         };
-        Ok(StubProcess { child, stdin, port })
+        let mut stdout = BufReader::new(stdout);
+        let port = match read_port(&mut stdout) {
+            Ok(port) => port,
+            Err(error) => return Err(end_with(child, error)),
+        };
+        Ok(StubProcess {
+            child,
+            control: Mutex::new(Some(Control { stdin, stdout })),
+            port,
+        })
     }
 
     /// The port it listens on, on 127.0.0.1.
@@ -112,12 +146,30 @@ impl StubProcess {
         self.port
     }
 
-    /// CPU time the server has used so far, to show it is not what bounds a run.
+    /// CPU time the server has used so far (nanosecond resolution, asked over the control
+    /// channel), to show it is not what bounds a run.
     ///
     /// # Errors
-    /// When its `/proc` entry cannot be read.
+    /// When the server does not answer with a number (e.g. it has exited).
     pub fn cpu_time(&self) -> io::Result<Duration> {
-        crate::measure::cpu_time_of(self.child.id())
+        let mut guard = self
+            .control
+            .lock()
+            .map_err(|_| io::Error::other("control channel poisoned"))?;
+        let control = guard
+            .as_mut()
+            .ok_or_else(|| io::Error::other("control channel closed"))?;
+        writeln!(control.stdin, "{CPU_REQUEST}")?;
+        control.stdin.flush()?;
+        let mut line = String::new();
+        control.stdout.read_line(&mut line)?;
+        let nanos: u64 = line.trim().parse().map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("server answered {:?} instead of its CPU time", line.trim()),
+            )
+        })?;
+        Ok(Duration::from_nanos(nanos))
     }
 
     /// Its peak resident set size so far, KiB.
@@ -137,15 +189,17 @@ impl StubProcess {
 impl Drop for StubProcess {
     fn drop(&mut self) {
         // Closing stdin asks it to stop; the kill covers a stub that does not listen.
-        drop(self.stdin.take());
+        if let Ok(mut control) = self.control.lock() {
+            drop(control.take());
+        }
         let _killed = self.child.kill();
         let _reaped = self.child.wait();
     }
 }
 
-fn read_port(stdout: impl Read) -> io::Result<u16> {
+fn read_port(stdout: &mut impl BufRead) -> io::Result<u16> {
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
+    stdout.read_line(&mut line)?;
     line.trim().parse::<u16>().map_err(|_| {
         io::Error::new(
             io::ErrorKind::InvalidData,
@@ -166,9 +220,25 @@ mod tests {
 
     #[test]
     fn the_port_is_read_from_the_first_line_only() {
-        assert_eq!(read_port(&b"40123\nlater output\n"[..]).ok(), Some(40123));
-        assert!(read_port(&b""[..]).is_err());
-        assert!(read_port(&b"listening on 40123\n"[..]).is_err());
-        assert!(read_port(&b"70000\n"[..]).is_err());
+        assert_eq!(
+            read_port(&mut &b"40123\nlater output\n"[..]).ok(),
+            Some(40123)
+        );
+        assert!(read_port(&mut &b""[..]).is_err());
+        assert!(read_port(&mut &b"listening on 40123\n"[..]).is_err());
+        assert!(read_port(&mut &b"70000\n"[..]).is_err());
+    }
+
+    #[test]
+    fn each_cpu_request_is_answered_with_nanoseconds() {
+        let mut answers = Vec::new();
+        answer_control(&b"cpu\nsomething else\n cpu \n"[..], &mut answers).expect("answers");
+        let text = String::from_utf8(answers).expect("utf-8");
+        let nanos: Vec<u64> = text.lines().map(|l| l.parse().expect("number")).collect();
+        assert_eq!(nanos.len(), 2, "{text:?}");
+        assert!(
+            nanos.iter().all(|&n| n > 0) && nanos[0] <= nanos[1],
+            "{nanos:?}"
+        );
     }
 }

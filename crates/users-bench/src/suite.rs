@@ -34,6 +34,9 @@ pub struct SuiteConfig {
     pub max_seconds: u64,
 }
 
+/// The longest any run or child process may be asked to last, in seconds (one day).
+pub const MAX_SECONDS: u64 = 86_400;
+
 /// Runs the sweep with `exe` (this binary) for the stub and the children, returning one
 /// [`Measurement`] per combination in table order (op, in flight, target).
 ///
@@ -44,7 +47,7 @@ pub fn run(exe: &Path, config: &SuiteConfig) -> io::Result<Vec<Measurement>> {
     let lifetime = config
         .max_seconds
         .saturating_mul((combinations * config.rounds.max(1)) as u64 + 1)
-        .min(crate::args::MAX_SECONDS);
+        .min(MAX_SECONDS);
     let stub = StubProcess::spawn(exe, Duration::from_secs(lifetime))?;
     let base_url = stub.base_url();
     let mut samples: HashMap<(Op, usize, Target), Vec<Measurement>> = HashMap::new();

@@ -48,6 +48,18 @@
 //! # Ok(()) }
 //! ```
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod builder;
 mod bulk;
 mod client;
@@ -65,8 +77,10 @@ pub use engine::call::{Call, Response};
 pub use engine::ratelimit::RateLimit;
 pub use engine::retry::{Idempotency, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
+pub use ops::auth_methods::{AuthenticationMethods, METHODS_PER_PAGE};
 pub use ops::blocks::Blocks;
 pub use ops::metadata::{MetadataKind, preview_update};
+pub use ops::mfa::{Mfa, MfaReset};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
 pub use ops::users::{FieldsQuery, Users};
 

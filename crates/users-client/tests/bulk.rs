@@ -61,10 +61,10 @@ impl Transport for Counting {
         }
         let result = self.inner.send(request).await;
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        if let Ok(response) = &result {
-            if response.status() == http::StatusCode::TOO_MANY_REQUESTS {
-                self.too_many.fetch_add(1, Ordering::SeqCst);
-            }
+        if let Ok(response) = &result
+            && response.status() == http::StatusCode::TOO_MANY_REQUESTS
+        {
+            self.too_many.fetch_add(1, Ordering::SeqCst);
         }
         result
     }

@@ -317,10 +317,10 @@ fn check_outcome(name: &str, fx: &Value, got: &Result<Value, Error>, problems: &
     let class = want["errName"].as_str().or(want["name"].as_str());
     match (want["ok"].as_bool().unwrap(), got) {
         (true, Ok(data)) => {
-            if let Some(expected) = want.get("data") {
-                if data != expected {
-                    problems.push(format!("{name}: data {data} vs {expected}"));
-                }
+            if let Some(expected) = want.get("data")
+                && data != expected
+            {
+                problems.push(format!("{name}: data {data} vs {expected}"));
             }
         }
         (true, Err(e)) => problems.push(format!("{name}: node succeeded, we failed: {e:?}")),

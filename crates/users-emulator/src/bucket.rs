@@ -285,6 +285,27 @@ mod tests {
         }
 
         #[test]
+        fn extreme_clocks_capacities_and_rates_keep_the_headers_in_range(
+            capacity in prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>()],
+            rate in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-1.0), Just(0.0), any::<f64>()],
+            times in prop::collection::vec(
+                prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0i64), any::<i64>()],
+                1..20,
+            ),
+        ) {
+            let mut bucket = TokenBucket::new(capacity, rate);
+            for now in times {
+                let (headers, retry_after) = match bucket.try_take(now) {
+                    Decision::Allowed(headers) => (headers, None),
+                    Decision::Limited { headers, retry_after_secs } => (headers, Some(retry_after_secs)),
+                };
+                prop_assert_eq!(headers.limit, capacity.max(1));
+                prop_assert!(headers.remaining < headers.limit);
+                prop_assert!(retry_after.is_none_or(|secs| secs >= 1));
+            }
+        }
+
+        #[test]
         fn waiting_retry_after_is_enough(capacity in 1u32..5, rate in 0.01f64..50.0, extra in 0u32..10) {
             let mut bucket = TokenBucket::new(capacity, rate);
             let mut now = T0;

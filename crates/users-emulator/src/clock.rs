@@ -42,9 +42,15 @@ impl ManualClock {
         self.now.store(millis, Ordering::SeqCst);
     }
 
-    /// Moves the clock forward by `millis` (backward when negative).
+    /// Moves the clock forward by `millis` (backward when negative), stopping at the ends of
+    /// `i64` instead of wrapping around.
     pub fn advance(&self, millis: i64) {
-        self.now.fetch_add(millis, Ordering::SeqCst);
+        // The closure always returns `Some`, so the update cannot fail.
+        let _ = self
+            .now
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                Some(now.saturating_add(millis))
+            });
     }
 }
 
@@ -66,6 +72,16 @@ mod tests {
         assert_eq!(clock.now_millis(), 1_500);
         clock.set(42);
         assert_eq!(clock.now_millis(), 42);
+    }
+
+    #[test]
+    fn advancing_past_the_ends_saturates() {
+        let clock = ManualClock::new(i64::MAX - 1);
+        clock.advance(i64::MAX);
+        assert_eq!(clock.now_millis(), i64::MAX);
+        clock.set(i64::MIN + 1);
+        clock.advance(i64::MIN);
+        assert_eq!(clock.now_millis(), i64::MIN);
     }
 
     #[test]

@@ -6,15 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::connections::{Connection, default_connections};
 
-/// Every Management API scope the Users endpoints know, granted to the default client.
-pub const ALL_USER_SCOPES: &[&str] = &[
-    "read:users",
-    "create:users",
-    "update:users",
-    "update:users_app_metadata",
-    "delete:users",
-    "read:user_idp_tokens",
-];
+/// The scopes the default application is granted: every scope that allows a served operation
+/// (from the operation descriptions), except the current-user scopes, which only a user's own
+/// token carries, and every scope of the tenant set-up APIs (roles, resource servers,
+/// organizations). Sorted, without duplicates.
+pub fn default_scopes() -> Vec<&'static str> {
+    let mut scopes: Vec<&'static str> = users_model::operation::all()
+        .flat_map(|op| op.scopes.iter().copied())
+        .filter(|s| !s.contains("current_user"))
+        .chain(crate::handlers::tenant::setup_scopes())
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
+}
 
 /// The default client id (documented in the README and printed at start-up).
 pub const DEFAULT_CLIENT_ID: &str = "emulator-client";
@@ -114,7 +119,7 @@ impl Default for EmulatorConfig {
             clients: vec![ClientConfig::new(
                 DEFAULT_CLIENT_ID,
                 DEFAULT_CLIENT_SECRET,
-                ALL_USER_SCOPES.iter().copied(),
+                default_scopes(),
             )],
             connections: default_connections(),
             rate_limit: RateLimitConfig::default(),

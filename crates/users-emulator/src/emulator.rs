@@ -7,14 +7,15 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Response};
 use serde_json::Value;
 
-use crate::bucket::{Decision, RateLimitHeaders, TokenBucket};
+use crate::bucket::{Decision, RateLimitHeaders};
 use crate::clock::{Clock, SystemClock};
 use crate::config::EmulatorConfig;
-use crate::faults::{FaultAction, FaultPlan};
+use crate::faults::FaultAction;
 use crate::handlers;
 use crate::persist::{StateFile, StateFileError};
 use crate::reply::{ApiError, bytes_response, json_response};
 use crate::request::ApiRequest;
+use crate::runtime::Runtime;
 use crate::seed_error::SeedError;
 use crate::state::State;
 
@@ -34,21 +35,6 @@ pub(crate) struct Inner {
     pub state: Mutex<State>,
     pub runtime: Mutex<Runtime>,
     pub store: Option<StateFile>,
-}
-
-/// What is not persisted: the rate-limit bucket and the fault plan.
-pub(crate) struct Runtime {
-    pub bucket: TokenBucket,
-    pub faults: FaultPlan,
-}
-
-impl Runtime {
-    fn new(config: &EmulatorConfig) -> Self {
-        Self {
-            bucket: TokenBucket::new(config.rate_limit.burst, config.rate_limit.per_second),
-            faults: FaultPlan::default(),
-        }
-    }
 }
 
 /// What a front end must do with a request.
@@ -227,13 +213,20 @@ impl Emulator {
         match (&request.method, segments.as_slice()) {
             (&Method::POST, ["oauth", "token"]) => {
                 let mut state = lock(&self.inner.state);
-                return handlers::token::issue(
+                let response = handlers::token::issue(
                     &mut state,
                     &self.inner.config,
                     request,
                     &issuer,
                     now_ms,
                 );
+                // Logins change the state too (log events, brute-force counts and blocks).
+                if let Some(store) = &self.inner.store
+                    && let Err(error) = store.save(&state)
+                {
+                    tracing::error!(%error, "could not write the state file");
+                }
+                return response;
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());
@@ -287,12 +280,12 @@ impl Emulator {
         )
         .into_response();
         add_rate_headers(&mut response, headers);
-        if self.inner.config.retry_after {
-            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, value);
-            }
+        if self.inner.config.retry_after
+            && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, value);
         }
         response
     }
@@ -317,25 +310,16 @@ impl Emulator {
             request,
             now_ms,
         );
-        if let Some(store) = &self.inner.store {
-            if request.method != Method::GET {
-                if let Err(error) = store.save(&state) {
-                    tracing::error!(%error, "could not write the state file");
-                    return ApiError::new(
-                        500,
-                        "The emulator could not write its state file.",
-                        None,
-                    )
-                    .into_response();
-                }
-            }
+        if let Some(store) = &self.inner.store
+            && request.method != Method::GET
+            && let Err(error) = store.save(&state)
+        {
+            tracing::error!(%error, "could not write the state file");
+            return ApiError::new(500, "The emulator could not write its state file.", None)
+                .into_response();
         }
         response
     }
-}
-
-pub(crate) fn reset_runtime(runtime: &mut Runtime, config: &EmulatorConfig) {
-    *runtime = Runtime::new(config);
 }
 
 fn respond(latency_ms: u64, response: Response<Bytes>) -> Dispatched {

@@ -13,7 +13,8 @@ pub(crate) struct IdGenerator {
     counter: u64,
 }
 
-const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(crate) const ALPHANUMERIC: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// SplitMix64: a small, well-distributed bijective mixer.
 fn mix(mut z: u64) -> u64 {
@@ -42,6 +43,18 @@ impl IdGenerator {
     /// A random-looking token id (`jti`).
     pub(crate) fn token_id(&mut self) -> String {
         format!("{:016x}", self.next_u64())
+    }
+
+    /// `len` characters from `alphabet` (e.g. the 16 alphanumerics of an authentication
+    /// method id, the 24 upper-case letters and digits of a recovery code).
+    pub(crate) fn chars_from(&mut self, alphabet: &[u8], len: usize) -> String {
+        let modulus = alphabet.len().max(1) as u64;
+        (0..len)
+            .map(|_| {
+                let index = usize::try_from(self.next_u64() % modulus).unwrap_or(0);
+                char::from(alphabet.get(index).copied().unwrap_or(b'A'))
+            })
+            .collect()
     }
 }
 

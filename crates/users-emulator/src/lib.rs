@@ -34,6 +34,18 @@
 //! implementation are private: faults and seeding are driven through the `/__emulator/` admin
 //! API (see the README), and the supported search subset is documented in the README.
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod auth;
 mod bucket;
 mod clock;
@@ -48,6 +60,7 @@ mod persist;
 mod profile;
 mod reply;
 mod request;
+mod runtime;
 mod search;
 mod seed_error;
 mod server;
@@ -57,8 +70,8 @@ mod transport;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    ALL_USER_SCOPES, ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig,
-    RateLimitConfig,
+    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, RateLimitConfig,
+    default_scopes,
 };
 pub use connections::{Connection, default_connections};
 pub use emulator::Emulator;

@@ -1,40 +1,82 @@
 //! `users-emulator`: serve the emulator on a port. `--help` lists the flags.
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::Parser;
 use users_emulator::{
-    ALL_USER_SCOPES, ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator,
-    EmulatorConfig, SystemClock,
+    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, SystemClock,
+    default_scopes,
 };
 
-const USAGE: &str = "\
-users-emulator: a stateful Auth0 Users API emulator
-
-USAGE: users-emulator [FLAGS]
-
-  --listen ADDR            address to listen on (default 127.0.0.1:4000)
-  --client ID:SECRET[:S]   a client allowed to get tokens; S = comma-separated scopes
-                           (default: all users scopes). Repeat for more clients. Without it:
-                           emulator-client:emulator-secret with every users scope
-  --burst N                rate-limit bucket size (default 1000)
-  --refill N               rate-limit tokens added per second (default 200)
-  --retry-after            add Retry-After to 429 responses
-  --seed FILE              users/connections/blocks to load at start (JSON, see README);
-                           with --state, only when the state file does not exist yet
-  --state FILE             keep state in FILE across restarts (written atomically)
-  --issuer URL             fixed token issuer (default: http://<Host header>/)
-  --id-seed N              seed of the id generator (default 24301)
-  -h, --help               this text
-";
-
-struct Args {
+/// A stateful Auth0 Users API emulator, served on a port.
+///
+/// Every flag can also come from the environment variable named after it. Logs go to stderr,
+/// filtered by RUST_LOG (default: info).
+#[derive(Debug, Parser)]
+#[command(name = "users-emulator", version)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "USERS_EMULATOR_LISTEN",
+        default_value = "127.0.0.1:4000"
+    )]
     listen: SocketAddr,
-    config: EmulatorConfig,
+    /// A client allowed to get tokens: ID:SECRET[:SCOPES], SCOPES comma-separated (default:
+    /// every users scope). Repeat for more clients (in the environment: space-separated).
+    /// Without it: emulator-client:emulator-secret with every users scope.
+    #[arg(
+        long,
+        value_name = "ID:SECRET[:SCOPES]",
+        env = "USERS_EMULATOR_CLIENT",
+        hide_env_values = true,
+        value_delimiter = ' '
+    )]
+    // Kept as text and checked after parsing, so that no error message repeats a secret.
+    client: Vec<String>,
+    /// Rate-limit bucket size.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "USERS_EMULATOR_BURST",
+        default_value_t = 1000
+    )]
+    burst: u32,
+    /// Rate-limit tokens added per second.
+    #[arg(long, value_name = "N", env = "USERS_EMULATOR_REFILL", default_value_t = 200.0, value_parser = parse_refill)]
+    refill: f64,
+    /// Add Retry-After to 429 responses.
+    #[arg(long, env = "USERS_EMULATOR_RETRY_AFTER")]
+    retry_after: bool,
+    /// Users, connections and blocks to load at start (JSON, see README); with --state, only
+    /// when the state file does not exist yet.
+    #[arg(long, value_name = "FILE", env = "USERS_EMULATOR_SEED")]
     seed: Option<PathBuf>,
+    /// Keep state in FILE across restarts (written atomically).
+    #[arg(long, value_name = "FILE", env = "USERS_EMULATOR_STATE")]
     state: Option<PathBuf>,
+    /// Fixed token issuer [default: http://<Host header>/].
+    #[arg(long, value_name = "URL", env = "USERS_EMULATOR_ISSUER")]
+    issuer: Option<String>,
+    /// Seed of the id generator.
+    #[arg(long, value_name = "N", env = "USERS_EMULATOR_ID_SEED", default_value_t = EmulatorConfig::default().seed)]
+    id_seed: u64,
 }
 
 fn parse_client(spec: &str) -> Result<ClientConfig, String> {
@@ -50,63 +92,73 @@ fn parse_client(spec: &str) -> Result<ClientConfig, String> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        None => ALL_USER_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        None => default_scopes().into_iter().map(str::to_owned).collect(),
     };
     Ok(ClientConfig::new(id, secret, scopes))
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut listen: SocketAddr = "127.0.0.1:4000"
-        .parse()
-        .map_err(|e| format!("default address: {e}"))?;
-    let mut config = EmulatorConfig::default();
-    let mut clients = Vec::new();
-    let (mut seed, mut state) = (None, None);
-    while let Some(flag) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--listen" => {
-                listen = value("--listen")?
-                    .parse()
-                    .map_err(|e| format!("--listen: {e}"))?;
-            }
-            "--client" => clients.push(parse_client(&value("--client")?)?),
-            "--burst" => {
-                config.rate_limit.burst = value("--burst")?
-                    .parse()
-                    .map_err(|e| format!("--burst: {e}"))?;
-            }
-            "--refill" => {
-                let refill: f64 = value("--refill")?
-                    .parse()
-                    .map_err(|e| format!("--refill: {e}"))?;
-                if !(refill.is_finite() && refill >= 0.0) {
-                    return Err("--refill must be a non-negative number".into());
-                }
-                config.rate_limit.per_second = refill;
-            }
-            "--retry-after" => config.retry_after = true,
-            "--seed" => seed = Some(PathBuf::from(value("--seed")?)),
-            "--state" => state = Some(PathBuf::from(value("--state")?)),
-            "--issuer" => config.issuer = Some(value("--issuer")?),
-            "--id-seed" => {
-                config.seed = value("--id-seed")?
-                    .parse()
-                    .map_err(|e| format!("--id-seed: {e}"))?;
-            }
-            other => return Err(format!("unknown flag {other}; see --help")),
+fn parse_refill(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|refill| refill.is_finite() && *refill >= 0.0)
+        .ok_or_else(|| "--refill must be a non-negative number".to_owned())
+}
+
+struct Args {
+    listen: SocketAddr,
+    config: EmulatorConfig,
+    seed: Option<PathBuf>,
+    state: Option<PathBuf>,
+}
+
+impl TryFrom<Cli> for Args {
+    type Error = String;
+
+    fn try_from(cli: Cli) -> Result<Self, String> {
+        let mut config = EmulatorConfig::default();
+        if !cli.client.is_empty() {
+            config.clients = cli
+                .client
+                .iter()
+                .map(|spec| parse_client(spec))
+                .collect::<Result<_, _>>()?;
         }
+        config.rate_limit.burst = cli.burst;
+        config.rate_limit.per_second = cli.refill;
+        config.retry_after = cli.retry_after;
+        config.issuer = cli.issuer;
+        config.seed = cli.id_seed;
+        Ok(Args {
+            listen: cli.listen,
+            config,
+            seed: cli.seed,
+            state: cli.state,
+        })
     }
-    if !clients.is_empty() {
-        config.clients = clients;
-    }
-    Ok(Some(Args {
-        listen,
-        config,
-        seed,
-        state,
-    }))
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`), so state-file write failures and
+/// other errors are seen.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Fails only when a subscriber is already set, and then that one logs.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The warning for an address other machines may reach: the admin API is unauthenticated and
+/// snapshots hold password hashes. `None` on loopback.
+fn exposure_warning(listen: SocketAddr) -> Option<String> {
+    (!listen.ip().is_loopback()).then(|| {
+        format!(
+            "listening on {listen}, not a loopback address: anyone who can reach it can use the \
+             unauthenticated admin API under /__emulator/ (reset, seed, faults) and read \
+             snapshots holding password hashes; listen on 127.0.0.1 unless that is intended"
+        )
+    })
 }
 
 fn start(args: Args) -> Result<(), String> {
@@ -129,6 +181,9 @@ fn start(args: Args) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("tokio runtime: {e}"))?;
+    if let Some(warning) = exposure_warning(args.listen) {
+        tracing::warn!("{warning}");
+    }
     runtime.block_on(async move {
         let server = emulator
             .bind(args.listen)
@@ -157,30 +212,75 @@ fn start(args: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    // `env::args` panics on arguments that are not UTF-8; refuse them cleanly instead.
-    let args: Result<Vec<String>, String> = std::env::args_os()
-        .skip(1)
-        .map(|a| {
-            a.into_string()
-                .map_err(|a| format!("argument {} is not valid UTF-8", a.to_string_lossy()))
-        })
-        .collect();
-    let parsed = args.and_then(|args| parse_args(args.into_iter()));
-    match parsed {
-        Ok(None) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Some(args)) => match start(args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("users-emulator: {message}");
-                ExitCode::FAILURE
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            if error.kind() == clap::error::ErrorKind::UnknownArgument {
+                eprintln!("users-emulator: unknown flag; see --help");
             }
-        },
+            // Prints the help or version text (exit 0) or the error with a usage line (exit 2).
+            error.exit()
+        }
+    };
+    let args = match Args::try_from(cli) {
+        Ok(args) => args,
         Err(message) => {
             eprintln!("users-emulator: {message}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    };
+    init_logging();
+    match start(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("users-emulator: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_listens_without_a_warning() {
+        for quiet in ["127.0.0.1:4000", "[::1]:4000", "127.8.9.10:0"] {
+            assert_eq!(exposure_warning(quiet.parse().unwrap()), None, "{quiet}");
+        }
+        for exposed in ["0.0.0.0:4000", "[::]:4000", "192.168.1.5:80"] {
+            let warning = exposure_warning(exposed.parse().unwrap()).unwrap_or_default();
+            assert!(warning.contains("/__emulator/"), "{exposed}: {warning}");
+            assert!(warning.contains("password hashes"), "{exposed}: {warning}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed_and_keeps_its_defaults() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+        let args = Args::try_from(Cli::parse_from(["users-emulator"])).unwrap();
+        assert_eq!(args.listen, "127.0.0.1:4000".parse().unwrap());
+        assert_eq!(args.config.rate_limit, EmulatorConfig::default().rate_limit);
+        assert_eq!(args.config.clients.len(), 1);
+        let cli = Cli::parse_from([
+            "users-emulator",
+            "--client",
+            "a:b:read:users",
+            "--client",
+            "c:d",
+        ]);
+        let args = Args::try_from(cli).unwrap();
+        let ids: Vec<&str> = args
+            .config
+            .clients
+            .iter()
+            .map(|c| c.client_id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert!(Cli::try_parse_from(["users-emulator", "--refill", "-1"]).is_err());
+        assert!(Cli::try_parse_from(["users-emulator", "--refill", "NaN"]).is_err());
+        let secret_only = Cli::parse_from(["users-emulator", "--client", ":s3cret"]);
+        let error = Args::try_from(secret_only).err().unwrap_or_default();
+        assert!(!error.contains("s3cret"), "{error}");
     }
 }

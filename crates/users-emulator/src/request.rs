@@ -41,22 +41,17 @@ pub(crate) fn decode_path(path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Parses `a=1&b=x%20y` (also `+` as space). `None` on invalid escapes or UTF-8.
+/// Parses `a=1&b=x%20y` (also `+` as space). `None` when the decoded text is not UTF-8.
 pub(crate) fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
-    let decode = |s: &str| -> Option<String> {
-        let spaced = s.replace('+', " ");
-        percent_decode_str(&spaced)
-            .decode_utf8()
-            .ok()
-            .map(|v| v.into_owned())
-    };
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(key)?, decode(value)?))
-        })
-        .collect()
+    // form_urlencoded replaces invalid UTF-8 instead of reporting it, so validity is checked on
+    // the whole string first: a multi-byte UTF-8 sequence never holds the ASCII separators
+    // (`&`, `=`, `+`), so the pairs decode to UTF-8 exactly when the whole string does.
+    percent_decode_str(raw).decode_utf8().ok()?;
+    Some(
+        form_urlencoded::parse(raw.as_bytes())
+            .into_owned()
+            .collect(),
+    )
 }
 
 impl ApiRequest {
@@ -108,6 +103,19 @@ impl ApiRequest {
     /// The body as a JSON object (JSON or form-encoded), with the server's envelopes for a body
     /// that is too large, malformed, of a wrong content type or not an object.
     pub(crate) fn json_object(&self) -> Result<Map<String, Value>, ApiError> {
+        match self.json_value()? {
+            Value::Object(map) => Ok(map),
+            other => Err(ApiError::invalid_body(format!(
+                "Payload validation error: 'Expected type object but found type {}'.",
+                json_type(&other)
+            ))),
+        }
+    }
+
+    /// The body as any JSON value (a PUT of a list sends an array), with the same envelopes as
+    /// [`Self::json_object`] for a body that is too large, empty, malformed or of a wrong
+    /// content type.
+    pub(crate) fn json_value(&self) -> Result<Value, ApiError> {
         if self.body.len() > MAX_BODY_BYTES {
             return Err(payload_too_large());
         }
@@ -130,13 +138,7 @@ impl ApiRequest {
                 ));
             }
         };
-        match value {
-            Value::Object(map) => Ok(map),
-            other => Err(ApiError::invalid_body(format!(
-                "Payload validation error: 'Expected type object but found type {}'.",
-                json_type(&other)
-            ))),
-        }
+        Ok(value)
     }
 }
 
@@ -213,6 +215,21 @@ mod tests {
         assert_eq!(pairs[2], ("x".into(), "a b".into()));
         assert_eq!(pairs[3], ("flag".into(), String::new()));
         assert!(parse_query("a=%E2%28").is_none());
+        assert!(parse_query("a=%C3&b=%A9").is_none(), "split across pairs");
+        assert_eq!(
+            parse_query("&&a=b=c&").expect("valid"),
+            [("a".into(), "b=c".into())]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoded_pairs_come_back(pairs in proptest::collection::vec((".{1,8}", ".{0,8}"), 0..5)) {
+            let raw = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&pairs)
+                .finish();
+            proptest::prop_assert_eq!(parse_query(&raw), Some(pairs));
+        }
     }
 
     fn request(content_type: Option<&str>, body: &'static [u8]) -> ApiRequest {

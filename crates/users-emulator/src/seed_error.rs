@@ -16,7 +16,7 @@ pub enum SeedError {
     /// The first invalid entry; nothing was added.
     #[error("{entry}: {reason}")]
     Entry {
-        /// Where it is in the document: `users[3]`, `connections` or `blocks`.
+        /// Where it is in the document: `users[3]`, `connections`, `blocks`, `roles[0]`, ...
         entry: String,
         /// What is wrong with it.
         reason: String,
@@ -40,7 +40,19 @@ impl SeedError {
         }
     }
 
-    /// The invalid entry's place in the document (`users[3]`, `connections`, `blocks`), when
+    /// A section's message of the form `<entry>: <reason>` (e.g. `organizations[2]: no user x`),
+    /// as the seed stages of the tenant and MFA state write them; a message without an entry
+    /// prefix concerns the document.
+    pub(crate) fn prefixed(message: String) -> Self {
+        match message.split_once(": ") {
+            Some((entry, reason)) if !entry.is_empty() && !entry.contains(' ') => {
+                Self::entry(entry, reason)
+            }
+            _ => Self::Document { reason: message },
+        }
+    }
+
+    /// The invalid entry's place in the document (`users[3]`, `blocks`, `roles[0]`, ...), when
     /// one entry is at fault.
     pub fn entry_path(&self) -> Option<&str> {
         match self {

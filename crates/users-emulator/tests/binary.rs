@@ -37,9 +37,14 @@ impl Drop for Running {
 }
 
 fn start(args: &[&str]) -> Running {
-    let child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
+    let mut command = Command::new(BIN);
+    command.args(["--listen", "127.0.0.1:0"]).args(args);
+    spawn(command)
+}
+
+/// Starts `command` (the binary with its flags and environment) and waits for its base URL.
+fn spawn(mut command: Command) -> Running {
+    let child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -114,7 +119,7 @@ async fn token(base: &str) -> String {
 fn help_and_bad_flags() {
     let help = Command::new(BIN).arg("--help").output().expect("run");
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--state FILE"));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--state <FILE>"));
     let bad = Command::new(BIN).arg("--frobnicate").output().expect("run");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown flag"));
@@ -123,6 +128,51 @@ fn help_and_bad_flags() {
         .output()
         .expect("run");
     assert_eq!(bad_client.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn every_flag_can_come_from_the_environment() {
+    let mut command = Command::new(BIN);
+    command
+        .env("USERS_EMULATOR_LISTEN", "127.0.0.1:0")
+        .env("USERS_EMULATOR_CLIENT", "env-client:env-secret")
+        .env("USERS_EMULATOR_BURST", "1")
+        .env("USERS_EMULATOR_REFILL", "0");
+    let running = spawn(command);
+    let base = &running.base;
+    let request = |id: &str, secret: &str| {
+        json!({"grant_type":"client_credentials","client_id":id,"client_secret":secret,
+            "audience":format!("{base}/api/v2/")})
+    };
+    let (status, _) = call(
+        base,
+        "POST",
+        "/oauth/token",
+        None,
+        Some(request("emulator-client", "emulator-secret")),
+    )
+    .await;
+    assert_eq!(
+        status, 401,
+        "the environment's client replaces the default one"
+    );
+    let (status, body) = call(
+        base,
+        "POST",
+        "/oauth/token",
+        None,
+        Some(request("env-client", "env-secret")),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().expect("token");
+    let (first, _) = call(base, "GET", "/api/v2/users", Some(token), None).await;
+    let (second, _) = call(base, "GET", "/api/v2/users", Some(token), None).await;
+    assert_eq!(
+        (first, second),
+        (200, 429),
+        "a bucket of one that does not refill"
+    );
 }
 
 #[test]

@@ -307,21 +307,23 @@ fn seed_for(exchanges: &[Exchange]) -> Vec<Value> {
             }
         }
         // Anything else referenced by id gets a minimal database user.
-        if let ["api", "v2", "users" | "user-blocks", id, ..] = s.as_slice() {
-            if id.starts_with("auth0|") && !seeds.contains_key(*id) {
-                let user = json!({"user_id": id, "connection": DB, "email": format!("{}@replay.invalid", bare(id))});
-                put((*id).to_owned(), user, &mut seeds);
-            }
+        if let ["api", "v2", "users" | "user-blocks", id, ..] = s.as_slice()
+            && id.starts_with("auth0|")
+            && !seeds.contains_key(*id)
+        {
+            let user = json!({"user_id": id, "connection": DB, "email": format!("{}@replay.invalid", bare(id))});
+            put((*id).to_owned(), user, &mut seeds);
         }
     }
     order
         .into_iter()
         .filter_map(|id| seeds.remove(&id))
         .map(|mut user| {
-            if let Some(map) = user.as_object_mut() {
-                if !map.contains_key("identities") && !map.contains_key("connection") {
-                    map.insert("connection".into(), json!(DB));
-                }
+            if let Some(map) = user.as_object_mut()
+                && !map.contains_key("identities")
+                && !map.contains_key("connection")
+            {
+                map.insert("connection".into(), json!(DB));
             }
             user
         })
@@ -392,10 +394,10 @@ async fn replay(exchanges: &[Exchange]) -> Outcome {
             uri = format!("{uri}?{}", encode_query(&exchange.query_raw, &ids));
         }
         let mut body = map_strings(&exchange.body, &|s| ids.to_emulator(s));
-        if let Some(map) = body.as_object_mut() {
-            if map.contains_key("connection_id") {
-                map.insert("connection_id".into(), json!(db_connection_id));
-            }
+        if let Some(map) = body.as_object_mut()
+            && map.contains_key("connection_id")
+        {
+            map.insert("connection_id".into(), json!(db_connection_id));
         }
         let reply = match (&exchange.method[..], body) {
             (_, Value::Null) | ("GET", _) => {
@@ -403,13 +405,14 @@ async fn replay(exchanges: &[Exchange]) -> Outcome {
             }
             (method, body) => api.call(method, &uri, Some(&token), Some(body)).await,
         };
-        if exchange.method == "POST" && exchange.path == "/api/v2/users" {
-            if let (Some(recorded), Some(emulated)) = (
+        if exchange.method == "POST"
+            && exchange.path == "/api/v2/users"
+            && let (Some(recorded), Some(emulated)) = (
                 exchange.response_body["user_id"].as_str(),
                 reply.body["user_id"].as_str(),
-            ) {
-                ids.add(recorded, emulated);
-            }
+            )
+        {
+            ids.add(recorded, emulated);
         }
         let got = strip_generated(&map_strings(&reply.body, &|s| ids.to_recorded(s)));
         let want = strip_generated(&exchange.response_body);

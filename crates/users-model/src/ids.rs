@@ -2,22 +2,20 @@
 
 use std::fmt;
 
-/// Whether JS `encodeURIComponent` leaves a byte alone (`A-Z a-z 0-9 - _ . ! ~ * ' ( )`), as a
-/// table: one load per byte.
-const UNRESERVED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric()
-            || matches!(
-                byte,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            );
-        b += 1;
-    }
-    table
-};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// The bytes JS `encodeURIComponent` escapes: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`
+/// (non-ASCII bytes are always escaped by `percent-encoding`).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
 
 /// Percent-encodes `s` exactly like JavaScript's `encodeURIComponent`: every byte of its UTF-8
 /// form outside `A-Z a-z 0-9 - _ . ! ~ * ' ( )` becomes `%XX` with upper-case hex.
@@ -46,25 +44,7 @@ pub fn encode_component(s: &str) -> String {
 /// assert_eq!(path, "/users/auth0%7C123");
 /// ```
 pub fn encode_component_into(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.reserve(s.len());
-    // Runs of unreserved bytes are copied whole; every other byte becomes `%XX`. A run starts
-    // after an escaped byte and holds only ASCII, so both of its ends are char boundaries.
-    let mut run = 0;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        if !UNRESERVED[usize::from(b)] {
-            if run < i {
-                out.push_str(s.get(run..i).unwrap_or_default());
-            }
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-            run = i + 1;
-        }
-    }
-    if run < s.len() {
-        out.push_str(s.get(run..).unwrap_or_default());
-    }
+    out.extend(utf8_percent_encode(s, COMPONENT));
 }
 
 /// Decodes `%XX` escapes (either hex case). Other characters pass through unchanged.

@@ -54,28 +54,77 @@
 //! Modules other than `operation` are private; what they define is public only through the
 //! re-exports above.
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod auth_method;
+mod auth_method_mask;
+mod auth_method_replace;
+mod auth_method_request;
+mod auth_method_rules;
 mod blocks;
 mod create;
+mod enrollment;
 mod error;
 mod ids;
 mod link;
 mod linking;
+mod logs;
 mod merge;
 pub mod operation;
+mod organizations;
+mod paging;
+mod permissions;
 mod provider;
 mod query;
+mod roles;
 mod time;
 mod update;
 mod user;
 mod validate;
 
+pub use auth_method::{
+    AuthenticationMethod, AuthenticationMethodsPage, BasicMethod, EmailMethod, MethodInfo,
+    MethodProperty, PasskeyMethod, PhoneMethod, PreferredMethod, PushMethod, TotpMethod,
+    TotpSecret, WebauthnMethod,
+};
+pub use auth_method_mask::{mask_email, mask_phone};
+pub use auth_method_replace::{
+    ReplacePlan, ReplaceRefusal, Replaced, preview_replace, same_method,
+};
+pub use auth_method_request::{
+    AuthenticationMethodUpdate, NewAuthenticationMethod, NewEmailMethod, NewPasskeyMethod,
+    NewPhoneMethod, NewTotpMethod, NewWebauthnRoamingMethod, ReplacementMethod,
+};
+pub use auth_method_rules::{
+    CREATABLE_METHOD_TYPES, METHOD_EXISTS_MESSAGE, METHOD_NAME_MAX, REPLACEABLE_METHOD_TYPES,
+    is_base32, parse_method_update, parse_new_method, parse_replacement, validate_replacement,
+};
 pub use blocks::{BlockedFor, UserBlocks};
 pub use create::UserCreate;
+pub use enrollment::{Enrollment, MultifactorProvider, RecoveryCode, RecoveryCodeRegeneration};
 pub use error::ApiErrorBody;
 pub use ids::{InvalidUserId, UserId, decode_component, encode_component, encode_component_into};
 pub use link::{LinkRequest, LinkToken, UnlinkTarget};
+pub use logs::{LogEvent, LogsPage, UserLogsQuery, event_type, parse_sort};
+pub use organizations::{Organization, OrganizationsPage};
+pub use paging::{MAX_PER_PAGE, PageQuery};
+pub use permissions::{
+    PermissionRef, PermissionSource, Permissions, PermissionsPage, SOURCE_DIRECT, SOURCE_ROLE,
+    UserPermission,
+};
 pub use provider::Provider;
 pub use query::{ListUsersQuery, SearchEngine, UsersByEmailQuery, UsersPage};
+pub use roles::{Role, RoleIds, RolesPage};
 pub use time::{InvalidTimestamp, Timestamp};
 pub use update::{MetadataPatch, Password, Patch, UserUpdate};
 pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};

@@ -105,10 +105,10 @@ pub fn link(primary: &User, secondary: &User) -> Result<User, LinkError> {
         return Err(LinkError::UnableToLink);
     }
     let mut identities = identities_of(primary);
-    if let Some(main) = identities.first() {
-        if incoming.iter().any(|i| same_identity(i, main)) {
-            return Err(LinkError::SameIdentity);
-        }
+    if let Some(main) = identities.first()
+        && incoming.iter().any(|i| same_identity(i, main))
+    {
+        return Err(LinkError::SameIdentity);
     }
     if incoming
         .iter()
@@ -116,10 +116,10 @@ pub fn link(primary: &User, secondary: &User) -> Result<User, LinkError> {
     {
         return Err(LinkError::AlreadyLinked);
     }
-    if let Some(main) = identities.first_mut() {
-        if main.profile_data.is_none() {
-            main.profile_data = Some(profile_data(primary)).filter(|d| !d.is_empty());
-        }
+    if let Some(main) = identities.first_mut()
+        && main.profile_data.is_none()
+    {
+        main.profile_data = Some(profile_data(primary)).filter(|d| !d.is_empty());
     }
     if let Some(first) = incoming.first_mut() {
         let mut data = first.profile_data.take().unwrap_or_default();

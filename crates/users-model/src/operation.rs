@@ -716,10 +716,32 @@ pub const USER_BLOCKS: &[&Operation] = &[
 ];
 
 /// A user's roles, permissions, organizations and logs.
-pub const ROLES_PERMISSIONS_ORGANIZATIONS_LOGS: &[&Operation] = &[];
+pub const ROLES_PERMISSIONS_ORGANIZATIONS_LOGS: &[&Operation] = &[
+    &LIST_USER_ROLES,
+    &ASSIGN_USER_ROLES,
+    &REMOVE_USER_ROLES,
+    &LIST_USER_PERMISSIONS,
+    &ASSIGN_USER_PERMISSIONS,
+    &REMOVE_USER_PERMISSIONS,
+    &LIST_USER_ORGANIZATIONS,
+    &LIST_USER_LOGS,
+];
 
 /// A user's authentication methods and MFA.
-pub const AUTHENTICATION_METHODS_AND_MFA: &[&Operation] = &[];
+pub const AUTHENTICATION_METHODS_AND_MFA: &[&Operation] = &[
+    &LIST_AUTHENTICATION_METHODS,
+    &GET_AUTHENTICATION_METHOD,
+    &CREATE_AUTHENTICATION_METHOD,
+    &REPLACE_AUTHENTICATION_METHODS,
+    &UPDATE_AUTHENTICATION_METHOD,
+    &DELETE_AUTHENTICATION_METHODS,
+    &DELETE_AUTHENTICATION_METHOD,
+    &LIST_ENROLLMENTS,
+    &DELETE_AUTHENTICATORS,
+    &DELETE_MULTIFACTOR_PROVIDER,
+    &INVALIDATE_REMEMBER_BROWSER,
+    &REGENERATE_RECOVERY_CODE,
+];
 
 /// A user's sessions, refresh tokens, federated token sets, connected accounts and risk
 /// assessors.

@@ -10,7 +10,7 @@
 mod checker;
 mod context;
 mod create;
-mod format;
+pub(crate) mod format;
 mod link;
 mod metadata;
 mod update;
@@ -65,10 +65,12 @@ impl Violation {
     }
 
     /// The HTTP status: 413 for a body over [`MAX_BODY_BYTES`] (the status the API's HTTP layer
-    /// uses for an oversized payload, **unconfirmed**), 400 otherwise.
+    /// uses for an oversized payload, **unconfirmed**), 409 for a duplicate (the spec's
+    /// "Authentication method already exists."), 400 otherwise.
     pub fn status(&self) -> u16 {
         match self.kind {
             ViolationKind::BodyTooLarge => 413,
+            ViolationKind::Duplicate => 409,
             _ => 400,
         }
     }
@@ -111,6 +113,12 @@ pub enum ViolationKind {
     ConnectionRequired,
     /// The target connection does not support this change.
     Unsupported,
+    /// A field the body needs is missing.
+    Required,
+    /// An entry repeats an earlier one, or a method that already exists (answered with 409).
+    Duplicate,
+    /// A number outside its allowed range (e.g. `per_page` above 100).
+    OutOfRange,
 }
 
 impl ViolationKind {
@@ -130,6 +138,9 @@ impl ViolationKind {
             ViolationKind::BodyTooLarge => "body_too_large",
             ViolationKind::ConnectionRequired => "connection_required",
             ViolationKind::Unsupported => "unsupported",
+            ViolationKind::Required => "required",
+            ViolationKind::Duplicate => "duplicate",
+            ViolationKind::OutOfRange => "out_of_range",
         }
     }
 }
@@ -148,6 +159,11 @@ impl Violations {
     /// Wraps a non-empty list; `None` when `list` is empty (an error always says what is wrong).
     pub fn new(list: Vec<Violation>) -> Option<Violations> {
         (!list.is_empty()).then_some(Violations(list))
+    }
+
+    /// Exactly one violation.
+    pub(crate) fn single(violation: Violation) -> Violations {
+        Violations(vec![violation])
     }
 
     /// `Err` with the violations, or `Ok` when there are none.

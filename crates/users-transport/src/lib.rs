@@ -104,6 +104,17 @@
 //! URI to their HTTP stack as it is; `BENCHMARKS.md` in the repository shows this costs
 //! nothing measurable against the stack's own floor.
 
+// Nothing here may panic on a value from a server, a file or a caller: checked access and
+// arithmetic instead (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod config;

@@ -211,10 +211,10 @@ fn parse_token(status: StatusCode, body: &[u8]) -> Result<(SecretString, Option<
 impl TokenProvider for ClientCredentials {
     async fn access_token(&self) -> Result<SecretString, Error> {
         let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref() {
-            if Instant::now() < c.refresh_at {
-                return Ok(c.token.clone());
-            }
+        if let Some(c) = cache.as_ref()
+            && Instant::now() < c.refresh_at
+        {
+            return Ok(c.token.clone());
         }
         *cache = None;
         let (token, expires_in) = self.fetch().await?;

@@ -338,13 +338,13 @@ pub(crate) async fn execute(
         match next {
             Next::Done(done) => return done,
             Next::Refresh(rejected) => {
-                if let Some(token) = credential.refreshable() {
-                    if inner.auth.invalidate(token).await {
-                        refreshed = true;
-                        attempt -= 1;
-                        tracing::debug!(parent: &span, "401: retrying once with a fresh token");
-                        continue;
-                    }
+                if let Some(token) = credential.refreshable()
+                    && inner.auth.invalidate(token).await
+                {
+                    refreshed = true;
+                    attempt -= 1;
+                    tracing::debug!(parent: &span, "401: retrying once with a fresh token");
+                    continue;
                 }
                 return Err(rejected);
             }

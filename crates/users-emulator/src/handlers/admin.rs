@@ -10,12 +10,12 @@ use users_model::{Identity, IdentityUserId, Provider, User};
 
 use crate::config::EmulatorConfig;
 use crate::connections::Connection;
-use crate::emulator::{Runtime, reset_runtime};
 use crate::faults::FaultRule;
 use crate::ids::IdGenerator;
 use crate::profile::hash_password;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
+use crate::runtime::{Runtime, reset_runtime};
 use crate::seed_error::SeedError;
 use crate::state::{BruteForceBlock, State, StoredUser};
 
@@ -133,8 +133,17 @@ pub(crate) fn seed(
             blocks.push(block);
         }
     }
+    let exists = |id: &str| staged_index.contains_key(id) || state.user_index(id).is_some();
+    let mfa = state
+        .mfa
+        .seeded(doc, exists, &mut generator, now_ms)
+        .map_err(SeedError::prefixed)?;
+    let tenant = crate::state::tenant::seed::stage(&state.tenant, doc, &mut generator, &exists)
+        .map_err(SeedError::prefixed)?;
     state.connections = connections;
     state.ids = generator;
+    state.mfa = mfa;
+    state.tenant = tenant;
     for stored in staged {
         state.push_user(stored);
     }

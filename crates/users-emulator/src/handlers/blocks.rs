@@ -7,24 +7,9 @@ use http::Response;
 use serde_json::{Value, json};
 
 use super::{Ctx, find_user};
-use crate::auth::{Caller, Scopes};
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
 use crate::state::BruteForceBlock;
-
-const READ: Scopes<'static> = Scopes {
-    full: &["read:users"],
-    partial: &[],
-    own: &[],
-    denied: "Insufficient scope; expected any of: read:users.",
-};
-
-const UNBLOCK: Scopes<'static> = Scopes {
-    full: &["update:users"],
-    partial: &[],
-    own: &[],
-    denied: "Insufficient scope; expected any of: update:users.",
-};
 
 fn blocked_for<'a>(blocks: impl Iterator<Item = &'a BruteForceBlock>) -> Value {
     let items: Vec<Value> = blocks
@@ -61,25 +46,16 @@ fn same_identifier(block: &BruteForceBlock, identifier: &str) -> bool {
 }
 
 /// `GET /api/v2/user-blocks/{id}` (scope `read:users`).
-pub(super) fn get(
-    ctx: &mut Ctx<'_>,
-    caller: &Caller,
-    id: &str,
-) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&READ, None)?;
+pub(super) fn get(ctx: &mut Ctx<'_>, id: &str) -> Result<Response<Bytes>, ApiError> {
     find_user(ctx.state, id)?;
     let body = blocked_for(ctx.state.blocks.iter().filter(|b| b.user_id == id));
     Ok(json_response(200, &body))
 }
 
 /// `DELETE /api/v2/user-blocks/{id}` (scope `update:users`): 204.
-pub(super) fn delete(
-    ctx: &mut Ctx<'_>,
-    caller: &Caller,
-    id: &str,
-) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&UNBLOCK, None)?;
+pub(super) fn delete(ctx: &mut Ctx<'_>, id: &str) -> Result<Response<Bytes>, ApiError> {
     find_user(ctx.state, id)?;
+    super::tenant::hooks::unblocking(ctx.state, |b| b.user_id == id);
     ctx.state.blocks.retain(|b| b.user_id != id);
     Ok(empty_response(204))
 }
@@ -88,9 +64,7 @@ pub(super) fn delete(
 pub(super) fn get_by_identifier(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
-    caller: &Caller,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&READ, None)?;
     let identifier = identifier(request)?;
     let body = blocked_for(
         ctx.state
@@ -105,10 +79,9 @@ pub(super) fn get_by_identifier(
 pub(super) fn delete_by_identifier(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
-    caller: &Caller,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&UNBLOCK, None)?;
     let identifier = identifier(request)?;
+    super::tenant::hooks::unblocking(ctx.state, |b| same_identifier(b, &identifier));
     ctx.state
         .blocks
         .retain(|b| !same_identifier(b, &identifier));

@@ -9,17 +9,10 @@ use users_model::{
 };
 
 use super::{Ctx, find_user, serde_body_error, strip_idp_tokens, violation_error};
-use crate::auth::{Access, Caller, Scopes};
+use crate::auth::{Access, Caller};
 use crate::reply::{ApiError, json_response};
 use crate::request::ApiRequest;
 use crate::tokens::{algorithm_of, verify};
-
-const LINK: Scopes<'static> = Scopes {
-    full: &["update:users"],
-    partial: &[],
-    own: &["update:current_user_identities"],
-    denied: "Insufficient scope; expected: update:users, update:current_user_identities.",
-};
 
 fn link_error(error: &LinkError) -> ApiError {
     ApiError::new(error.status(), error.message(), error.error_code())
@@ -33,10 +26,10 @@ fn bad(message: &str) -> ApiError {
 fn identities_body(user: &User, caller: &Caller) -> Value {
     let mut value = serde_json::to_value(user.identities.clone().unwrap_or_default())
         .unwrap_or_else(|_| Value::Array(Vec::new()));
-    if !caller.has("read:user_idp_tokens") {
-        if let Some(items) = value.as_array_mut() {
-            items.iter_mut().for_each(strip_idp_tokens);
-        }
+    if !caller.has("read:user_idp_tokens")
+        && let Some(items) = value.as_array_mut()
+    {
+        items.iter_mut().for_each(strip_idp_tokens);
     }
     value
 }
@@ -80,9 +73,9 @@ pub(super) fn link(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
     caller: &Caller,
+    access: Access,
     id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    let access = caller.authorize(&LINK, Some(id))?;
     let body = request.json_object()?;
     if body.is_empty() {
         return Err(ApiError::invalid_body(
@@ -162,7 +155,6 @@ pub(super) fn unlink(
     provider: &str,
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&LINK, Some(id))?;
     let primary = find_user(ctx.state, id)?.clone();
     let outcome =
         unlink_users(&primary, provider, user_id, ctx.now()).map_err(|e| link_error(&e))?;

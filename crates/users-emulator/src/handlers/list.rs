@@ -6,31 +6,17 @@ use serde_json::{Value, json};
 
 use super::users::projected;
 use super::{Ctx, query_bool, user_json};
-use crate::auth::{Caller, Scopes};
+use crate::auth::Caller;
 use crate::reply::{ApiError, json_response};
 use crate::request::ApiRequest;
 use crate::search::{parse, parse_sort};
-
-const LIST: Scopes<'static> = Scopes {
-    full: &["read:users"],
-    partial: &[],
-    own: &[],
-    denied: "Insufficient scope, expected any of: read:users.",
-};
-
-const BY_EMAIL: Scopes<'static> = Scopes {
-    full: &["read:users"],
-    partial: &[],
-    own: &[],
-    denied: "Insufficient scope; expected any of: read:users.",
-};
 
 /// Search results can be paged only through the first 1000 users.
 const SEARCH_WINDOW: u64 = 1000;
 const DEFAULT_PER_PAGE: u64 = 50;
 const MAX_PER_PAGE: u64 = 100;
 
-fn number_param(
+pub(super) fn number_param(
     request: &ApiRequest,
     name: &str,
     description: &str,
@@ -56,7 +42,6 @@ pub(super) fn list(
     request: &ApiRequest,
     caller: &Caller,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&LIST, None)?;
     let page = number_param(
         request,
         "page",
@@ -142,7 +127,6 @@ pub(super) fn by_email(
     request: &ApiRequest,
     caller: &Caller,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&BY_EMAIL, None)?;
     let email = request.query_param("email").ok_or_else(|| {
         ApiError::invalid_query(
             "Query validation error: 'Missing required property: email' on property email (Email address to search for (case-sensitive)).",

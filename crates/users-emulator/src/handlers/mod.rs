@@ -4,15 +4,18 @@ pub(crate) mod admin;
 mod blocks;
 mod link;
 mod list;
+mod mfa;
+pub(crate) mod tenant;
 pub(crate) mod token;
 mod users;
 
 use bytes::Bytes;
-use http::{Method, Response};
+use http::Response;
 use serde_json::Value;
+use users_model::operation::{self, Operation, PathParams};
 use users_model::{ConnectionKind, IdentityContext, TargetContext, User, Violations};
 
-use crate::auth::{Caller, authenticate};
+use crate::auth::{Access, Caller, authenticate};
 use crate::connections::{Connection, StrategyKind};
 use crate::reply::{ApiError, bytes_response, json_response};
 use crate::request::ApiRequest;
@@ -35,85 +38,85 @@ impl Ctx<'_> {
     }
 }
 
-/// The Management API operations.
-enum Route<'a> {
-    ListUsers,
-    CreateUser,
-    GetUser(&'a str),
-    UpdateUser(&'a str),
-    DeleteUser(&'a str),
-    Link(&'a str),
-    Unlink(&'a str, &'a str, &'a str),
-    UsersByEmail,
-    BlocksByIdentifier,
-    UnblockByIdentifier,
-    Blocks(&'a str),
-    Unblock(&'a str),
-}
-
-fn route<'a>(method: &Method, rest: &[&'a str]) -> Option<Route<'a>> {
-    Some(match (method, rest) {
-        (&Method::GET, ["users"]) => Route::ListUsers,
-        (&Method::POST, ["users"]) => Route::CreateUser,
-        (&Method::GET, ["users", id]) => Route::GetUser(id),
-        (&Method::PATCH, ["users", id]) => Route::UpdateUser(id),
-        (&Method::DELETE, ["users", id]) => Route::DeleteUser(id),
-        (&Method::POST, ["users", id, "identities"]) => Route::Link(id),
-        (&Method::DELETE, ["users", id, "identities", provider, user_id]) => {
-            Route::Unlink(id, provider, user_id)
-        }
-        (&Method::GET, ["users-by-email"]) => Route::UsersByEmail,
-        (&Method::GET, ["user-blocks"]) => Route::BlocksByIdentifier,
-        (&Method::DELETE, ["user-blocks"]) => Route::UnblockByIdentifier,
-        (&Method::GET, ["user-blocks", id]) => Route::Blocks(id),
-        (&Method::DELETE, ["user-blocks", id]) => Route::Unblock(id),
-        _ => return None,
-    })
-}
-
-/// Handles a request under `/api/v2/` (`rest` = the segments after it).
+/// Handles a request under `/api/v2/` (`rest` = the decoded segments after it): finds the
+/// operation it is from the operation descriptions, authenticates the caller, checks the path's
+/// user id and the operation's scopes, then runs the operation's handler.
 pub(crate) fn management(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
     rest: &[&str],
 ) -> Response<Bytes> {
-    let Some(route) = route(&request.method, rest) else {
+    if let Some(response) = tenant::setup(ctx, request, rest) {
+        return response;
+    }
+    let Some((op, params)) = operation::find(request.method.as_str(), rest) else {
         return ApiError::not_found_path().into_response();
     };
     let result = authenticate(request, ctx.issuer, ctx.now_secs()).and_then(|caller| {
-        if let Some(id) = target_id(&route) {
+        let target = params.get("id").or_else(|| params.get("user_id"));
+        if let Some(id) = target {
             check_path_id(id)?;
         }
-        match route {
-            Route::ListUsers => list::list(ctx, request, &caller),
-            Route::CreateUser => users::create(ctx, request, &caller),
-            Route::GetUser(id) => users::get(ctx, request, &caller, id),
-            Route::UpdateUser(id) => users::update(ctx, request, &caller, id),
-            Route::DeleteUser(id) => users::delete(ctx, &caller, id),
-            Route::Link(id) => link::link(ctx, request, &caller, id),
-            Route::Unlink(id, provider, user_id) => {
-                link::unlink(ctx, &caller, id, provider, user_id)
-            }
-            Route::UsersByEmail => list::by_email(ctx, request, &caller),
-            Route::BlocksByIdentifier => blocks::get_by_identifier(ctx, request, &caller),
-            Route::UnblockByIdentifier => blocks::delete_by_identifier(ctx, request, &caller),
-            Route::Blocks(id) => blocks::get(ctx, &caller, id),
-            Route::Unblock(id) => blocks::delete(ctx, &caller, id),
-        }
+        let access = caller.authorize(op, target)?;
+        dispatch(ctx, request, &caller, access, op, &params)
     });
     result.unwrap_or_else(ApiError::into_response)
 }
 
-fn target_id<'a>(route: &Route<'a>) -> Option<&'a str> {
-    match route {
-        Route::GetUser(id)
-        | Route::UpdateUser(id)
-        | Route::DeleteUser(id)
-        | Route::Link(id)
-        | Route::Unlink(id, _, _)
-        | Route::Blocks(id)
-        | Route::Unblock(id) => Some(id),
-        _ => None,
+/// Runs `op`'s handler. Every served operation has an arm: a test sends each described
+/// operation and checks none falls through to the 404 below.
+fn dispatch(
+    ctx: &mut Ctx<'_>,
+    request: &ApiRequest,
+    caller: &Caller,
+    access: Access,
+    op: &Operation,
+    params: &PathParams<'_>,
+) -> Result<Response<Bytes>, ApiError> {
+    let param = |name: &str| params.get(name).unwrap_or_default();
+    let id = param("id");
+    match op.id {
+        "get_users" => list::list(ctx, request, caller),
+        "post_users" => users::create(ctx, request, caller),
+        "get_users_by_id" => users::get(ctx, request, caller, id),
+        "patch_users_by_id" => users::update(ctx, request, caller, access, id),
+        "delete_users_by_id" => users::delete(ctx, caller, id),
+        "post_identities" => link::link(ctx, request, caller, access, id),
+        "delete_user_identity_by_user_id" => {
+            link::unlink(ctx, caller, id, param("provider"), param("user_id"))
+        }
+        "get_users-by-email" => list::by_email(ctx, request, caller),
+        "get_user-blocks" => blocks::get_by_identifier(ctx, request),
+        "delete_user-blocks" => blocks::delete_by_identifier(ctx, request),
+        "get_user-blocks_by_id" => blocks::get(ctx, id),
+        "delete_user-blocks_by_id" => blocks::delete(ctx, id),
+        "get_authentication-methods" => mfa::list(ctx, request, id),
+        "get_authentication-methods_by_authentication_method_id" => {
+            mfa::get(ctx, id, param("authentication_method_id"))
+        }
+        "post_authentication-methods" => mfa::create(ctx, request, id),
+        "put_authentication-methods" => mfa::replace(ctx, request, id),
+        "patch_authentication-methods_by_authentication_method_id" => {
+            mfa::update(ctx, request, id, param("authentication_method_id"))
+        }
+        "delete_authentication-methods" => mfa::delete_all(ctx, id),
+        "delete_authentication-methods_by_authentication_method_id" => {
+            mfa::delete(ctx, id, param("authentication_method_id"))
+        }
+        "get_enrollments" => mfa::enrollments(ctx, id),
+        "delete_authenticators" => mfa::delete_authenticators(ctx, id),
+        "delete_multifactor_by_provider" => mfa::delete_provider(ctx, id, param("provider")),
+        "post_invalidate-remember-browser" => mfa::invalidate_remember_browser(ctx, id),
+        "post_recovery-code-regeneration" => mfa::regenerate_recovery_code(ctx, id),
+        "get_user_roles" => tenant::user_access::list_roles(ctx, request, id),
+        "post_user_roles" => tenant::user_access::assign_roles(ctx, request, id),
+        "delete_user_roles" => tenant::user_access::remove_roles(ctx, request, id),
+        "get_permissions" => tenant::user_access::list_permissions(ctx, request, id),
+        "post_permissions" => tenant::user_access::assign_permissions(ctx, request, id),
+        "delete_permissions" => tenant::user_access::remove_permissions(ctx, request, id),
+        "get_user_organizations" => tenant::user_access::list_organizations(ctx, request, id),
+        "get_logs_by_user" => tenant::user_access::list_logs(ctx, request, id),
+        _ => Err(ApiError::not_found_path()),
     }
 }
 
@@ -165,10 +168,10 @@ pub(crate) fn serde_body_error(error: &serde_json::Error) -> ApiError {
 /// The user as the API returns it: IdP tokens only for callers with `read:user_idp_tokens`.
 pub(crate) fn user_json(user: &User, caller: &Caller) -> Value {
     let mut value = serde_json::to_value(user).unwrap_or(Value::Null);
-    if !caller.has("read:user_idp_tokens") {
-        if let Some(identities) = value.get_mut("identities").and_then(Value::as_array_mut) {
-            identities.iter_mut().for_each(strip_idp_tokens);
-        }
+    if !caller.has("read:user_idp_tokens")
+        && let Some(identities) = value.get_mut("identities").and_then(Value::as_array_mut)
+    {
+        identities.iter_mut().for_each(strip_idp_tokens);
     }
     value
 }

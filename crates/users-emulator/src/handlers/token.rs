@@ -4,6 +4,7 @@ use bytes::Bytes;
 use http::Response;
 use serde_json::{Map, Value, json};
 
+use super::tenant::hooks;
 use crate::auth::management_audience;
 use crate::config::{ClientConfig, EmulatorConfig};
 use crate::connections::StrategyKind;
@@ -72,8 +73,18 @@ pub(crate) fn issue(
     let now = now_ms.div_euclid(1000);
     match text(&body, "grant_type") {
         None => missing("grant_type"),
-        Some("client_credentials") => client_credentials(state, config, &body, issuer, now),
-        Some(PASSWORD_REALM) => password_realm(state, config, &body, issuer, now),
+        Some("client_credentials") => {
+            let response = client_credentials(state, config, &body, issuer, now);
+            if response.status().is_success() {
+                let client = text(&body, "client_id").unwrap_or_default();
+                let audience = management_audience(issuer);
+                hooks::client_token(state, now_ms, client, &request.headers, &audience);
+            }
+            response
+        }
+        Some(PASSWORD_REALM) => {
+            password_realm(state, config, &body, issuer, (now_ms, &request.headers))
+        }
         Some(other) => auth_error(
             400,
             "unsupported_grant_type",
@@ -151,13 +162,17 @@ fn client_credentials(
     )
 }
 
+/// The password-realm grant. Each attempt is logged and counted for brute-force protection
+/// (`handlers/tenant/hooks.rs`): an IP blocked for the user is refused before the password is
+/// checked.
 fn password_realm(
     state: &mut State,
     config: &EmulatorConfig,
     body: &Map<String, Value>,
     issuer: &str,
-    now: i64,
+    (now_ms, headers): (i64, &http::HeaderMap),
 ) -> Response<Bytes> {
+    let now = now_ms.div_euclid(1000);
     let client = match client(config, body) {
         Ok(c) => c.client_id.clone(),
         Err(response) => return *response,
@@ -192,6 +207,7 @@ fn password_realm(
                 || user.username.as_ref().map(|u| u.to_lowercase()) == Some(wanted.clone()))
     });
     let Some(stored) = found else {
+        hooks::login_unknown_user(state, now_ms, &client, headers, username);
         return auth_error(403, "invalid_grant", "Wrong email or password.");
     };
     let user_id = stored.user.user_id.clone().unwrap_or_default();
@@ -199,20 +215,23 @@ fn password_realm(
         .password_hash
         .as_deref()
         .is_some_and(|hash| password_matches(&user_id, password, hash));
-    if !verified {
-        return auth_error(403, "invalid_grant", "Wrong email or password.");
-    }
-    if state.blocks.iter().any(|b| b.user_id == user_id) {
+    let user = stored.user.clone();
+    if let hooks::Gate::Blocked = hooks::login_gate(state, now_ms, &client, headers, &user) {
         return auth_error(
             429,
             "too_many_attempts",
             "Your account has been blocked after multiple consecutive login attempts.",
         );
     }
-    if stored.user.blocked == Some(true) {
+    if !verified {
+        hooks::login_wrong_password(state, now_ms, &client, headers, &user, username);
+        return auth_error(403, "invalid_grant", "Wrong email or password.");
+    }
+    if user.blocked == Some(true) {
+        hooks::login_blocked_user(state, now_ms, &client, headers, &user);
         return auth_error(401, "unauthorized", "user is blocked");
     }
-    let user = stored.user.clone();
+    hooks::login_succeeded(state, now_ms, &client, headers, &user);
     let requested = text(body, "scope").unwrap_or("openid");
     let scopes: Vec<&str> = requested
         .split_whitespace()

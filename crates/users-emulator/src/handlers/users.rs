@@ -12,44 +12,13 @@ use super::{
     Ctx, connection_kind, find_user, query_bool, serde_body_error, target_context, user_json,
     user_response, violation_error,
 };
-use crate::auth::{Access, Caller, Scopes};
+use crate::auth::{Access, Caller};
 use crate::connections::StrategyKind;
 use crate::profile::{gravatar, hash_password};
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
 use crate::search::project;
 use crate::state::StoredUser;
-
-const CREATE: Scopes<'static> = Scopes {
-    full: &["create:users"],
-    partial: &[],
-    own: &[],
-    denied: "Insufficient scope, expected any of: create:users.",
-};
-
-const READ: Scopes<'static> = Scopes {
-    full: &["read:users", "read:user_idp_tokens"],
-    partial: &[],
-    own: &["read:current_user"],
-    denied: "Insufficient scope; expected any of: read:users,read:current_user,read:user_idp_tokens.",
-};
-
-const UPDATE: Scopes<'static> = Scopes {
-    full: &["update:users"],
-    partial: &["update:users_app_metadata"],
-    own: &[
-        "update:current_user_metadata",
-        "create:current_user_metadata",
-    ],
-    denied: "Insufficient scope; expected any of: update:users,update:users_app_metadata,update:current_user_metadata.",
-};
-
-const DELETE: Scopes<'static> = Scopes {
-    full: &["delete:users"],
-    partial: &[],
-    own: &["delete:current_user"],
-    denied: "Insufficient scope; expected any of: delete:users,delete:current_user.",
-};
 
 fn conflict() -> ApiError {
     ApiError::new(409, "The user already exists.", Some("auth0_idp_error"))
@@ -61,7 +30,6 @@ pub(super) fn create(
     request: &ApiRequest,
     caller: &Caller,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&CREATE, None)?;
     let body = request.json_object()?;
     if !body.contains_key("connection") {
         return Err(ApiError::invalid_body(
@@ -189,6 +157,13 @@ pub(super) fn create(
         user,
         password_hash,
     });
+    super::tenant::hooks::user_created(
+        ctx.state,
+        ctx.now_ms,
+        &caller.claims.azp,
+        &user_id,
+        &create,
+    );
     Ok(json_response(201, &body))
 }
 
@@ -208,7 +183,6 @@ pub(super) fn get(
     caller: &Caller,
     id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&READ, Some(id))?;
     let user = find_user(ctx.state, id)?;
     match request.query_param("fields") {
         Some(fields) if !fields.trim().is_empty() => {
@@ -230,10 +204,8 @@ pub(super) fn delete(
     caller: &Caller,
     id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    caller.authorize(&DELETE, Some(id))?;
-    ctx.state
-        .retain_users(|stored| stored.user.user_id.as_deref() != Some(id));
-    ctx.state.blocks.retain(|block| block.user_id != id);
+    super::tenant::hooks::user_deleted(ctx.state, ctx.now_ms, &caller.claims.azp, id);
+    ctx.state.delete_user(id);
     Ok(empty_response(204))
 }
 
@@ -242,9 +214,9 @@ pub(super) fn update(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
     caller: &Caller,
+    access: Access,
     id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
-    let access = caller.authorize(&UPDATE, Some(id))?;
     let body = request.json_object()?;
     let allowed: &[&str] = match access {
         Access::Full => &[],
@@ -302,6 +274,7 @@ pub(super) fn update(
             set_password_hash(stored, &update, targets_secondary, id);
             stored.user = updated;
         });
+        super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
         return Ok(response);
     }
     let mut applied = Ok(());
@@ -312,6 +285,7 @@ pub(super) fn update(
         }
     });
     applied.map_err(|v| violation_error(&v))?;
+    super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
     let stored = ctx
         .state
         .users()

@@ -82,11 +82,12 @@ pub fn validate_create_with_len(
     if let Some(password) = &create.password {
         c.password(password.expose());
     }
-    if let Some(user_id) = &create.user_id {
-        if c.length("user_id", user_id, 0, Some(255)) && user_id.chars().any(char::is_whitespace) {
-            let reason = reason_pattern(format::NO_WHITESPACE_PATTERN, user_id);
-            c.schema("user_id", ViolationKind::Format, &reason);
-        }
+    if let Some(user_id) = &create.user_id
+        && c.length("user_id", user_id, 0, Some(255))
+        && user_id.chars().any(char::is_whitespace)
+    {
+        let reason = reason_pattern(format::NO_WHITESPACE_PATTERN, user_id);
+        c.schema("user_id", ViolationKind::Format, &reason);
     }
     if let Some(meta) = &create.user_metadata {
         metadata::check(meta, Which::User, &mut c.out);

@@ -127,6 +127,10 @@ impl ReplayTransport {
 
     /// Panics with the first mismatch found by [`check_requests`](Self::check_requests).
     #[track_caller]
+    #[allow(
+        clippy::panic,
+        reason = "an assertion for tests: panicking with the mismatch is its contract"
+    )]
     pub fn assert_requests_match(&self) {
         if let Err(mismatch) = self.check_requests() {
             panic!("{mismatch}");
@@ -135,6 +139,10 @@ impl ReplayTransport {
 
     /// Panics with the first mismatch found by [`check_done`](Self::check_done).
     #[track_caller]
+    #[allow(
+        clippy::panic,
+        reason = "an assertion for tests: panicking with the mismatch is its contract"
+    )]
     pub fn assert_done(&self) {
         if let Err(mismatch) = self.check_done() {
             panic!("{mismatch}");

@@ -1,4 +1,6 @@
-//! The emulator's persistent state: users, brute-force blocks, connections and the id counter.
+//! The emulator's persistent state: users, brute-force blocks, connections and the id counter,
+//! and one field per group of operations whose records live beside the users (each group's
+//! state in its own module here, see docs/adding-an-operation.md).
 
 use std::collections::HashMap;
 
@@ -7,6 +9,9 @@ use users_model::{Identity, User};
 
 use crate::connections::Connection;
 use crate::ids::IdGenerator;
+
+pub(crate) mod mfa;
+pub(crate) mod tenant;
 
 /// Version of the snapshot format, checked when a state file is loaded.
 pub(crate) const SNAPSHOT_VERSION: u32 = 1;
@@ -41,6 +46,12 @@ pub(crate) struct State {
     /// that keeps `index` in step.
     users: Vec<StoredUser>,
     pub blocks: Vec<BruteForceBlock>,
+    /// Authentication methods, recovery codes and remember-browser records.
+    #[serde(default)]
+    pub mfa: mfa::MfaState,
+    /// Roles, resource servers, organizations, assignments, logs (`tenant/`).
+    #[serde(default)]
+    pub tenant: tenant::Tenant,
     /// Position of each user id in `users`, so that a request for one user does not compare
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
@@ -89,6 +100,8 @@ impl State {
                 .collect(),
             users: Vec::new(),
             blocks: Vec::new(),
+            mfa: mfa::MfaState::default(),
+            tenant: tenant::Tenant::default(),
             index: UserIndex {
                 positions: HashMap::new(),
                 exact: true,
@@ -124,6 +137,15 @@ impl State {
         if self.users.len() != before && self.index.exact {
             self.reindex();
         }
+    }
+
+    /// Deletes a user and every record that belongs to it (blocks, and each group's records:
+    /// a group with per-user records adds one line here).
+    pub(crate) fn delete_user(&mut self, user_id: &str) {
+        self.retain_users(|stored| stored.user.user_id.as_deref() != Some(user_id));
+        self.blocks.retain(|block| block.user_id != user_id);
+        self.mfa.remove_user(user_id);
+        self.tenant.forget_user(user_id);
     }
 
     /// Changes the user at `index` in place (no-op when out of range).
