@@ -112,10 +112,14 @@ pub struct LogsPage {
 ///
 /// ```
 /// use users_model::UserLogsQuery;
-/// let query = UserLogsQuery { per_page: Some(2), sort: Some("date:1".into()), ..UserLogsQuery::default() };
+/// let mut query = UserLogsQuery::default();
+/// query.per_page = Some(2);
+/// query.sort = Some("date:1".into());
 /// assert_eq!(query.to_query_pairs(), vec![("per_page", "2".to_owned()), ("sort", "date:1".to_owned())]);
 /// assert!(query.validate().is_ok());
-/// let bad = UserLogsQuery { per_page: Some(500), sort: Some("date".into()), ..UserLogsQuery::default() };
+/// let mut bad = UserLogsQuery::default();
+/// bad.per_page = Some(500);
+/// bad.sort = Some("date".into());
 /// assert_eq!(bad.validate().unwrap_err().len(), 2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

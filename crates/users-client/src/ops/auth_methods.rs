@@ -302,10 +302,9 @@ impl AuthenticationMethods<'_> {
     /// #         "phone_number": "+14155550123", "preferred_authentication_method": "sms"}]}}));
     /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::{AuthenticationMethodUpdate, PreferredMethod};
-    /// let change = AuthenticationMethodUpdate {
-    ///     name: Some("Desk phone".into()),
-    ///     preferred_authentication_method: Some(PreferredMethod::Voice),
-    /// };
+    /// let mut change = AuthenticationMethodUpdate::default();
+    /// change.name = Some("Desk phone".into());
+    /// change.preferred_authentication_method = Some(PreferredMethod::Voice);
     /// let updated = client.authentication_methods()
     ///     .update("auth0|123", "phone|dev_0123456789abcdef", &change).await?;
     /// assert_eq!(updated.info().and_then(|i| i.name.as_deref()), Some("Desk phone"));
