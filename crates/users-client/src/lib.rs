@@ -79,9 +79,11 @@ pub use engine::retry::{Idempotency, RetryPolicy};
 pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
 pub use ops::auth_methods::{AuthenticationMethods, METHODS_PER_PAGE};
 pub use ops::blocks::Blocks;
+pub use ops::checkpoint::Walk;
 pub use ops::metadata::{MetadataKind, preview_update};
 pub use ops::mfa::{Mfa, MfaReset};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
+pub use ops::sessions::SessionsAndTokens;
 pub use ops::users::{FieldsQuery, Users};
 
 /// Secret strings as taken by the builder and [`Call::bearer`].

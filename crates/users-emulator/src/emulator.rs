@@ -13,7 +13,7 @@ use crate::config::EmulatorConfig;
 use crate::faults::FaultAction;
 use crate::handlers;
 use crate::persist::{StateFile, StateFileError};
-use crate::reply::{ApiError, bytes_response, json_response};
+use crate::reply::{ApiError, auth_error, bytes_response, json_response};
 use crate::request::ApiRequest;
 use crate::runtime::Runtime;
 use crate::seed_error::SeedError;
@@ -220,13 +220,23 @@ impl Emulator {
                     &issuer,
                     now_ms,
                 );
-                // Logins change the state too (log events, brute-force counts and blocks).
-                if let Some(store) = &self.inner.store
-                    && let Err(error) = store.save(&state)
-                {
-                    tracing::error!(%error, "could not write the state file");
-                }
-                return response;
+                // A token request changes the state: log events, brute-force counts and blocks,
+                // and (a login with offline_access or a refresh) sessions and refresh tokens.
+                state.sessions.take_changed();
+                return match &self.inner.store {
+                    Some(store) => match store.save(&state) {
+                        Ok(()) => response,
+                        Err(error) => {
+                            tracing::error!(%error, "could not write the state file");
+                            auth_error(
+                                500,
+                                "server_error",
+                                "The emulator could not write its state file.",
+                            )
+                        }
+                    },
+                    None => response,
+                };
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());

@@ -64,6 +64,7 @@ mod runtime;
 mod search;
 mod seed_error;
 mod server;
+mod sessions;
 mod state;
 mod tokens;
 mod transport;

@@ -86,19 +86,11 @@ fn segments(path: &str) -> Vec<&str> {
     path.trim_start_matches('/').split('/').collect()
 }
 
-/// Whether the emulator implements the exchange's endpoint.
+/// Whether the emulator implements the exchange's endpoint: one of the served operations.
 fn implemented(method: &str, path: &str) -> bool {
-    let s = segments(path);
-    matches!(
-        (method, s.as_slice()),
-        ("GET" | "POST", ["api", "v2", "users"])
-            | ("GET" | "PATCH" | "DELETE", ["api", "v2", "users", _])
-            | ("POST", ["api", "v2", "users", _, "identities"])
-            | ("DELETE", ["api", "v2", "users", _, "identities", _, _])
-            | ("GET", ["api", "v2", "users-by-email"])
-            | ("GET" | "DELETE", ["api", "v2", "user-blocks"])
-            | ("GET" | "DELETE", ["api", "v2", "user-blocks", _])
-    )
+    segments(path)
+        .strip_prefix(&["api", "v2"])
+        .is_some_and(|rest| users_model::operation::find(method, rest).is_some())
 }
 
 fn bare(id: &str) -> &str {

@@ -66,12 +66,15 @@
     )
 )]
 
+mod api_date;
 mod auth_method;
 mod auth_method_mask;
 mod auth_method_replace;
 mod auth_method_request;
 mod auth_method_rules;
 mod blocks;
+mod checkpoint;
+mod connected_account;
 mod create;
 mod enrollment;
 mod error;
@@ -80,18 +83,24 @@ mod link;
 mod linking;
 mod logs;
 mod merge;
+mod nullable;
 pub mod operation;
 mod organizations;
 mod paging;
 mod permissions;
 mod provider;
 mod query;
+mod refresh_token;
+mod risk;
 mod roles;
+mod session;
 mod time;
+mod tokenset;
 mod update;
 mod user;
 mod validate;
 
+pub use api_date::ApiDate;
 pub use auth_method::{
     AuthenticationMethod, AuthenticationMethodsPage, BasicMethod, EmailMethod, MethodInfo,
     MethodProperty, PasskeyMethod, PhoneMethod, PreferredMethod, PushMethod, TotpMethod,
@@ -110,12 +119,15 @@ pub use auth_method_rules::{
     is_base32, parse_method_update, parse_new_method, parse_replacement, validate_replacement,
 };
 pub use blocks::{BlockedFor, UserBlocks};
+pub use checkpoint::{CheckpointPage, CheckpointQuery, MAX_TAKE};
+pub use connected_account::{ConnectedAccount, ConnectedAccountsPage};
 pub use create::UserCreate;
 pub use enrollment::{Enrollment, MultifactorProvider, RecoveryCode, RecoveryCodeRegeneration};
 pub use error::ApiErrorBody;
 pub use ids::{InvalidUserId, UserId, decode_component, encode_component, encode_component_into};
 pub use link::{LinkRequest, LinkToken, UnlinkTarget};
 pub use logs::{LogEvent, LogsPage, UserLogsQuery, event_type, parse_sort};
+pub use nullable::Nullable;
 pub use organizations::{Organization, OrganizationsPage};
 pub use paging::{MAX_PER_PAGE, PageQuery};
 pub use permissions::{
@@ -124,8 +136,17 @@ pub use permissions::{
 };
 pub use provider::Provider;
 pub use query::{ListUsersQuery, SearchEngine, UsersByEmailQuery, UsersPage};
+pub use refresh_token::{
+    RefreshToken, RefreshTokenDevice, RefreshTokenResourceServer, RefreshTokensPage,
+};
+pub use risk::{Assessor, ClearAssessors};
 pub use roles::{Role, RoleIds, RolesPage};
+pub use session::{
+    AuthenticationSignal, Session, SessionAuthentication, SessionClient, SessionDevice,
+    SessionsPage,
+};
 pub use time::{InvalidTimestamp, Timestamp};
+pub use tokenset::FederatedTokenSet;
 pub use update::{MetadataPatch, Password, Patch, UserUpdate};
 pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};
 
@@ -133,6 +154,6 @@ pub use linking::{LinkError, Unlinked, link, profile_data, unlink};
 pub use merge::{apply_metadata_patch, apply_update, apply_update_in_place, metadata_patch};
 pub use validate::{
     ConnectionKind, IdentityContext, MAX_BODY_BYTES, RESERVED_APP_METADATA_KEYS, TargetContext,
-    Violation, ViolationKind, Violations, validate_create, validate_create_with_len, validate_link,
-    validate_update, validate_update_with_len,
+    Violation, ViolationKind, Violations, validate_clear_assessors, validate_create,
+    validate_create_with_len, validate_link, validate_update, validate_update_with_len,
 };

@@ -745,7 +745,16 @@ pub const AUTHENTICATION_METHODS_AND_MFA: &[&Operation] = &[
 
 /// A user's sessions, refresh tokens, federated token sets, connected accounts and risk
 /// assessors.
-pub const SESSIONS_AND_TOKENS: &[&Operation] = &[];
+pub const SESSIONS_AND_TOKENS: &[&Operation] = &[
+    &LIST_USER_SESSIONS,
+    &DELETE_USER_SESSIONS,
+    &LIST_USER_REFRESH_TOKENS,
+    &DELETE_USER_REFRESH_TOKENS,
+    &LIST_FEDERATED_TOKENSETS,
+    &DELETE_FEDERATED_TOKENSET,
+    &LIST_CONNECTED_ACCOUNTS,
+    &CLEAR_RISK_ASSESSORS,
+];
 
 /// The groups of operations this project serves (client and emulator).
 pub const GROUPS: &[&[&Operation]] = &[

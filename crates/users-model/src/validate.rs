@@ -7,6 +7,7 @@
 //! message is ours and says so in the rule's doc. Validation never panics and never echoes a
 //! password.
 
+mod assessors;
 mod checker;
 mod context;
 mod create;
@@ -17,6 +18,7 @@ mod update;
 
 use std::fmt;
 
+pub use assessors::validate_clear_assessors;
 pub use create::{validate_create, validate_create_with_len};
 pub use link::validate_link;
 pub use metadata::RESERVED_APP_METADATA_KEYS;

@@ -8,6 +8,7 @@ mod access;
 mod blocks;
 mod env;
 mod mfa;
+mod sessions;
 mod users;
 
 use env::{BACKENDS, Env};
@@ -21,6 +22,7 @@ async fn every_served_operation_succeeds_end_to_end_on_every_backend() {
         blocks::exercise(&env).await;
         mfa::exercise(&env).await;
         access::exercise(&env).await;
+        sessions::exercise(&env).await;
 
         let answered = env.log.answered();
         let mut missing = Vec::new();

@@ -140,10 +140,13 @@ pub(crate) fn seed(
         .map_err(SeedError::prefixed)?;
     let tenant = crate::state::tenant::seed::stage(&state.tenant, doc, &mut generator, &exists)
         .map_err(SeedError::prefixed)?;
+    let sessions = crate::sessions::seed::parse(doc, &mut generator, now_ms, &exists)
+        .map_err(SeedError::prefixed)?;
     state.connections = connections;
     state.ids = generator;
     state.mfa = mfa;
     state.tenant = tenant;
+    sessions.commit(&mut state.sessions);
     for stored in staged {
         state.push_user(stored);
     }

@@ -5,6 +5,7 @@ mod blocks;
 mod link;
 mod list;
 mod mfa;
+mod sessions;
 pub(crate) mod tenant;
 pub(crate) mod token;
 mod users;
@@ -116,6 +117,18 @@ fn dispatch(
         "delete_permissions" => tenant::user_access::remove_permissions(ctx, request, id),
         "get_user_organizations" => tenant::user_access::list_organizations(ctx, request, id),
         "get_logs_by_user" => tenant::user_access::list_logs(ctx, request, id),
+        "get_sessions_for_user" => sessions::list_sessions(ctx, request, param("user_id")),
+        "delete_sessions_for_user" => sessions::delete_sessions(ctx, param("user_id")),
+        "get_refresh_tokens_for_user" => {
+            sessions::list_refresh_tokens(ctx, request, param("user_id"))
+        }
+        "delete_refresh_tokens_for_user" => sessions::delete_refresh_tokens(ctx, param("user_id")),
+        "get_federated-connections-tokensets" => sessions::list_token_sets(ctx, id),
+        "delete_federated-connections-tokensets_by_tokenset_id" => {
+            sessions::delete_token_set(ctx, id, param("tokenset_id"))
+        }
+        "get_connected-accounts" => sessions::list_connected_accounts(ctx, request, id),
+        "post_clear_assessors" => sessions::clear_assessors(ctx, request, id),
         _ => Err(ApiError::not_found_path()),
     }
 }

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use http::Response;
 use serde_json::{Map, Value, json};
+use users_model::User;
 
 use super::tenant::hooks;
 use crate::auth::management_audience;
@@ -30,13 +31,13 @@ const USER_SCOPES: &[&str] = &[
     "update:current_user_identities",
 ];
 
-fn text<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+pub(crate) fn text<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     body.get(key)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
 }
 
-fn missing(name: &str) -> Response<Bytes> {
+pub(crate) fn missing(name: &str) -> Response<Bytes> {
     auth_error(
         400,
         "invalid_request",
@@ -45,7 +46,7 @@ fn missing(name: &str) -> Response<Bytes> {
 }
 
 /// Finds the client and checks its secret; the error response when that fails.
-fn client<'c>(
+pub(crate) fn client<'c>(
     config: &'c EmulatorConfig,
     body: &Map<String, Value>,
 ) -> Result<&'c ClientConfig, Box<Response<Bytes>>> {
@@ -84,6 +85,9 @@ pub(crate) fn issue(
         }
         Some(PASSWORD_REALM) => {
             password_realm(state, config, &body, issuer, (now_ms, &request.headers))
+        }
+        Some("refresh_token") => {
+            crate::sessions::grant::refresh(state, config, &body, issuer, now_ms)
         }
         Some(other) => auth_error(
             400,
@@ -261,39 +265,59 @@ fn password_realm(
         "expires_in": config.token_lifetime_secs,
         "token_type": "Bearer",
     });
+    // `offline_access` for an API that allows it: a session and a refresh token bound to it.
+    let offline = scopes.contains(&"offline_access").then(|| {
+        crate::sessions::grant::on_login(state, &user_id, &client, &audience, &scope, issuer, now)
+    });
+    let offline = offline.flatten();
+    if let (Some((_, refresh_token)), Some(map)) = (&offline, response.as_object_mut()) {
+        map.insert("refresh_token".into(), Value::String(refresh_token.clone()));
+    }
     if scopes.contains(&"openid") {
-        let mut id_claims = json!({
-            "iss": issuer,
-            "sub": user_id,
-            "aud": client,
-            "iat": now,
-            "exp": now.saturating_add(36_000),
-        });
-        if let (Some(map), Value::Object(profile)) = (
-            id_claims.as_object_mut(),
-            serde_json::to_value(&user).unwrap_or(Value::Null),
-        ) {
-            for key in [
-                "email",
-                "email_verified",
-                "name",
-                "nickname",
-                "picture",
-                "updated_at",
-            ] {
-                if let Some(value) = profile.get(key) {
-                    map.insert(key.into(), value.clone());
-                }
-            }
-        }
-        match sign(&id_claims) {
-            Some(id_token) => {
-                if let Some(map) = response.as_object_mut() {
-                    map.insert("id_token".into(), Value::String(id_token));
-                }
-            }
-            None => return auth_error(500, "server_error", "Could not sign the token"),
+        let sid = offline.as_ref().map(|(sid, _)| sid.as_str());
+        let Some(id_token) = id_token(issuer, &user, &client, now, sid) else {
+            return auth_error(500, "server_error", "Could not sign the token");
+        };
+        if let Some(map) = response.as_object_mut() {
+            map.insert("id_token".into(), Value::String(id_token));
         }
     }
     json_response(200, &response)
+}
+
+/// An ID token for `user` and application `client`, with the session id as `sid` when there is
+/// a session.
+pub(crate) fn id_token(
+    issuer: &str,
+    user: &User,
+    client: &str,
+    now: i64,
+    sid: Option<&str>,
+) -> Option<String> {
+    let mut id_claims = json!({
+        "iss": issuer,
+        "sub": user.user_id.as_deref().unwrap_or_default(),
+        "aud": client,
+        "iat": now,
+        "exp": now.saturating_add(36_000),
+    });
+    let map = id_claims.as_object_mut()?;
+    if let Value::Object(profile) = serde_json::to_value(user).unwrap_or(Value::Null) {
+        for key in [
+            "email",
+            "email_verified",
+            "name",
+            "nickname",
+            "picture",
+            "updated_at",
+        ] {
+            if let Some(value) = profile.get(key) {
+                map.insert(key.into(), value.clone());
+            }
+        }
+    }
+    if let Some(sid) = sid {
+        map.insert("sid".into(), Value::String(sid.to_owned()));
+    }
+    sign(&id_claims)
 }

@@ -275,6 +275,7 @@ pub(super) fn update(
             stored.user = updated;
         });
         super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
+        end_sessions_on_password_change(ctx, &update, targets_secondary, id);
         return Ok(response);
     }
     let mut applied = Ok(());
@@ -286,12 +287,26 @@ pub(super) fn update(
     });
     applied.map_err(|v| violation_error(&v))?;
     super::tenant::hooks::user_updated(ctx.state, ctx.now_ms, &caller.claims.azp, id, &update);
+    end_sessions_on_password_change(ctx, &update, targets_secondary, id);
     let stored = ctx
         .state
         .users()
         .get(index)
         .ok_or_else(ApiError::user_not_found)?;
     Ok(user_response(200, &stored.user, caller))
+}
+
+/// A new password ends the user's sessions and the refresh tokens bound to them (users-api.md
+/// §1.1: "the user's sessions expire", Auth0's password-change document).
+fn end_sessions_on_password_change(
+    ctx: &mut Ctx<'_>,
+    update: &UserUpdate,
+    targets_secondary: bool,
+    id: &str,
+) {
+    if update.password.is_set() && !targets_secondary {
+        ctx.state.sessions.end_sessions(id);
+    }
 }
 
 /// A new password (for the main identity) is stored as its hash, never as given.

@@ -11,7 +11,10 @@ use crate::connections::Connection;
 use crate::ids::IdGenerator;
 
 pub(crate) mod mfa;
+pub(crate) mod sessions;
 pub(crate) mod tenant;
+
+use sessions::SessionsState;
 
 /// Version of the snapshot format, checked when a state file is loaded.
 pub(crate) const SNAPSHOT_VERSION: u32 = 1;
@@ -52,6 +55,9 @@ pub(crate) struct State {
     /// Roles, resource servers, organizations, assignments, logs (`tenant/`).
     #[serde(default)]
     pub tenant: tenant::Tenant,
+    /// Sessions, refresh tokens, federated token sets and connected accounts.
+    #[serde(default)]
+    pub sessions: SessionsState,
     /// Position of each user id in `users`, so that a request for one user does not compare
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
@@ -102,6 +108,7 @@ impl State {
             blocks: Vec::new(),
             mfa: mfa::MfaState::default(),
             tenant: tenant::Tenant::default(),
+            sessions: SessionsState::default(),
             index: UserIndex {
                 positions: HashMap::new(),
                 exact: true,
@@ -146,6 +153,7 @@ impl State {
         self.blocks.retain(|block| block.user_id != user_id);
         self.mfa.remove_user(user_id);
         self.tenant.forget_user(user_id);
+        self.sessions.remove_user(user_id);
     }
 
     /// Changes the user at `index` in place (no-op when out of range).
