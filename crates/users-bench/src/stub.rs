@@ -19,8 +19,8 @@ use tokio::net::TcpListener;
 
 use crate::fixture;
 
-/// The largest request body the stub reads (Auth0's 1 MiB limit); a larger one gets 413.
-const MAX_REQUEST_BODY: usize = 1_048_576;
+/// The largest request body the stub reads (the API's limit); a larger one gets 413.
+const MAX_REQUEST_BODY: usize = users_model::MAX_BODY_BYTES;
 
 /// The responses, serialized once.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::reply::ApiError;
 
-/// The maximum request body ("All endpoints accept a maximum payload size of 1 megabyte").
-pub(crate) const MAX_BODY_BYTES: usize = 1_048_576;
+/// The maximum request body: the API's limit, defined once in the model.
+pub(crate) use users_model::MAX_BODY_BYTES;
 
 /// A request as the handlers see it.
 #[derive(Debug)]
