@@ -41,6 +41,7 @@ mod config;
 mod connections;
 mod emulator;
 pub mod faults;
+mod form;
 mod handlers;
 mod ids;
 mod keys;
