@@ -36,12 +36,15 @@ pub struct TenantSeed {
     pub late_members: Vec<LateMember>,
 }
 
+/// A resource server's name and its scopes, in first-seen order, as (value, description).
+type Server = (Option<String>, Vec<(String, Option<String>)>);
+
 #[derive(Default)]
 struct Collected {
     /// Role id → `{id, name?, description?}`, in first-seen order.
     roles: Vec<Map<String, Value>>,
-    /// Identifier → (name, scopes in first-seen order as (value, description)).
-    servers: BTreeMap<String, (Option<String>, Vec<(String, Option<String>)>)>,
+    /// Identifier → name and scopes.
+    servers: BTreeMap<String, Server>,
     server_order: Vec<String>,
     organizations: Vec<Map<String, Value>>,
     members: BTreeMap<String, Vec<String>>,
