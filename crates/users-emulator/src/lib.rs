@@ -53,6 +53,7 @@ mod config;
 mod connections;
 mod emulator;
 mod faults;
+mod form;
 mod handlers;
 mod ids;
 mod keys;

@@ -163,23 +163,16 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// A form body as a JSON object of strings (`true`/`false` become booleans, so flags can be
-/// sent form-encoded).
+/// A form body as a JSON object (bracket notation for lists and objects, `true`/`false` as
+/// booleans at the top level: see [`crate::form`]).
 pub(crate) fn form_to_json(body: &[u8]) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::invalid_body("Invalid request payload: not UTF-8"))?;
     let pairs = parse_query(text)
         .ok_or_else(|| ApiError::invalid_body("Invalid request payload: bad form encoding"))?;
-    let mut map = Map::new();
-    for (key, value) in pairs {
-        let value = match value.as_str() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => Value::String(value),
-        };
-        map.insert(key, value);
-    }
-    Ok(Value::Object(map))
+    crate::form::form_object(pairs)
+        .map(Value::Object)
+        .map_err(|_| ApiError::invalid_body("Invalid request payload: bad form encoding"))
 }
 
 fn origin_of(uri: &http::Uri, headers: &HeaderMap) -> String {
@@ -250,6 +243,13 @@ mod tests {
         assert_eq!(ok.json_object().expect("object")["a"], 1);
         let form = request(Some("application/x-www-form-urlencoded"), b"a=x&b=true");
         assert_eq!(form.json_object().expect("object")["b"], true);
+        let listed = request(
+            Some("application/x-www-form-urlencoded"),
+            b"roles%5B%5D=rol_1",
+        );
+        assert_eq!(listed.json_object().expect("object")["roles"][0], "rol_1");
+        let clash = request(Some("application/x-www-form-urlencoded"), b"a=1&a%5B%5D=2");
+        assert_eq!(clash.json_object().expect_err("conflict").status, 400);
         let bad = request(Some("application/json"), b"{oops");
         assert_eq!(bad.json_object().expect_err("malformed").status, 400);
         let array = request(Some("application/json"), b"[]");

@@ -2,28 +2,31 @@
 //! implements runs against a fresh emulator, in order, and must give the recorded status and
 //! body, ignoring only values the server generates (ids, timestamps, tokens).
 //!
-//! Recorded ids are mapped to the emulator's by following responses (`POST /users` answers).
-//! Users a scenario uses without creating them ("pre-existing", e.g. the ruby cassettes that
-//! share a test user) are seeded from what the recordings show of them; connections a scenario
-//! needs (a database requiring usernames) are configured. Exchanges with endpoints the emulator
-//! does not implement (roles, permissions, logs, ...) are skipped and counted. Left-out
-//! scenarios and the reasons are listed in DIFFERENCES.md.
+//! Recorded ids are mapped to the emulator's by following responses: the `id` and `user_id`
+//! fields of create and replace (POST/PUT) answers, paired structurally. Users a scenario uses
+//! without creating them ("pre-existing", e.g. the ruby cassettes that share a test user) are
+//! seeded from what the recordings show of them, and so are the roles, resource servers and
+//! organizations made through endpoints outside the recorded set (`replay/tenant.rs`);
+//! connections a scenario needs (a database requiring usernames) are configured. Exchanges with
+//! endpoints the emulator does not serve are skipped and counted. A `go-auth0-hist-…` scenario
+//! holds only the files that differ from the current recording of the same test, so it is
+//! completed with the current files of the other indices. The comparison and its few
+//! relaxations are in `replay/compare.rs`. Left-out scenarios and known differences are listed,
+//! with the reasons, in DIFFERENCES.md.
 
 mod common;
+#[path = "replay/compare.rs"]
+mod compare;
+#[path = "replay/tenant.rs"]
+mod tenant;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Api, Backend};
+use compare::{Known, same_shape, strip_generated, unordered_methods, without};
 use serde_json::{Map, Value, json};
 use users_emulator::{Connection, EmulatorConfig, default_connections};
 
-/// Keys whose values the server generates at request time.
-const GENERATED: &[&str] = &[
-    "created_at",
-    "updated_at",
-    "last_password_reset",
-    "last_login",
-];
 const DB: &str = "Username-Password-Authentication";
 
 /// Files the recordings README says not to use as an oracle.
@@ -35,11 +38,15 @@ const NOT_AN_ORACLE: &[&str] = &[
     "go-auth0__TestUserManager_AuthenticationMethods__05",
 ];
 
+#[derive(Clone)]
 struct Exchange {
     file: String,
+    /// The exchange's index in its recorded test.
+    index: usize,
     method: String,
     path: String,
     query_raw: String,
+    /// A JSON body, or `{"__form__": {key: value}}` for a form-encoded one.
     body: Value,
     status: u16,
     response_headers: Map<String, Value>,
@@ -65,8 +72,14 @@ fn load() -> BTreeMap<String, Vec<Exchange>> {
         let key = format!("{prefix}::{}", doc["test"].as_str().unwrap_or_default());
         let request = &doc["request"];
         let response = &doc["response"];
+        let index = name
+            .rsplit("__")
+            .next()
+            .and_then(|i| i.parse().ok())
+            .unwrap_or_default();
         scenarios.entry(key).or_default().push(Exchange {
             file: name,
+            index,
             method: request["method"].as_str().unwrap_or_default().to_owned(),
             path: request["path_decoded"]
                 .as_str()
@@ -79,7 +92,34 @@ fn load() -> BTreeMap<String, Vec<Exchange>> {
             response_body: response["body"].clone(),
         });
     }
+    complete_history(&mut scenarios);
     scenarios
+}
+
+/// Fills each `<prefix>-hist-<commit>::<test>` scenario's missing indices with the current
+/// (`<prefix>::<test>`) files of those indices: a history file is kept only where its content
+/// differs from the current one (recordings README), so the others are the same exchanges.
+fn complete_history(scenarios: &mut BTreeMap<String, Vec<Exchange>>) {
+    let keys: Vec<String> = scenarios
+        .keys()
+        .filter(|k| k.contains("-hist-"))
+        .cloned()
+        .collect();
+    for key in keys {
+        let Some((prefix, test)) = key.split_once("::") else {
+            continue;
+        };
+        let base_prefix = prefix.split("-hist-").next().unwrap_or_default();
+        let Some(base) = scenarios.get(&format!("{base_prefix}::{test}")).cloned() else {
+            continue;
+        };
+        let Some(scenario) = scenarios.get_mut(&key) else {
+            continue;
+        };
+        let have: BTreeSet<usize> = scenario.iter().map(|e| e.index).collect();
+        scenario.extend(base.into_iter().filter(|e| !have.contains(&e.index)));
+        scenario.sort_by_key(|e| e.index);
+    }
 }
 
 fn segments(path: &str) -> Vec<&str> {
@@ -124,6 +164,37 @@ impl IdMap {
         out
     }
 
+    /// Learns a pair from an answer, unless either side is already known (an id seen before is
+    /// not one this answer generated) or both are equal (a seeded id).
+    fn learn(&mut self, recorded: &str, emulated: &str) {
+        let known =
+            self.forward.contains_key(recorded) || self.forward.values().any(|v| v == emulated);
+        if recorded != emulated && !known {
+            self.add(recorded, emulated);
+        }
+    }
+
+    /// Pairs the `id` and `user_id` strings found at the same place in both bodies.
+    fn learn_from(&mut self, recorded: &Value, emulated: &Value) {
+        match (recorded, emulated) {
+            (Value::Object(r), Value::Object(e)) => {
+                for (key, rv) in r {
+                    let Some(ev) = e.get(key) else { continue };
+                    match (key.as_str(), rv.as_str(), ev.as_str()) {
+                        ("id" | "user_id", Some(a), Some(b)) => self.learn(a, b),
+                        _ => self.learn_from(rv, ev),
+                    }
+                }
+            }
+            (Value::Array(r), Value::Array(e)) if r.len() == e.len() => {
+                for (rv, ev) in r.iter().zip(e) {
+                    self.learn_from(rv, ev);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn to_recorded(&self, s: &str) -> String {
         self.forward
             .iter()
@@ -140,19 +211,6 @@ fn map_strings(value: &Value, f: &dyn Fn(&str) -> String) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| (k.clone(), map_strings(v, f)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-fn strip_generated(value: &Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Array(items.iter().map(strip_generated).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(k, _)| !GENERATED.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), strip_generated(v)))
                 .collect(),
         ),
         other => other.clone(),
@@ -204,13 +262,18 @@ fn user_objects(body: &Value) -> Vec<&Map<String, Value>> {
         .collect()
 }
 
-/// Seed entries for users the scenario uses without creating them.
-fn seed_for(exchanges: &[Exchange]) -> Vec<Value> {
-    let created: BTreeSet<String> = exchanges
+/// The recorded ids of the users the scenario creates.
+fn created_users(exchanges: &[Exchange]) -> BTreeSet<String> {
+    exchanges
         .iter()
         .filter(|e| e.method == "POST" && e.path == "/api/v2/users")
         .filter_map(|e| e.response_body["user_id"].as_str().map(str::to_owned))
-        .collect();
+        .collect()
+}
+
+/// Seed entries for users the scenario uses without creating them.
+fn seed_for(exchanges: &[Exchange]) -> Vec<Value> {
+    let created = created_users(exchanges);
     let mut seeds: BTreeMap<String, Value> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut put = |id: String, user: Value, seeds: &mut BTreeMap<String, Value>| {
@@ -344,11 +407,97 @@ fn percent_decode(s: &str) -> String {
 struct Outcome {
     exchanges: usize,
     matched: usize,
+    /// Exchanges that passed only the scenario's known-difference check.
+    known: usize,
     skipped: usize,
     failures: Vec<String>,
 }
 
-async fn replay(exchanges: &[Exchange]) -> Outcome {
+/// Sends the exchange's request, its ids mapped, a form body form-encoded.
+async fn send(api: &Api, token: &str, exchange: &Exchange, ids: &IdMap, db: &str) -> common::Reply {
+    let path: Vec<String> = segments(&exchange.path)
+        .into_iter()
+        .map(|s| users_model::encode_component(&ids.to_emulator(s)))
+        .collect();
+    let mut uri = format!("/{}", path.join("/"));
+    if !exchange.query_raw.is_empty() {
+        uri = format!("{uri}?{}", encode_query(&exchange.query_raw, ids));
+    }
+    let mut body = map_strings(&exchange.body, &|s| ids.to_emulator(s));
+    if let Some(map) = body.as_object_mut()
+        && map.contains_key("connection_id")
+    {
+        map.insert("connection_id".into(), json!(db));
+    }
+    if let Some(form) = body.get("__form__").and_then(Value::as_object) {
+        let encoded = form
+            .iter()
+            .fold(
+                form_urlencoded::Serializer::new(String::new()),
+                |mut out, (k, v)| {
+                    out.append_pair(k, v.as_str().unwrap_or_default());
+                    out
+                },
+            )
+            .finish();
+        let content_type = Some("application/x-www-form-urlencoded");
+        return api
+            .raw(
+                &exchange.method,
+                &uri,
+                Some(token),
+                content_type,
+                encoded.into(),
+            )
+            .await
+            .expect("transport succeeded");
+    }
+    match (&exchange.method[..], body) {
+        (_, Value::Null) | ("GET", _) => api.call(&exchange.method, &uri, Some(token), None).await,
+        (method, body) => api.call(method, &uri, Some(token), Some(body)).await,
+    }
+}
+
+/// What differs between the answer and the recording; empty when they match.
+fn compare(
+    exchange: &Exchange,
+    reply: &common::Reply,
+    ids: &IdMap,
+    known: Option<&Known>,
+) -> Vec<String> {
+    let mut got = strip_generated(&map_strings(&reply.body, &|s| ids.to_recorded(s)));
+    let mut want = strip_generated(&exchange.response_body);
+    let mut problems = Vec::new();
+    if exchange.method == "GET"
+        && exchange.path.ends_with("/authentication-methods")
+        && let Err(problem) = unordered_methods(&reply.body, &mut got, &mut want)
+    {
+        problems.push(problem);
+    }
+    if let Some(Known::Ignoring(keys)) = known {
+        (got, want) = (without(&got, keys), without(&want, keys));
+    }
+    if reply.status != exchange.status {
+        problems.push(format!(
+            "status {} != recorded {}",
+            reply.status, exchange.status
+        ));
+    }
+    let body_ok = match known {
+        Some(Known::StatusAndShape) => same_shape(&got, &want),
+        _ => want.is_null() || got == want,
+    };
+    if !body_ok {
+        problems.push(format!("body\n    got      {got}\n    recorded {want}"));
+    }
+    let limited = exchange.response_headers.contains_key("x-ratelimit-limit");
+    if limited && reply.header("x-ratelimit-limit").is_none() {
+        problems.push("x-ratelimit-* headers missing".into());
+    }
+    problems
+}
+
+async fn replay(exchanges: &[Exchange], known: Option<&Known>) -> Outcome {
     let config = config_for(exchanges);
     let db_connection_id = config
         .connections
@@ -357,79 +506,67 @@ async fn replay(exchanges: &[Exchange]) -> Outcome {
         .map(|c| c.id.clone())
         .unwrap_or_default();
     let api = Api::start(Backend::InProcess, config).await;
-    let seeds = seed_for(exchanges);
-    if !seeds.is_empty() {
+    let tenant = tenant::tenant_seed(exchanges, &created_users(exchanges));
+    let mut document = tenant.sections;
+    let users = seed_for(exchanges);
+    if !users.is_empty() {
+        document.insert("users".into(), Value::Array(users));
+    }
+    if !document.is_empty() {
         api.emulator
-            .seed(&json!({ "users": seeds }))
-            .expect("seed pre-existing users");
+            .seed(&Value::Object(document))
+            .expect("seed what the scenario relies on");
     }
     let token = api.token(None).await;
     let mut ids = IdMap::default();
     let mut outcome = Outcome {
         exchanges: 0,
         matched: 0,
+        known: 0,
         skipped: 0,
         failures: Vec::new(),
     };
-    for exchange in exchanges {
+    for (position, exchange) in exchanges.iter().enumerate() {
         if !implemented(&exchange.method, &exchange.path) {
             outcome.skipped += 1;
             continue;
         }
+        for member in tenant.late_members.iter().filter(|m| m.before == position) {
+            let organization = users_model::encode_component(&member.organization_id);
+            let user = ids.to_emulator(&member.recorded_user_id);
+            let added = api
+                .call(
+                    "POST",
+                    &format!("/api/v2/organizations/{organization}/members"),
+                    Some(&token),
+                    Some(json!({ "members": [user] })),
+                )
+                .await;
+            assert_eq!(added.status, 204, "add member: {}", added.body);
+        }
         outcome.exchanges += 1;
-        let path: Vec<String> = segments(&exchange.path)
-            .into_iter()
-            .map(|s| users_model::encode_component(&ids.to_emulator(s)))
-            .collect();
-        let mut uri = format!("/{}", path.join("/"));
-        if !exchange.query_raw.is_empty() {
-            uri = format!("{uri}?{}", encode_query(&exchange.query_raw, &ids));
+        let reply = send(&api, &token, exchange, &ids, &db_connection_id).await;
+        let created = (200..300).contains(&exchange.status) && (200..300).contains(&reply.status);
+        if created && matches!(exchange.method.as_str(), "POST" | "PUT") {
+            ids.learn_from(&exchange.response_body, &reply.body);
         }
-        let mut body = map_strings(&exchange.body, &|s| ids.to_emulator(s));
-        if let Some(map) = body.as_object_mut()
-            && map.contains_key("connection_id")
-        {
-            map.insert("connection_id".into(), json!(db_connection_id));
-        }
-        let reply = match (&exchange.method[..], body) {
-            (_, Value::Null) | ("GET", _) => {
-                api.call(&exchange.method, &uri, Some(&token), None).await
-            }
-            (method, body) => api.call(method, &uri, Some(&token), Some(body)).await,
-        };
-        if exchange.method == "POST"
-            && exchange.path == "/api/v2/users"
-            && let (Some(recorded), Some(emulated)) = (
-                exchange.response_body["user_id"].as_str(),
-                reply.body["user_id"].as_str(),
-            )
-        {
-            ids.add(recorded, emulated);
-        }
-        let got = strip_generated(&map_strings(&reply.body, &|s| ids.to_recorded(s)));
-        let want = strip_generated(&exchange.response_body);
-        let mut problems = Vec::new();
-        if reply.status != exchange.status {
-            problems.push(format!(
-                "status {} != recorded {}",
-                reply.status, exchange.status
-            ));
-        }
-        if !want.is_null() && got != want {
-            problems.push(format!("body\n    got      {got}\n    recorded {want}"));
-        }
-        let limited = exchange.response_headers.contains_key("x-ratelimit-limit");
-        if limited && reply.header("x-ratelimit-limit").is_none() {
-            problems.push("x-ratelimit-* headers missing".into());
-        }
-        if problems.is_empty() {
+        let exact = compare(exchange, &reply, &ids, None);
+        if exact.is_empty() {
             outcome.matched += 1;
+            continue;
+        }
+        let problems = match known {
+            Some(known) => compare(exchange, &reply, &ids, Some(known)),
+            None => exact,
+        };
+        if problems.is_empty() {
+            outcome.known += 1;
         } else {
             outcome.failures.push(format!(
                 "{} {} {}: {}",
                 exchange.file,
                 exchange.method,
-                uri,
+                exchange.path,
                 problems.join("; ")
             ));
         }
@@ -437,30 +574,76 @@ async fn replay(exchanges: &[Exchange]) -> Outcome {
     outcome
 }
 
-/// Scenarios replayed whose mismatch is a known, documented difference (DIFFERENCES.md).
-const KNOWN_DIFFERENT: &[(&str, &str)] = &[
+/// Scenarios whose mismatch is a known, documented difference (DIFFERENCES.md), with the reason
+/// and the check their answers must still pass.
+const KNOWN_DIFFERENT: &[(&str, &str, Known)] = &[
     (
         "ruby-auth0-hist-11ce504c::Auth0_Api_V2_Connections/create_test_user",
         NICKNAME_2018,
+        NICKNAME,
     ),
     (
         "ruby-auth0-hist-11ce504c::Auth0_Api_V2_Logs/create_test_user",
         NICKNAME_2018,
+        NICKNAME,
     ),
     (
         "ruby-auth0-hist-11ce504c::Auth0_Api_V2_Tickets/create_test_user",
         NICKNAME_2018,
+        NICKNAME,
     ),
     (
         "ruby-auth0-hist-b1442795::Auth0_Api_V2_Users/create_test_user",
         NICKNAME_2018,
+        NICKNAME,
     ),
     (
         "ruby-auth0-hist-f9c3fa8f::Auth0_Api_V2_DeviceCredentials/create_test_user",
         NICKNAME_2018,
+        NICKNAME,
+    ),
+    (
+        "ruby-auth0-hist-a4747018::Auth0_Api_V2_Users/_get_user_roles/should_get_Roles_for_a_User_successfully",
+        ROLE_SOURCES_2019,
+        ROLE_SOURCES,
+    ),
+    (
+        "ruby-auth0-hist-f9c3fa8f::Auth0_Api_V2_Users/_get_user_roles/should_get_Roles_for_a_User_successfully",
+        ROLE_SOURCES_2019,
+        ROLE_SOURCES,
+    ),
+    (
+        "go-auth0::TestUserManager_GetUserLogs",
+        LOGS_LAG,
+        Known::StatusAndShape,
+    ),
+    (
+        "ruby-auth0::Auth0_Api_V2_Users/_user_logs/should_get_Logs_for_a_User_successfully",
+        LOGS_HISTORY,
+        Known::StatusAndShape,
+    ),
+    (
+        "ruby-auth0-hist-11ce504c::Auth0_Api_V2_Users/_user_logs/should_get_Logs_for_a_User_successfully",
+        LOGS_HISTORY,
+        Known::StatusAndShape,
+    ),
+    (
+        "ruby-auth0-hist-a4747018::Auth0_Api_V2_Users/_user_logs/should_get_Logs_for_a_User_successfully",
+        LOGS_HISTORY,
+        Known::StatusAndShape,
+    ),
+    (
+        "ruby-auth0-hist-f9c3fa8f::Auth0_Api_V2_Users/_user_logs/should_get_Logs_for_a_User_successfully",
+        LOGS_HISTORY,
+        Known::StatusAndShape,
     ),
 ];
 const NICKNAME_2018: &str = "October 2018 server defaulted nickname to the given name; every later recording (2019-2023) shows the email's local part, which the emulator follows";
+const NICKNAME: Known = Known::Ignoring(&["nickname"]);
+const ROLE_SOURCES_2019: &str = "June 2019 server listed a user's roles with `sources`; the 2021 and 2023 recordings have none, which the emulator follows";
+const ROLE_SOURCES: Known = Known::Ignoring(&["sources"]);
+const LOGS_LAG: &str = "the log is eventually consistent: right after creating the user the real server listed no event, the emulator lists its `ss` at once";
+const LOGS_HISTORY: &str = "the recorded events come from the tenant's history (a user created in another cassette, real IPs and clients), which a fresh emulator cannot have";
 
 /// Scenarios left out entirely, with the reason (also in DIFFERENCES.md).
 fn left_out(name: &str, exchanges: &[Exchange]) -> Option<&'static str> {
@@ -483,6 +666,7 @@ async fn recorded_scenarios_replay_against_the_emulator() {
     let scenarios = load();
     let (mut replayed, mut matched, mut known, mut exchanges, mut exchanges_matched, mut skipped) =
         (0, 0, 0, 0, 0, 0);
+    let mut exchanges_known = 0;
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for (name, scenario) in &scenarios {
@@ -492,24 +676,31 @@ async fn recorded_scenarios_replay_against_the_emulator() {
             continue;
         }
         replayed += 1;
-        let outcome = replay(scenario).await;
+        let difference = KNOWN_DIFFERENT.iter().find(|(known, ..)| known == name);
+        let outcome = replay(scenario, difference.map(|(_, _, check)| check)).await;
         exchanges += outcome.exchanges;
         exchanges_matched += outcome.matched;
+        exchanges_known += outcome.known;
         skipped += outcome.skipped;
-        if outcome.failures.is_empty() {
-            matched += 1;
-        } else if let Some((_, reason)) = KNOWN_DIFFERENT.iter().find(|(known, _)| known == name) {
-            println!("known difference {name}: {reason}");
-            known += 1;
-        } else {
+        if !outcome.failures.is_empty() {
             failures.push(format!(
                 "scenario {name}:\n  {}",
                 outcome.failures.join("\n  ")
             ));
+        } else if let Some((_, reason, _)) = difference {
+            if outcome.known == 0 {
+                failures.push(format!(
+                    "scenario {name} matched: remove its known difference"
+                ));
+            }
+            println!("known difference {name}: {reason}");
+            known += 1;
+        } else {
+            matched += 1;
         }
     }
     println!(
-        "replay: {replayed} scenarios replayed, {matched} matched, {known} known differences; {exchanges} exchanges replayed, {exchanges_matched} matched, {skipped} skipped (endpoints not emulated)"
+        "replay: {replayed} scenarios replayed, {matched} matched, {known} known differences; {exchanges} exchanges replayed, {exchanges_matched} matched, {exchanges_known} known differences, {skipped} skipped (endpoints not emulated)"
     );
     for (reason, count) in &reasons {
         println!("left out: {count} scenario(s): {reason}");
