@@ -53,6 +53,7 @@ pub mod search;
 mod server;
 mod sessions;
 mod state;
+mod store;
 mod tokens;
 mod transport;
 
