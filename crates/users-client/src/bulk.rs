@@ -137,8 +137,9 @@ impl Bulk {
     }
 
     /// Whether to keep no more requests in flight than the server says are left (default on).
-    /// Off, the run keeps `concurrency` requests in flight until the gate holds it, and the
-    /// requests that meet an empty bucket are answered 429 and retried. Pacing counts
+    /// Off, the run keeps `concurrency` operations going and leaves the holding to the client's
+    /// shared gate (which admits requests against the server's reported `remaining` too); 429s
+    /// that still happen (another client draining the same bucket) are retried. Pacing counts
     /// operations, so the metadata helpers (two requests each) may still meet a stray 429.
     pub fn pace(mut self, enabled: bool) -> Self {
         self.pace = enabled;

@@ -5,8 +5,16 @@
 //! - static tokens, the client-credentials grant (cached, single flight, through the same
 //!   transport, refreshed once on a 401) or any [`TokenProvider`];
 //! - retries that respect `Retry-After` / `x-ratelimit-reset` and never blindly repeat a POST
-//!   whose outcome is unknown ([`retry`]); a rate-limit gate shared by all clones ([`ratelimit`]);
+//!   whose outcome is unknown ([`RetryPolicy`]), within one deadline per call; a rate-limit gate
+//!   shared by all clones that admits what the server says it will admit ([`RateLimit`]);
+//! - per-call overrides on [`Call`]: bearer, extra headers, retry policy, timeout, validation;
 //! - one [`Error`] type with predicates; secrets never in `Debug`, `Display`, errors or logs.
+//!
+//! The crate has two parts. The request engine (private module `engine`: request spec →
+//! credentials → rate-limit gate → one attempt → retry decision → decode) and the operation
+//! surface (`ops`: [`Users`], [`UserBlocksApi`], paging, metadata helpers), which only describes
+//! requests and types, plus [`Bulk`]. Everything public is re-exported here by name; the engine's
+//! internals (the retry decision, the gate, the telemetry payload) are `pub(crate)`.
 //!
 //! Calls run on Tokio and need its time driver (`#[tokio::main]` or a runtime built with
 //! `enable_time`/`enable_all`): timeouts, backoff and the rate-limit gate use `tokio::time`.
@@ -41,16 +49,19 @@ mod engine;
 mod error;
 mod ops;
 
-pub use engine::{ratelimit, retry, telemetry};
-
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
 pub use bulk::{Bulk, BulkItem, BulkRun, DEFAULT_CONCURRENCY, Progress};
 pub use client::Client;
-pub use engine::auth::{EXPIRY_LEEWAY, StaticToken, TokenProvider};
 pub use engine::call::{Call, Response};
+pub use engine::credentials::{StaticToken, TokenProvider};
 pub use engine::ratelimit::RateLimit;
 pub use engine::retry::{Idempotency, RetryPolicy};
-pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
+pub use engine::telemetry::CLIENT_NAME;
+pub use engine::token::EXPIRY_LEEWAY;
+pub use error::{
+    ApiError, ConfigError, DecodeCategory, DecodeError, Error, NonJsonError, RAW_BODY_CAP,
+    TokenError,
+};
 pub use ops::auth_methods::{AuthenticationMethodsApi, METHODS_PER_PAGE};
 pub use ops::blocks::UserBlocksApi;
 pub use ops::checkpoint::Walk;

@@ -166,10 +166,7 @@ async fn run(name: &str, fx: &Value, transport: Arc<FnTransport>) -> Result<Valu
             .get("a")
             .await),
         "retryWhen_503_maxRetries_1" => {
-            let policy = RetryPolicy {
-                max_attempts: 2,
-                ..RetryPolicy::default()
-            };
+            let policy = RetryPolicy::default().with_max_attempts(2);
             let c = base().token(token).retry(policy).build().unwrap();
             v(c.users().get("a").await)
         }

@@ -227,7 +227,7 @@ async fn empty_or_wrong_2xx_bodies_are_decode_errors() {
         let Error::Decode(d) = &e else {
             panic!("{e:?}")
         };
-        assert_eq!(d.category, want);
+        assert_eq!(d.category.as_str(), want);
         assert_eq!(e.status().unwrap().as_u16(), 200);
     }
     let t = FnTransport::new(|_, i| {

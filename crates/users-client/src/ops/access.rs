@@ -30,10 +30,13 @@ fn list_spec(
     id: &str,
     query: &PageQuery,
 ) -> Result<RequestSpec, Error> {
-    if client.inner.validate {
-        query.validate()?;
-    }
-    Ok(RequestSpec::of(op, &[id])?.query(query.to_query_pairs()))
+    let checked = if client.inner.validate {
+        query.validate()
+    } else {
+        Ok(())
+    };
+    let spec = RequestSpec::of(op, &[id]).map(|s| s.query(query.to_query_pairs()));
+    RequestSpec::validated(spec, checked)
 }
 
 /// The request for an assignment body, validated first (unless validation is off).
@@ -45,10 +48,12 @@ fn body_spec<B: serde::Serialize>(
     validate: impl FnOnce(&B) -> Result<(), users_model::Violations>,
 ) -> Result<RequestSpec, Error> {
     let spec = RequestSpec::of(op, &[id])?;
-    if client.inner.validate {
-        validate(body)?;
-    }
-    spec.json_bytes(serialize_json(body)?)
+    let checked = if client.inner.validate {
+        validate(body)
+    } else {
+        Ok(())
+    };
+    spec.json_checked(serialize_json(body), checked)
 }
 
 fn forced_totals(query: &PageQuery) -> PageQuery {

@@ -256,13 +256,16 @@ impl AuthenticationMethodsApi<'_> {
         user_id: &str,
         method: &NewAuthenticationMethod,
     ) -> Call<AuthenticationMethod> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                method.validate()?;
-            }
-            RequestSpec::of(&operation::CREATE_AUTHENTICATION_METHOD, &[user_id])?
-                .json_bytes(serialize_json(method)?)
-        })();
+        let checked = if self.client.inner.validate {
+            method.validate()
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
+            RequestSpec::of(&operation::CREATE_AUTHENTICATION_METHOD, &[user_id])
+                .and_then(|s| s.json_bytes(serialize_json(method)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_json)
     }
 
@@ -307,13 +310,16 @@ impl AuthenticationMethodsApi<'_> {
         user_id: &str,
         methods: &[ReplacementMethod],
     ) -> Call<Vec<AuthenticationMethod>> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                validate_replacement(methods)?;
-            }
-            RequestSpec::of(&operation::REPLACE_AUTHENTICATION_METHODS, &[user_id])?
-                .json_bytes(serialize_json(methods)?)
-        })();
+        let checked = if self.client.inner.validate {
+            validate_replacement(methods)
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
+            RequestSpec::of(&operation::REPLACE_AUTHENTICATION_METHODS, &[user_id])
+                .and_then(|s| s.json_bytes(serialize_json(methods)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_json)
     }
 
@@ -358,16 +364,19 @@ impl AuthenticationMethodsApi<'_> {
         method_id: &str,
         change: &AuthenticationMethodUpdate,
     ) -> Call<AuthenticationMethod> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                change.validate(None)?;
-            }
+        let checked = if self.client.inner.validate {
+            change.validate(None)
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
             RequestSpec::of(
                 &operation::UPDATE_AUTHENTICATION_METHOD,
                 &[user_id, method_id],
-            )?
-            .json_bytes(serialize_json(change)?)
-        })();
+            )
+            .and_then(|s| s.json_bytes(serialize_json(change)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_json)
     }
 

@@ -20,10 +20,14 @@ enum List {
 }
 
 fn spec(client: &Client, id: &str, query: &UserLogsQuery) -> Result<RequestSpec, Error> {
-    if client.inner.validate {
-        query.validate()?;
-    }
-    Ok(RequestSpec::of(&operation::LIST_USER_LOGS, &[id])?.query(query.to_query_pairs()))
+    let checked = if client.inner.validate {
+        query.validate()
+    } else {
+        Ok(())
+    };
+    let spec =
+        RequestSpec::of(&operation::LIST_USER_LOGS, &[id]).map(|s| s.query(query.to_query_pairs()));
+    RequestSpec::validated(spec, checked)
 }
 
 impl Users<'_> {

@@ -486,13 +486,16 @@ impl SessionsAndTokens<'_> {
     /// # Ok(()) }
     /// ```
     pub fn clear_risk_assessors(&self, id: &str, body: &ClearAssessors) -> Call<()> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                validate_clear_assessors(body).map_err(Error::Validation)?;
-            }
-            RequestSpec::of(&operation::CLEAR_RISK_ASSESSORS, &[id])?
-                .json_bytes(serialize_json(body)?)
-        })();
+        let checked = if self.client.inner.validate {
+            validate_clear_assessors(body)
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
+            RequestSpec::of(&operation::CLEAR_RISK_ASSESSORS, &[id])
+                .and_then(|s| s.json_bytes(serialize_json(body)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_unit)
     }
 }

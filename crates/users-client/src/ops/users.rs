@@ -225,14 +225,15 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn create(&self, user: &UserCreate) -> Call<User> {
-        let spec = (|| {
-            // Serialized once: validation measures the bytes that are sent.
-            let body = serialize_json(user);
-            if self.client.inner.validate {
-                validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))?;
-            }
-            RequestSpec::of(&operation::CREATE_USER, &[])?.json_bytes(body?)
-        })();
+        // Serialized once: validation measures the bytes that are sent.
+        let body = serialize_json(user);
+        let checked = if self.client.inner.validate {
+            validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::of(&operation::CREATE_USER, &[])
+            .and_then(|s| s.json_checked(body, checked));
         Call::new(self.client, spec, decode_json)
     }
 
@@ -270,10 +271,12 @@ impl<'a> Users<'a> {
             let spec = RequestSpec::of(&operation::UPDATE_USER, &[id])?;
             // Serialized once: validation measures the bytes that are sent.
             let body = serialize_json(update);
-            if self.client.inner.validate {
-                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))?;
-            }
-            spec.json_bytes(body?)
+            let checked = if self.client.inner.validate {
+                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))
+            } else {
+                Ok(())
+            };
+            spec.json_checked(body, checked)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -371,10 +374,12 @@ impl<'a> Users<'a> {
     pub fn link(&self, primary_id: &str, request: &LinkRequest) -> Call<Vec<Identity>> {
         let spec = (|| {
             let spec = RequestSpec::of(&operation::LINK_IDENTITY, &[primary_id])?;
-            if self.client.inner.validate {
-                validate_link(request)?;
-            }
-            spec.json(request)
+            let checked = if self.client.inner.validate {
+                validate_link(request)
+            } else {
+                Ok(())
+            };
+            spec.json_checked(serialize_json(request), checked)
         })();
         Call::new(self.client, spec, decode_json)
     }
