@@ -16,6 +16,7 @@ use crate::persist::StateFileError;
 use crate::reply::{ApiError, auth_error, bytes_response, json_response};
 use crate::request::ApiRequest;
 use crate::runtime::Runtime;
+use crate::seed_error::SeedError;
 use crate::state::State;
 use crate::store::Store;
 
@@ -40,10 +41,6 @@ pub(crate) struct Inner {
     pub store: Option<Mutex<Store>>,
     pub store_path: Option<PathBuf>,
 }
-
-/// A write could not be committed: it was undone and the error logged.
-#[derive(Debug)]
-pub(crate) struct NotCommitted;
 
 /// What a front end must do with a request.
 pub(crate) enum Action {
@@ -149,7 +146,13 @@ impl Emulator {
     /// The commit runs after the state lock is released (readers never wait for it); a failed
     /// commit is logged and undone by reading the state back from the store, so memory keeps
     /// only what is committed.
-    pub(crate) fn write<R>(&self, change: impl FnOnce(&mut State) -> R) -> Result<R, NotCommitted> {
+    ///
+    /// # Errors
+    /// The commit's failure (already logged; the change was undone).
+    pub(crate) fn write<R>(
+        &self,
+        change: impl FnOnce(&mut State) -> R,
+    ) -> Result<R, StateFileError> {
         let Some(store) = &self.inner.store else {
             return Ok(change(&mut lock(&self.inner.state)));
         };
@@ -165,11 +168,11 @@ impl Emulator {
                 tracing::error!(%error, "could not commit to the state store; the change is undone");
                 match store.load() {
                     Ok(committed) => *lock(&self.inner.state) = committed,
-                    Err(error) => {
-                        tracing::error!(%error, "could not read the state store back either");
+                    Err(reload) => {
+                        tracing::error!(error = %reload, "could not read the state store back either");
                     }
                 }
-                Err(NotCommitted)
+                Err(error)
             }
         }
     }
@@ -189,11 +192,11 @@ impl Emulator {
     /// `POST /__emulator/seed`, see the README). Returns the ids of the users added.
     ///
     /// # Errors
-    /// A message naming the first invalid entry; nothing is added then.
-    pub fn seed(&self, document: &Value) -> Result<Vec<String>, String> {
+    /// [`SeedError`] naming the first invalid entry (nothing is added then), or the state file
+    /// that could not be written.
+    pub fn seed(&self, document: &Value) -> Result<Vec<String>, SeedError> {
         let now = self.inner.clock.now_millis();
-        self.write(|state| handlers::admin::seed(state, document, now))
-            .map_err(|NotCommitted| "the emulator could not write its state store".to_owned())?
+        self.write(|state| handlers::admin::seed(state, document, now))?
     }
 
     /// [`Emulator::dispatch`], on a blocking thread when the request may wait for a commit, so
@@ -279,7 +282,7 @@ impl Emulator {
                     state.sessions.take_changed();
                     response
                 });
-                return written.unwrap_or_else(|NotCommitted| {
+                return written.unwrap_or_else(|_| {
                     auth_error(
                         500,
                         "server_error",
@@ -314,8 +317,7 @@ impl Emulator {
         let mut response = if request.method == Method::GET {
             handle(&mut lock(&self.inner.state))
         } else {
-            self.write(handle)
-                .unwrap_or_else(|NotCommitted| not_committed())
+            self.write(handle).unwrap_or_else(|_| not_committed())
         };
         // As recorded: successful responses carry the rate-limit headers, other 4xx do not.
         if response.status().is_success() {
@@ -360,8 +362,7 @@ impl Emulator {
         if request.method == Method::GET {
             handle(&mut lock(&self.inner.state))
         } else {
-            self.write(handle)
-                .unwrap_or_else(|NotCommitted| not_committed())
+            self.write(handle).unwrap_or_else(|_| not_committed())
         }
     }
 }

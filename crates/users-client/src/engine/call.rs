@@ -71,7 +71,7 @@ impl<T> Response<T> {
 /// What a call changes from the client's configuration (node-auth0's `initOverrides`). Boxed
 /// in [`Call`], so a call without overrides carries one pointer.
 #[derive(Default)]
-struct Overrides {
+pub(crate) struct Overrides {
     bearer: Option<SecretString>,
     headers: HeaderMap,
     retry: Option<RetryPolicy>,
@@ -81,25 +81,33 @@ struct Overrides {
     invalid: Option<Error>,
 }
 
+impl Clone for Overrides {
+    fn clone(&self) -> Self {
+        Self {
+            bearer: self.bearer.clone(),
+            headers: self.headers.clone(),
+            retry: self.retry.clone(),
+            timeout: self.timeout,
+            skip_validation: self.skip_validation,
+            invalid: self.invalid.as_ref().map(Error::duplicate),
+        }
+    }
+}
+
 /// One prepared API call. `.await` it for the data, or call
 /// [`with_response`](Self::with_response) for the status, headers and rate-limit state too.
 ///
 /// Argument and validation errors found while preparing it are returned when it is awaited,
 /// before anything is sent. The builder-style methods change this call only (node-auth0's
-/// `initOverrides`).
+/// `initOverrides`). A few operations send more than one request (the metadata helpers read,
+/// then patch); the per-call settings apply to each of their requests, and
+/// [`with_response`](Self::with_response) describes the last one sent.
 ///
 /// # Example
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-/// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-/// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-/// # let client = users_client::Client::builder()
-/// #     .domain("tenant.example")
-/// #     .transport(std::sync::Arc::new(emulator))
-/// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-/// #     .build()?;
+/// # let client = users_doctest::client();
 /// use std::time::Duration;
 /// use users_client::RetryPolicy;
 /// let response = client
@@ -116,19 +124,50 @@ struct Overrides {
 #[must_use = "a Call does nothing until it is awaited"]
 pub struct Call<T> {
     client: Client,
-    spec: Result<RequestSpec, Error>,
+    plan: Plan<T>,
     overrides: Option<Box<Overrides>>,
-    decode: DecodeFn<T>,
+}
+
+/// What a [`Call`] sends.
+enum Plan<T> {
+    /// One request, decoded by `decode`.
+    One(Result<RequestSpec, Error>, DecodeFn<T>),
+    /// Other calls, run by an operation (e.g. a read-modify-write).
+    Steps(Steps<T>),
+}
+
+/// A call made of other calls: given the client and the per-call settings, it runs its calls
+/// (each with those settings, see [`Inherited::onto`]) and returns the last one's response.
+pub(crate) struct Steps<T> {
+    operation: &'static str,
+    run: Box<dyn FnOnce(Client, Inherited) -> BoxedResponse<T> + Send>,
+}
+
+type BoxedResponse<T> = Pin<Box<dyn Future<Output = Result<Response<T>, Error>> + Send>>;
+
+/// The per-call settings of a composed call, handed on to each call it makes.
+#[derive(Clone)]
+pub(crate) struct Inherited {
+    overrides: Option<Box<Overrides>>,
+}
+
+impl Inherited {
+    /// `call` with these settings.
+    pub(crate) fn onto<U>(&self, mut call: Call<U>) -> Call<U> {
+        call.overrides.clone_from(&self.overrides);
+        call
+    }
 }
 
 impl<T> fmt::Debug for Call<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let operation = match &self.plan {
+            Plan::One(spec, _) => spec.as_ref().map(|s| s.operation).unwrap_or("invalid"),
+            Plan::Steps(steps) => steps.operation,
+        };
         let o = self.overrides.as_deref();
         f.debug_struct("Call")
-            .field(
-                "operation",
-                &self.spec.as_ref().map(|s| s.operation).unwrap_or("invalid"),
-            )
+            .field("operation", &operation)
             .field("bearer_override", &o.is_some_and(|o| o.bearer.is_some()))
             .field("extra_headers", &o.map_or(0, |o| o.headers.len()))
             .field("retry_override", &o.and_then(|o| o.retry.as_ref()))
@@ -146,9 +185,24 @@ impl<T: Send + 'static> Call<T> {
     ) -> Self {
         Self {
             client: client.clone(),
-            spec,
+            plan: Plan::One(spec, decode),
             overrides: None,
-            decode,
+        }
+    }
+
+    /// A call that runs `steps` with the client and this call's settings when awaited.
+    pub(crate) fn steps<F, Fut>(client: &Client, operation: &'static str, steps: F) -> Self
+    where
+        F: FnOnce(Client, Inherited) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Response<T>, Error>> + Send + 'static,
+    {
+        Self {
+            client: client.clone(),
+            plan: Plan::Steps(Steps {
+                operation,
+                run: Box::new(move |client, inherited| Box::pin(steps(client, inherited))),
+            }),
+            overrides: None,
         }
     }
 
@@ -223,11 +277,20 @@ impl<T: Send + 'static> Call<T> {
     /// See [`Error`]: validation and argument errors before sending, then API, transport and
     /// decode errors.
     pub async fn with_response(self) -> Result<Response<T>, Error> {
+        let (spec, decode) = match self.plan {
+            Plan::One(spec, decode) => (spec?, decode),
+            Plan::Steps(steps) => {
+                let inherited = Inherited {
+                    overrides: self.overrides,
+                };
+                return (steps.run)(self.client, inherited).await;
+            }
+        };
         send(
             self.client,
-            self.spec?,
+            spec,
             self.overrides,
-            self.decode,
+            decode,
             |data, parts, rate_limit, attempts| Response {
                 data,
                 status: parts.status,
@@ -361,15 +424,22 @@ impl<T: Send + 'static> IntoFuture for Call<T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        match self.spec {
-            Ok(spec) => Box::pin(send(
+        match self.plan {
+            Plan::One(Ok(spec), decode) => Box::pin(send(
                 self.client,
                 spec,
                 self.overrides,
-                self.decode,
+                decode,
                 |data, _, _, _| data,
             )),
-            Err(e) => Box::pin(std::future::ready(Err(e))),
+            Plan::One(Err(e), _) => Box::pin(std::future::ready(Err(e))),
+            Plan::Steps(steps) => {
+                let inherited = Inherited {
+                    overrides: self.overrides,
+                };
+                let running = (steps.run)(self.client, inherited);
+                Box::pin(async move { running.await.map(Response::into_data) })
+            }
         }
     }
 }

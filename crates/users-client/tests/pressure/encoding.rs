@@ -33,10 +33,8 @@ async fn both_backends_encode_queries_identically() {
             RetryPolicy::disabled(),
         );
         for q in queries {
-            let query = ListUsersQuery {
-                q: Some(q.into()),
-                ..Default::default()
-            };
+            let mut query = ListUsersQuery::default();
+            query.q = Some(q.into());
             client.users().list(&query).await.unwrap();
         }
         let seen = seen.lock().unwrap().clone();
