@@ -12,12 +12,13 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::EmulatorConfig;
 use crate::faults::FaultAction;
 use crate::handlers;
-use crate::persist::{StateFile, StateFileError};
+use crate::persist::StateFileError;
 use crate::reply::{ApiError, auth_error, bytes_response, json_response};
 use crate::request::ApiRequest;
 use crate::runtime::Runtime;
 use crate::seed_error::SeedError;
 use crate::state::State;
+use crate::store::Store;
 
 /// A stateful Auth0 Users API emulator.
 ///
@@ -34,7 +35,11 @@ pub(crate) struct Inner {
     pub clock: Arc<dyn Clock>,
     pub state: Mutex<State>,
     pub runtime: Mutex<Runtime>,
-    pub store: Option<StateFile>,
+    /// The `--state` store. Its lock is the writers' lock: a writing request holds it from
+    /// before it takes the state lock until its commit ended, so commits happen in the order
+    /// the changes were made, while readers only ever wait for the state lock.
+    pub store: Option<Mutex<Store>>,
+    pub store_path: Option<PathBuf>,
 }
 
 /// What a front end must do with a request.
@@ -59,10 +64,7 @@ impl std::fmt::Debug for Emulator {
         f.debug_struct("Emulator")
             .field("issuer", &self.inner.config.issuer)
             .field("clients", &self.inner.config.clients.len())
-            .field(
-                "state_file",
-                &self.inner.store.as_ref().map(StateFile::path),
-            )
+            .field("state_file", &self.inner.store_path)
             .finish()
     }
 }
@@ -87,24 +89,36 @@ impl Emulator {
         Self::assemble(config, clock, state, None)
     }
 
-    /// An emulator whose state lives in `path`: loaded when the file exists, and written
-    /// atomically after every change. Returns whether the state was loaded (`false`: fresh).
+    /// An emulator whose state lives in the store at `path` (a SQLite database, see the
+    /// README): read when it exists, and each change committed before it is answered. An older
+    /// JSON state file is converted (the original kept as `FILE.v1.json`). The store stays
+    /// locked by this process while the emulator lives. Returns whether a tenant was loaded
+    /// (`false`: a new store).
     ///
     /// # Errors
-    /// [`StateFileError`] when the file exists but cannot be read or is not a valid snapshot:
-    /// never a silent reset.
+    /// [`StateFileError`] when the file exists but cannot be read, is not a store or state file
+    /// of this emulator, or another process has it open: never a silent reset.
     pub fn open(
         config: EmulatorConfig,
         clock: Arc<dyn Clock>,
         path: impl Into<PathBuf>,
     ) -> Result<(Self, bool), StateFileError> {
-        let store = StateFile::new(path.into());
-        let loaded = store.load()?;
+        let path = path.into();
+        let (mut store, loaded) = Store::open(&path)?;
         let existed = loaded.is_some();
-        let state = loaded.unwrap_or_else(|| State::new(config.seed, config.connections.clone()));
-        let emulator = Self::assemble(config, clock, state, Some(store));
-        if !existed {
-            emulator.persist_now()?;
+        let mut state = match loaded {
+            Some(state) => state,
+            None => {
+                let mut state = State::new(config.seed, config.connections.clone());
+                let batch = store.prepare(&mut state)?;
+                store.commit(batch)?;
+                state
+            }
+        };
+        state.tracking_mut().enable();
+        let mut emulator = Self::assemble(config, clock, state, Some(store));
+        if let Some(inner) = Arc::get_mut(&mut emulator.inner) {
+            inner.store_path = Some(path);
         }
         Ok((emulator, existed))
     }
@@ -113,7 +127,7 @@ impl Emulator {
         config: EmulatorConfig,
         clock: Arc<dyn Clock>,
         state: State,
-        store: Option<StateFile>,
+        store: Option<Store>,
     ) -> Self {
         let runtime = Runtime::new(&config);
         Self {
@@ -122,16 +136,51 @@ impl Emulator {
                 clock,
                 state: Mutex::new(state),
                 runtime: Mutex::new(runtime),
-                store,
+                store: store.map(Mutex::new),
+                store_path: None,
             }),
         }
     }
 
-    fn persist_now(&self) -> Result<(), StateFileError> {
-        if let Some(store) = &self.inner.store {
-            store.save(&lock(&self.inner.state))?;
+    /// Runs `change` on the state and, with a store, commits what it changed before returning.
+    /// The commit runs after the state lock is released (readers never wait for it); a failed
+    /// commit is logged and undone by reading the state back from the store, so memory keeps
+    /// only what is committed.
+    ///
+    /// # Errors
+    /// The commit's failure (already logged; the change was undone).
+    pub(crate) fn write<R>(
+        &self,
+        change: impl FnOnce(&mut State) -> R,
+    ) -> Result<R, StateFileError> {
+        let Some(store) = &self.inner.store else {
+            return Ok(change(&mut lock(&self.inner.state)));
+        };
+        let mut store = lock(store);
+        let (result, batch) = {
+            let mut state = lock(&self.inner.state);
+            let result = change(&mut state);
+            (result, store.prepare(&mut state))
+        };
+        match batch.and_then(|batch| store.commit(batch)) {
+            Ok(()) => Ok(result),
+            Err(error) => {
+                tracing::error!(%error, "could not commit to the state store; the change is undone");
+                match store.load() {
+                    Ok(committed) => *lock(&self.inner.state) = committed,
+                    Err(reload) => {
+                        tracing::error!(error = %reload, "could not read the state store back either");
+                    }
+                }
+                Err(error)
+            }
         }
-        Ok(())
+    }
+
+    /// Whether `method` may change the state and so, with a store, wait for a commit: front
+    /// ends run such requests off the async workers.
+    pub(crate) fn may_block(&self, method: &Method) -> bool {
+        self.inner.store.is_some() && method != Method::GET
     }
 
     /// The configuration this emulator runs with.
@@ -147,12 +196,25 @@ impl Emulator {
     /// that could not be written.
     pub fn seed(&self, document: &Value) -> Result<Vec<String>, SeedError> {
         let now = self.inner.clock.now_millis();
-        let mut state = lock(&self.inner.state);
-        let ids = handlers::admin::seed(&mut state, document, now)?;
-        if let Some(store) = &self.inner.store {
-            store.save(&state)?;
+        self.write(|state| handlers::admin::seed(state, document, now))?
+    }
+
+    /// [`Emulator::dispatch`], on a blocking thread when the request may wait for a commit, so
+    /// that a commit never occupies an async worker other requests need.
+    ///
+    /// # Errors
+    /// When the blocking task could not run (the runtime is shutting down).
+    pub(crate) async fn dispatch_off_workers(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> std::io::Result<Dispatched> {
+        if !self.may_block(request.method()) {
+            return Ok(self.dispatch(request));
         }
-        Ok(ids)
+        let emulator = self.clone();
+        tokio::task::spawn_blocking(move || emulator.dispatch(request))
+            .await
+            .map_err(std::io::Error::other)
     }
 
     /// Handles one request completely, applying faults as a plain response would show them:
@@ -212,31 +274,21 @@ impl Emulator {
         let issuer = self.issuer_for(request);
         match (&request.method, segments.as_slice()) {
             (&Method::POST, ["oauth", "token"]) => {
-                let mut state = lock(&self.inner.state);
-                let response = handlers::token::issue(
-                    &mut state,
-                    &self.inner.config,
-                    request,
-                    &issuer,
-                    now_ms,
-                );
                 // A token request changes the state: log events, brute-force counts and blocks,
                 // and (a login with offline_access or a refresh) sessions and refresh tokens.
-                state.sessions.take_changed();
-                return match &self.inner.store {
-                    Some(store) => match store.save(&state) {
-                        Ok(()) => response,
-                        Err(error) => {
-                            tracing::error!(%error, "could not write the state file");
-                            auth_error(
-                                500,
-                                "server_error",
-                                "The emulator could not write its state file.",
-                            )
-                        }
-                    },
-                    None => response,
-                };
+                let written = self.write(|state| {
+                    let response =
+                        handlers::token::issue(state, &self.inner.config, request, &issuer, now_ms);
+                    state.sessions.take_changed();
+                    response
+                });
+                return written.unwrap_or_else(|_| {
+                    auth_error(
+                        500,
+                        "server_error",
+                        "The emulator could not write its state store.",
+                    )
+                });
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());
@@ -254,26 +306,18 @@ impl Emulator {
                 retry_after_secs,
             } => return self.too_many_requests(&headers, retry_after_secs),
         };
-        let mut response = {
-            let mut state = lock(&self.inner.state);
+        let handle = |state: &mut State| {
             let mut ctx = handlers::Ctx {
-                state: &mut state,
+                state,
                 now_ms,
                 issuer: &issuer,
             };
-            let response = handlers::management(&mut ctx, request, rest);
-            let changed = request.method != Method::GET && response.status().is_success();
-            match &self.inner.store {
-                Some(store) if changed => match store.save(&state) {
-                    Ok(()) => response,
-                    Err(error) => {
-                        tracing::error!(%error, "could not write the state file");
-                        ApiError::new(500, "The emulator could not write its state file.", None)
-                            .into_response()
-                    }
-                },
-                _ => response,
-            }
+            handlers::management(&mut ctx, request, rest)
+        };
+        let mut response = if request.method == Method::GET {
+            handle(&mut lock(&self.inner.state))
+        } else {
+            self.write(handle).unwrap_or_else(|_| not_committed())
         };
         // As recorded: successful responses carry the rate-limit headers, other 4xx do not.
         if response.status().is_success() {
@@ -311,25 +355,21 @@ impl Emulator {
 
     fn admin(&self, request: &ApiRequest) -> Response<Bytes> {
         let now_ms = self.inner.clock.now_millis();
-        let mut state = lock(&self.inner.state);
-        let mut runtime = lock(&self.inner.runtime);
-        let response = handlers::admin::handle(
-            &mut state,
-            &mut runtime,
-            &self.inner.config,
-            request,
-            now_ms,
-        );
-        if let Some(store) = &self.inner.store
-            && request.method != Method::GET
-            && let Err(error) = store.save(&state)
-        {
-            tracing::error!(%error, "could not write the state file");
-            return ApiError::new(500, "The emulator could not write its state file.", None)
-                .into_response();
+        let handle = |state: &mut State| {
+            let mut runtime = lock(&self.inner.runtime);
+            handlers::admin::handle(state, &mut runtime, &self.inner.config, request, now_ms)
+        };
+        if request.method == Method::GET {
+            handle(&mut lock(&self.inner.state))
+        } else {
+            self.write(handle).unwrap_or_else(|_| not_committed())
         }
-        response
     }
+}
+
+/// The answer to a write whose commit failed (nothing of it is kept).
+fn not_committed() -> Response<Bytes> {
+    ApiError::new(500, "The emulator could not write its state store.", None).into_response()
 }
 
 fn respond(latency_ms: u64, response: Response<Bytes>) -> Dispatched {

@@ -67,6 +67,7 @@ mod seed_error;
 mod server;
 mod sessions;
 mod state;
+mod store;
 mod tokens;
 mod transport;
 

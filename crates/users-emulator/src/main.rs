@@ -68,7 +68,8 @@ struct Cli {
     /// when the state file does not exist yet.
     #[arg(long, value_name = "FILE", env = "USERS_EMULATOR_SEED")]
     seed: Option<PathBuf>,
-    /// Keep state in FILE across restarts (written atomically).
+    /// Keep the tenant in FILE, a SQLite store, across restarts (each change committed before
+    /// it is answered; an older JSON state file is converted).
     #[arg(long, value_name = "FILE", env = "USERS_EMULATOR_STATE")]
     state: Option<PathBuf>,
     /// Fixed token issuer [default: http://<Host header>/].

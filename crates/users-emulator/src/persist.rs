@@ -1,8 +1,9 @@
-//! The `--state FILE` snapshot: loaded at start, written atomically after every change.
+//! The JSON state file of older emulator versions (snapshot version 1): read once, to convert
+//! it into a store (see `store`), and the errors of opening a state file.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::io;
+use std::path::PathBuf;
 
 use crate::state::{SNAPSHOT_VERSION, State};
 
@@ -26,6 +27,20 @@ pub enum StateFileError {
         /// What is wrong with it.
         reason: String,
     },
+    /// Another process has the store open.
+    #[error("state file {path} is in use by another emulator process")]
+    Locked {
+        /// The state file.
+        path: PathBuf,
+    },
+    /// The database could not be read or written.
+    #[error("state file {path}: {source}")]
+    Database {
+        /// The state file.
+        path: PathBuf,
+        /// The database failure.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// A state file path.
@@ -37,10 +52,6 @@ pub(crate) struct StateFile {
 impl StateFile {
     pub(crate) fn new(path: PathBuf) -> Self {
         Self { path }
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
     }
 
     fn io(&self, source: io::Error) -> StateFileError {
@@ -73,36 +84,5 @@ impl StateFile {
         }
         state.reindex();
         Ok(Some(state))
-    }
-
-    /// Writes `state` atomically: a temporary file in the same directory, fsync, rename, then
-    /// fsync of the directory so the rename itself is durable.
-    pub(crate) fn save(&self, state: &State) -> Result<(), StateFileError> {
-        let bytes = serde_json::to_vec_pretty(state).map_err(|e| self.io(io::Error::other(e)))?;
-        let mut temp_name = self
-            .path
-            .file_name()
-            .map(|n| n.to_os_string())
-            .unwrap_or_else(|| "state".into());
-        temp_name.push(format!(".tmp-{}", std::process::id()));
-        let temp = self.path.with_file_name(temp_name);
-        let write = || -> io::Result<()> {
-            let mut file = File::create(&temp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            drop(file);
-            fs::rename(&temp, &self.path)?;
-            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                // Not every platform can open a directory for syncing; the rename is done.
-                if let Ok(dir) = File::open(dir) {
-                    let _ = dir.sync_all();
-                }
-            }
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&temp);
-            self.io(e)
-        })
     }
 }

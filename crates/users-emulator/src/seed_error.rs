@@ -21,7 +21,7 @@ pub enum SeedError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The document was applied in memory but the state file could not be written.
+    /// The document could not be committed to the state store; nothing was added.
     #[error(transparent)]
     StateFile(#[from] StateFileError),
 }

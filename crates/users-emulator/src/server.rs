@@ -173,7 +173,9 @@ async fn handle(
             return Ok(response.map(ServerBody::full));
         }
     };
-    let dispatched = emulator.dispatch(Request::from_parts(parts, bytes));
+    let dispatched = emulator
+        .dispatch_off_workers(Request::from_parts(parts, bytes))
+        .await?;
     if dispatched.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(dispatched.latency_ms)).await;
     }

@@ -22,7 +22,11 @@ impl Transport for Emulator {
         &self,
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
-        let dispatched = self.dispatch(request);
+        let dispatched = self.dispatch_off_workers(request).await.map_err(|e| {
+            TransportError::new(TransportErrorKind::Io)
+                .with_source(e)
+                .with_may_have_been_sent(true)
+        })?;
         if dispatched.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(dispatched.latency_ms)).await;
         }

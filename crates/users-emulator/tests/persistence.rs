@@ -1,4 +1,6 @@
-//! `--state FILE`: state survives a restart; a corrupt file is a clear error, never a reset.
+//! `--state FILE`: state survives a restart; a corrupt file is a clear error, never a reset; the
+//! store is locked by one emulator at a time; a failed commit changes nothing; an older JSON
+//! state file is converted.
 
 mod common;
 
@@ -24,6 +26,28 @@ fn open(path: &PathBuf) -> Result<(Emulator, bool), StateFileError> {
     Emulator::open(EmulatorConfig::default(), Arc::new(SystemClock), path)
 }
 
+/// Opens `path` again once the previous emulator is gone: a served one lives until its
+/// connections have closed, and holds the store's lock until then.
+async fn reopen(path: &PathBuf) -> (Emulator, bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match open(path) {
+            Err(StateFileError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            other => return other.expect("reopen"),
+        }
+    }
+}
+
+fn remove_store(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", ".v1.json"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
 #[tokio::test]
 async fn state_survives_a_restart() {
     for &backend in BACKENDS {
@@ -45,7 +69,7 @@ async fn state_survives_a_restart() {
         .await;
         drop(api);
 
-        let (second, loaded) = open(&path).expect("reload");
+        let (second, loaded) = reopen(&path).await;
         assert!(loaded);
         let api = Api::attach(backend, second).await;
         let token = api.token(None).await;
@@ -61,7 +85,8 @@ async fn state_survives_a_restart() {
         assert_eq!(got.body["user_metadata"], json!({"a":1,"b":2}));
         let other = api.create_user(&token, "new@example.com", json!({})).await;
         assert_ne!(uid(&other), id, "the id counter is persisted too");
-        let _ = std::fs::remove_file(&path);
+        drop(api);
+        remove_store(&path);
     }
 }
 
@@ -90,4 +115,137 @@ fn corrupt_or_unreadable_files_are_errors() {
         .expect_err("a directory is not a state file");
     assert!(error.to_string().contains("state file"), "{error}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_second_emulator_cannot_open_a_store_in_use() {
+    let path = temp_path("locked");
+    let (first, _) = open(&path).expect("first");
+    match open(&path) {
+        Err(error @ StateFileError::Locked { .. }) => {
+            assert!(
+                error
+                    .to_string()
+                    .contains("in use by another emulator process")
+            );
+        }
+        other => panic!("expected Locked, got {:?}", other.map(|(_, l)| l)),
+    }
+    drop(first);
+    let (_again, loaded) = open(&path).expect("free again once the first is gone");
+    assert!(loaded);
+    remove_store(&path);
+}
+
+#[tokio::test]
+async fn a_failed_commit_answers_500_and_keeps_nothing() {
+    for &backend in BACKENDS {
+        let path = temp_path("failed-commit");
+        let (emulator, _) = open(&path).expect("fresh");
+        let api = Api::attach(backend, emulator).await;
+        let token = api.token(None).await;
+        // Another connection (as a sqlite3 shell could) holds the write lock: commits fail.
+        let blocker = rusqlite::Connection::open(&path).expect("second connection");
+        blocker
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("write lock");
+        let body = json!({"connection": "Username-Password-Authentication",
+            "email": "retry@example.com", "password": "Passw0rd!x", "user_id": "retry1"});
+        let failed = api
+            .call("POST", "/api/v2/users", Some(&token), Some(body.clone()))
+            .await;
+        assert_eq!(failed.status, 500, "{:?}", failed.body);
+        blocker.execute_batch("ROLLBACK").expect("release");
+        let missing = api
+            .call("GET", "/api/v2/users/auth0%7Cretry1", Some(&token), None)
+            .await;
+        assert_eq!(missing.status, 404, "the failed create is not in memory");
+        let retried = api
+            .call("POST", "/api/v2/users", Some(&token), Some(body))
+            .await;
+        assert_eq!(
+            retried.status, 201,
+            "a retry is not a conflict: {:?}",
+            retried.body
+        );
+        drop(api);
+        let (again, _) = reopen(&path).await;
+        let api = Api::attach(common::Backend::InProcess, again).await;
+        let token = api.token(None).await;
+        let kept = api
+            .call("GET", "/api/v2/users/auth0%7Cretry1", Some(&token), None)
+            .await;
+        assert_eq!(kept.status, 200);
+        drop(api);
+        remove_store(&path);
+    }
+}
+
+#[tokio::test]
+async fn an_older_json_state_file_is_converted_and_kept_as_a_backup() {
+    let api = Api::default(common::Backend::InProcess).await;
+    let token = api.token(None).await;
+    let user = api
+        .create_user(
+            &token,
+            "old@example.com",
+            json!({"app_metadata": {"plan": "x"}}),
+        )
+        .await;
+    let snapshot = api.call("GET", "/__emulator/snapshot", None, None).await;
+    assert_eq!(snapshot.status, 200);
+    let path = temp_path("legacy");
+    let text = serde_json::to_vec_pretty(&snapshot.body).expect("json");
+    std::fs::write(&path, &text).expect("write the old format");
+
+    let (emulator, loaded) = open(&path).expect("converted");
+    assert!(loaded);
+    let mut backup = path.as_os_str().to_owned();
+    backup.push(".v1.json");
+    assert_eq!(std::fs::read(PathBuf::from(backup)).expect("backup"), text);
+    assert!(
+        std::fs::read(&path)
+            .expect("store")
+            .starts_with(b"SQLite format 3\0")
+    );
+    let api = Api::attach(common::Backend::InProcess, emulator).await;
+    let got = api.call("GET", "/__emulator/snapshot", None, None).await;
+    assert_eq!(
+        got.body, snapshot.body,
+        "nothing lost or changed by the conversion"
+    );
+    let token = api.token(None).await;
+    let read = api
+        .call(
+            "GET",
+            &format!("/api/v2/users/{}", enc(&uid(&user))),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(read.body["app_metadata"], json!({"plan": "x"}));
+    drop(api);
+    remove_store(&path);
+}
+
+#[test]
+fn a_sqlite_database_of_something_else_is_refused_untouched() {
+    let path = temp_path("foreign");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("create");
+        conn.execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY);")
+            .expect("table");
+    }
+    let before = std::fs::read(&path).expect("read");
+    match open(&path) {
+        Err(StateFileError::Corrupt { reason, .. }) => {
+            assert!(reason.contains("not an emulator store"), "{reason}");
+        }
+        other => panic!("expected Corrupt, got {:?}", other.map(|(_, l)| l)),
+    }
+    assert!(
+        std::fs::read(&path).expect("read") == before,
+        "the file was changed"
+    );
+    remove_store(&path);
 }

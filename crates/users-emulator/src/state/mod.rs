@@ -10,10 +10,12 @@ use users_model::{Identity, User};
 use crate::connections::Connection;
 use crate::ids::IdGenerator;
 
+pub(crate) mod changes;
 pub(crate) mod mfa;
 pub(crate) mod sessions;
 pub(crate) mod tenant;
 
+use changes::Tracking;
 use sessions::SessionsState;
 
 /// Version of the snapshot format, checked when a state file is loaded.
@@ -62,6 +64,10 @@ pub(crate) struct State {
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
     index: UserIndex,
+    /// Each user's creation sequence number and, when a store is attached, which users changed
+    /// since the last commit. Derived data: not part of the snapshot.
+    #[serde(skip)]
+    tracking: Tracking,
 }
 
 /// `user_id` → position in `State::users`, first occurrence. `exact` is false until built
@@ -113,12 +119,41 @@ impl State {
                 positions: HashMap::new(),
                 exact: true,
             },
+            tracking: Tracking::replaced(),
         }
     }
 
-    /// Rebuilds the id index (after deserializing, which leaves it empty).
+    /// Rebuilds the id index and the sequence numbers (after deserializing, which leaves them
+    /// empty): users are numbered in their stored order.
     pub(crate) fn reindex(&mut self) {
         self.index = UserIndex::build(&self.users);
+        self.tracking = Tracking::numbered(self.users.len());
+    }
+
+    /// Replaces the users with `users` (sequence number, user), which must be in increasing
+    /// sequence order (as a store reads them).
+    pub(crate) fn set_users(&mut self, users: Vec<(u64, StoredUser)>) {
+        let (seqs, users): (Vec<u64>, Vec<StoredUser>) = users.into_iter().unzip();
+        self.users = users;
+        self.index = UserIndex::build(&self.users);
+        self.tracking = Tracking::with_seqs(seqs);
+    }
+
+    /// The stored users with their sequence numbers (creation order, never reused).
+    pub(crate) fn users_with_seqs(&self) -> impl Iterator<Item = (u64, &StoredUser)> {
+        self.tracking.seqs().iter().copied().zip(self.users.iter())
+    }
+
+    /// The user with sequence number `seq`.
+    pub(crate) fn user_by_seq(&self, seq: u64) -> Option<&StoredUser> {
+        self.tracking
+            .position(seq)
+            .and_then(|index| self.users.get(index))
+    }
+
+    /// The change tracking a store drains after each write.
+    pub(crate) fn tracking_mut(&mut self) -> &mut Tracking {
+        &mut self.tracking
     }
 
     /// The stored users, in creation order.
@@ -135,14 +170,20 @@ impl State {
                 .or_insert(self.users.len());
         }
         self.users.push(stored);
+        self.tracking.pushed();
     }
 
     /// Keeps only the users for which `keep` is true.
-    pub(crate) fn retain_users(&mut self, keep: impl FnMut(&StoredUser) -> bool) {
-        let before = self.users.len();
-        self.users.retain(keep);
-        if self.users.len() != before && self.index.exact {
-            self.reindex();
+    pub(crate) fn retain_users(&mut self, mut keep: impl FnMut(&StoredUser) -> bool) {
+        let kept: Vec<bool> = self.users.iter().map(&mut keep).collect();
+        if kept.iter().all(|k| *k) {
+            return;
+        }
+        let mut flags = kept.iter();
+        self.users.retain(|_| flags.next().copied().unwrap_or(true));
+        self.tracking.retain(&kept);
+        if self.index.exact {
+            self.index = UserIndex::build(&self.users);
         }
     }
 
@@ -163,8 +204,10 @@ impl State {
         };
         let id_before = stored.user.user_id.clone();
         change(stored);
-        if stored.user.user_id != id_before && self.index.exact {
-            self.reindex();
+        let id_changed = stored.user.user_id != id_before;
+        self.tracking.touched(index);
+        if id_changed && self.index.exact {
+            self.index = UserIndex::build(&self.users);
         }
     }
 

@@ -1,0 +1,451 @@
+//! The `--state FILE` store: the tenant in one SQLite database (WAL mode), written per record.
+//!
+//! Tables (open the file with the `sqlite3` shell to inspect them):
+//! - `meta(key, value)`: `format` = [`FORMAT`], `schema_version` = [`SCHEMA_VERSION`].
+//! - `users(seq, user_id, body)`: one row per user, `body` the stored user as JSON; `seq` is
+//!   the creation order lists use (see `state::changes`), `user_id` is indexed.
+//! - `logs(pos, log_id, body)`: one row per tenant log event, oldest first.
+//! - `groups(name, body)`: one row per group of operations (`ids`, `connections`, `blocks`,
+//!   `mfa`, `tenant` without its logs, `sessions`), each written only when its JSON changed.
+//!
+//! A write commits only the rows it changed, in one transaction. `synchronous=NORMAL` with WAL:
+//! a commit is in the operating system's cache when the response is sent, so a killed process
+//! (`kill -9`) loses nothing acknowledged and the database always opens; only a power failure
+//! can lose the last commits (never corrupt the file), which is the trade an emulator wants for
+//! writes that do not wait for the disk.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, params};
+
+use crate::persist::{StateFile, StateFileError};
+use crate::state::{SNAPSHOT_VERSION, State, StoredUser};
+
+mod open;
+
+/// The `meta.format` value of an emulator store.
+pub(crate) const FORMAT: &str = "users-emulator-store";
+/// The schema this emulator reads and writes.
+pub(crate) const SCHEMA_VERSION: i64 = 2;
+/// How long a commit waits for a lock taken by another connection (e.g. a `sqlite3` shell in
+/// a write transaction) before it fails.
+const BUSY_TIMEOUT_MS: u64 = 1000;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (seq INTEGER PRIMARY KEY, user_id TEXT, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS users_by_id ON users (user_id);
+CREATE TABLE IF NOT EXISTS logs (pos INTEGER PRIMARY KEY, log_id TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+";
+
+/// The groups stored as one row each, in load order.
+const GROUPS: [&str; 6] = ["ids", "connections", "blocks", "mfa", "tenant", "sessions"];
+
+/// An open store, locked by this process for its lifetime.
+pub(crate) struct Store {
+    path: PathBuf,
+    // Field order matters: the connection closes before the lock file handle, so SQLite's own
+    // locks are released by SQLite, never by closing another descriptor of the same file.
+    conn: Connection,
+    _lock: File,
+    /// Each group's JSON as last committed.
+    groups: HashMap<&'static str, String>,
+    /// The committed log: `log_id` → `pos`, and the next position.
+    logs: HashMap<String, i64>,
+    next_log_pos: i64,
+}
+
+/// A user row: its id (for people reading the table) and its JSON.
+type UserRow = (Option<String>, String);
+
+/// The rows one write changes, prepared under the state lock and committed after it.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    replace_users: bool,
+    /// `seq` → the user's id and JSON, or `None` to delete the row.
+    users: Vec<(u64, Option<UserRow>)>,
+    groups: Vec<(&'static str, String)>,
+    /// Rewrite the logs table with these (`log_id`, JSON), or `None` when unchanged.
+    logs: Option<LogChange>,
+}
+
+#[derive(Debug, Default)]
+struct LogChange {
+    added: Vec<(String, String)>,
+    removed: Vec<String>,
+}
+
+impl Batch {
+    /// Whether committing would write nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.replace_users
+            && self.users.is_empty()
+            && self.groups.is_empty()
+            && self.logs.is_none()
+    }
+}
+
+fn db_error(path: &Path, error: impl std::error::Error + Send + Sync + 'static) -> StateFileError {
+    StateFileError::Database {
+        path: path.to_owned(),
+        source: Box::new(error),
+    }
+}
+
+fn json<T: serde::Serialize>(path: &Path, value: &T) -> Result<String, StateFileError> {
+    serde_json::to_string(value).map_err(|e| db_error(path, e))
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`, locks it, and reads the tenant: `None` for a new
+    /// store. An older JSON state file is converted (the original kept as `FILE.v1.json`).
+    pub(crate) fn open(path: &Path) -> Result<(Self, Option<State>), StateFileError> {
+        open::open(path)
+    }
+
+    fn from_connection(path: &Path, conn: Connection, lock: File) -> Result<Self, StateFileError> {
+        conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+            .map_err(|e| db_error(path, e))?;
+        Ok(Self {
+            path: path.to_owned(),
+            conn,
+            _lock: lock,
+            groups: HashMap::new(),
+            logs: HashMap::new(),
+            next_log_pos: 0,
+        })
+    }
+
+    fn err(&self, error: impl std::error::Error + Send + Sync + 'static) -> StateFileError {
+        db_error(&self.path, error)
+    }
+
+    /// Checks that the database is an emulator store of this schema (a new, empty database
+    /// becomes one), then sets WAL mode. Returns whether it held a store already. Nothing is
+    /// written to a database that is refused.
+    fn check_meta(&self) -> Result<bool, StateFileError> {
+        let tables: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        let existed = tables > 0;
+        if existed {
+            let meta = |key: &str| -> Option<String> {
+                self.conn
+                    .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .ok()
+            };
+            match (meta("format").as_deref(), meta("schema_version")) {
+                (Some(FORMAT), Some(v)) if v == SCHEMA_VERSION.to_string() => {}
+                (Some(FORMAT), Some(v)) => {
+                    return Err(self.corrupt(&format!(
+                        "store schema version {v} (this emulator reads {SCHEMA_VERSION})"
+                    )));
+                }
+                _ => return Err(self.corrupt("a SQLite database that is not an emulator store")),
+            }
+        }
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.err(e))?;
+        if !existed {
+            self.conn.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
+            self.conn
+                .execute(
+                    "INSERT INTO meta (key, value) VALUES ('format', ?1), ('schema_version', ?2)",
+                    params![FORMAT, SCHEMA_VERSION.to_string()],
+                )
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(existed)
+    }
+
+    fn corrupt(&self, reason: &str) -> StateFileError {
+        StateFileError::Corrupt {
+            path: self.path.clone(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    /// Reads the whole tenant (at start, and to undo a failed commit).
+    pub(crate) fn load(&mut self) -> Result<State, StateFileError> {
+        let mut state = State::new(0, Vec::new());
+        let mut groups = HashMap::new();
+        {
+            let mut query = self
+                .conn
+                .prepare("SELECT name, body FROM groups")
+                .map_err(|e| self.err(e))?;
+            let rows = query
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .map_err(|e| self.err(e))?;
+            for row in rows {
+                let (name, body) = row.map_err(|e| self.err(e))?;
+                if let Some(known) = GROUPS.iter().find(|g| **g == name) {
+                    groups.insert(*known, body);
+                }
+            }
+        }
+        let bad = |what: &str, e: serde_json::Error| StateFileError::Corrupt {
+            path: self.path.clone(),
+            reason: format!("{what}: {e}"),
+        };
+        for (name, body) in &groups {
+            match *name {
+                "ids" => state.ids = serde_json::from_str(body).map_err(|e| bad(name, e))?,
+                "connections" => {
+                    state.connections = serde_json::from_str(body).map_err(|e| bad(name, e))?;
+                }
+                "blocks" => state.blocks = serde_json::from_str(body).map_err(|e| bad(name, e))?,
+                "mfa" => state.mfa = serde_json::from_str(body).map_err(|e| bad(name, e))?,
+                "tenant" => state.tenant = serde_json::from_str(body).map_err(|e| bad(name, e))?,
+                _ => state.sessions = serde_json::from_str(body).map_err(|e| bad(name, e))?,
+            }
+        }
+        let mut users: Vec<(u64, StoredUser)> = Vec::new();
+        {
+            let mut query = self
+                .conn
+                .prepare("SELECT seq, body FROM users ORDER BY seq")
+                .map_err(|e| self.err(e))?;
+            let mut rows = query.query([]).map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let seq: i64 = row.get(0).map_err(|e| self.err(e))?;
+                let body: &str = row
+                    .get_ref(1)
+                    .and_then(|v| Ok(v.as_str()?))
+                    .map_err(|e| self.err(e))?;
+                let user: StoredUser =
+                    serde_json::from_str(body).map_err(|e| bad(&format!("user {seq}"), e))?;
+                users.push((u64::try_from(seq).unwrap_or(0), user));
+            }
+        }
+        let mut logs = HashMap::new();
+        let mut next_log_pos = 0;
+        {
+            let mut query = self
+                .conn
+                .prepare("SELECT pos, log_id, body FROM logs ORDER BY pos")
+                .map_err(|e| self.err(e))?;
+            let mut rows = query.query([]).map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let pos: i64 = row.get(0).map_err(|e| self.err(e))?;
+                let log_id: String = row.get(1).map_err(|e| self.err(e))?;
+                let body: &str = row
+                    .get_ref(2)
+                    .and_then(|v| Ok(v.as_str()?))
+                    .map_err(|e| self.err(e))?;
+                let event = serde_json::from_str(body).map_err(|e| bad("log event", e))?;
+                state.tenant.logs.push(event);
+                logs.insert(log_id, pos);
+                next_log_pos = pos.saturating_add(1);
+            }
+        }
+        state.version = SNAPSHOT_VERSION;
+        state.set_users(users);
+        state.tracking_mut().enable();
+        self.groups = groups;
+        self.logs = logs;
+        self.next_log_pos = next_log_pos;
+        Ok(state)
+    }
+
+    /// What `state` changed since the last commit (drains its change tracking). Runs under
+    /// the state lock: it serializes only the changed users and the groups.
+    pub(crate) fn prepare(&self, state: &mut State) -> Result<Batch, StateFileError> {
+        let drained = state.tracking_mut().drain();
+        state.tracking_mut().enable();
+        let mut batch = Batch {
+            replace_users: drained.replaced,
+            ..Batch::default()
+        };
+        let row = |stored: &StoredUser| -> Result<UserRow, StateFileError> {
+            Ok((stored.user.user_id.clone(), json(&self.path, stored)?))
+        };
+        if drained.replaced {
+            for (seq, stored) in state.users_with_seqs() {
+                batch.users.push((seq, Some(row(stored)?)));
+            }
+        } else {
+            for seq in drained.touched {
+                let value = state.user_by_seq(seq).map(row).transpose()?;
+                batch.users.push((seq, value));
+            }
+        }
+        let logs = std::mem::take(&mut state.tenant.logs);
+        let bodies = [
+            ("ids", json(&self.path, &state.ids)),
+            ("connections", json(&self.path, &state.connections)),
+            ("blocks", json(&self.path, &state.blocks)),
+            ("mfa", json(&self.path, &state.mfa)),
+            ("tenant", json(&self.path, &state.tenant)),
+            ("sessions", json(&self.path, &state.sessions)),
+        ];
+        state.tenant.logs = logs;
+        for (name, body) in bodies {
+            let body = body?;
+            if self.groups.get(name) != Some(&body) {
+                batch.groups.push((name, body));
+            }
+        }
+        batch.logs = self.log_change(&state.tenant.logs)?;
+        Ok(batch)
+    }
+
+    /// The log events added and removed since the last commit. The log only grows at the end
+    /// and drops its oldest events, so an unchanged length and last id mean no change.
+    fn log_change(
+        &self,
+        logs: &[users_model::LogEvent],
+    ) -> Result<Option<LogChange>, StateFileError> {
+        let last = logs.last().and_then(|l| l.log_id.as_deref());
+        if logs.len() == self.logs.len() && last.is_none_or(|id| self.logs.contains_key(id)) {
+            return Ok(None);
+        }
+        let mut change = LogChange::default();
+        let mut current = HashSet::with_capacity(logs.len());
+        for event in logs {
+            let id = event.log_id.clone().unwrap_or_default();
+            if !self.logs.contains_key(&id) {
+                change.added.push((id.clone(), json(&self.path, event)?));
+            }
+            current.insert(id);
+        }
+        change.removed = self
+            .logs
+            .keys()
+            .filter(|id| !current.contains(*id))
+            .cloned()
+            .collect();
+        Ok(Some(change))
+    }
+
+    /// Writes `batch` in one transaction; on success the store's view of what is committed
+    /// follows it, on failure nothing changed (in the database or here).
+    pub(crate) fn commit(&mut self, batch: Batch) -> Result<(), StateFileError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| db_error(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        if batch.replace_users {
+            tx.execute("DELETE FROM users", []).map_err(err)?;
+        }
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO users (seq, user_id, body) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(err)?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM users WHERE seq = ?1")
+                .map_err(err)?;
+            for (seq, row) in &batch.users {
+                let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
+                match row {
+                    Some((user_id, body)) => upsert.execute(params![seq, user_id, body]),
+                    None => delete.execute(params![seq]),
+                }
+                .map_err(err)?;
+            }
+            let mut group = tx
+                .prepare_cached("INSERT OR REPLACE INTO groups (name, body) VALUES (?1, ?2)")
+                .map_err(err)?;
+            for (name, body) in &batch.groups {
+                group.execute(params![name, body]).map_err(err)?;
+            }
+        }
+        let mut logs = self.logs.clone();
+        let mut next_log_pos = self.next_log_pos;
+        if let Some(change) = &batch.logs {
+            let mut delete = tx
+                .prepare_cached("DELETE FROM logs WHERE log_id = ?1")
+                .map_err(err)?;
+            for id in &change.removed {
+                delete.execute(params![id]).map_err(err)?;
+                logs.remove(id);
+            }
+            let mut insert = tx
+                .prepare_cached("INSERT INTO logs (pos, log_id, body) VALUES (?1, ?2, ?3)")
+                .map_err(err)?;
+            for (id, body) in &change.added {
+                insert
+                    .execute(params![next_log_pos, id, body])
+                    .map_err(err)?;
+                logs.insert(id.clone(), next_log_pos);
+                next_log_pos = next_log_pos.saturating_add(1);
+            }
+        }
+        tx.commit().map_err(err)?;
+        for (name, body) in batch.groups {
+            self.groups.insert(name, body);
+        }
+        if batch.logs.is_some() {
+            self.logs = logs;
+            self.next_log_pos = next_log_pos;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the first bytes of `path` (fewer when it is shorter); `None` when it does not exist.
+fn header(path: &Path) -> Result<Option<Vec<u8>>, StateFileError> {
+    let io = |source: io::Error| StateFileError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let mut bytes = Vec::with_capacity(16);
+    file.by_ref().take(16).read_to_end(&mut bytes).map_err(io)?;
+    Ok(Some(bytes))
+}
+
+/// Opens `path` for locking, creating it when missing.
+fn lock_file(path: &Path) -> Result<File, StateFileError> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|source| StateFileError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(StateFileError::Locked {
+            path: path.to_owned(),
+        }),
+        Err(fs::TryLockError::Error(source)) => Err(StateFileError::Io {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Reads a JSON state file written by an older emulator (snapshot version 1).
+fn legacy(path: &Path) -> Result<State, StateFileError> {
+    StateFile::new(path.to_owned())
+        .load()?
+        .ok_or_else(|| StateFileError::Io {
+            path: path.to_owned(),
+            source: io::Error::new(io::ErrorKind::NotFound, "the state file disappeared"),
+        })
+}

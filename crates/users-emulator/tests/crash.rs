@@ -1,0 +1,323 @@
+//! `--state` under `kill -9`: the served binary is killed at random moments while clients write
+//! (and while a seed runs); after a restart every acknowledged write is there, a seed is all or
+//! nothing, and the store opens with no leftover files.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use users_transport::{ReqwestTransport, Transport, TransportConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_users-emulator");
+
+/// A directory of its own, so that leftover files are visible.
+fn temp_dir(name: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "users-emulator-crash-{name}-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A small xorshift generator seeded from the clock; the seed is printed so a failure can be
+/// replayed with `CRASH_SEED`.
+struct Random(u64);
+
+impl Random {
+    fn new() -> Self {
+        let seed = std::env::var("CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(1)
+            })
+            | 1;
+        eprintln!("CRASH_SEED={seed}");
+        Self(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+struct Running {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    /// SIGKILL: no chance to clean up or flush anything.
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+fn start(state: &Path) -> Running {
+    let child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--state"])
+        .arg(state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    let mut running = Running {
+        child,
+        base: String::new(),
+    };
+    let stdout = running.child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while running.base.is_empty() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the emulator starts and prints its base URL");
+        if let Some(base) = line.strip_prefix("users-emulator listening on ") {
+            running.base = base.trim().to_owned();
+        }
+    }
+    running
+}
+
+/// One exchange; `None` when the connection failed (the process was killed).
+async fn call(
+    transport: &ReqwestTransport,
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Option<(u16, Value)> {
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(format!("{base}{path}"))
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+    let response = transport
+        .send(request.body(body).expect("request"))
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    Some((
+        status,
+        serde_json::from_slice(response.body()).unwrap_or(Value::Null),
+    ))
+}
+
+fn transport() -> ReqwestTransport {
+    ReqwestTransport::new(&TransportConfig::builder().build()).expect("reqwest")
+}
+
+async fn token(transport: &ReqwestTransport, base: &str) -> String {
+    let body = json!({"grant_type":"client_credentials","client_id":"emulator-client",
+        "client_secret":"emulator-secret","audience":format!("{base}/api/v2/")});
+    let (status, body) = call(transport, base, "POST", "/oauth/token", None, Some(body))
+        .await
+        .expect("token");
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().expect("token").to_owned()
+}
+
+/// Only the store and SQLite's own WAL files may exist next to it.
+fn assert_no_leftovers(dir: &Path) {
+    for entry in std::fs::read_dir(dir).expect("list") {
+        let name = entry.expect("entry").file_name();
+        let name = name.to_string_lossy();
+        assert!(
+            ["state.db", "state.db-wal", "state.db-shm"].contains(&name.as_ref()),
+            "leftover file {name}"
+        );
+    }
+}
+
+/// What the writers had acknowledged: created ids and, per user, the last acknowledged counter.
+type Acked = Arc<Mutex<Vec<(String, u64)>>>;
+
+async fn writer(base: String, token: String, round: usize, task: usize, acked: Acked) {
+    let transport = transport();
+    for n in 0.. {
+        let id = format!("r{round}t{task}n{n}");
+        let body = json!({"connection":"Username-Password-Authentication","user_id":id,
+            "email":format!("{id}@example.com"),"password":"Passw0rd!x"});
+        let Some((status, _)) = call(
+            &transport,
+            &base,
+            "POST",
+            "/api/v2/users",
+            Some(&token),
+            Some(body),
+        )
+        .await
+        else {
+            return;
+        };
+        assert_eq!(status, 201);
+        let slot = {
+            let mut acked = acked.lock().expect("lock");
+            acked.push((format!("auth0|{id}"), 0));
+            acked.len() - 1
+        };
+        for count in 1..=2u64 {
+            let path = format!("/api/v2/users/auth0%7C{id}");
+            let body = json!({"user_metadata":{"count":count}});
+            let Some((status, _)) =
+                call(&transport, &base, "PATCH", &path, Some(&token), Some(body)).await
+            else {
+                return;
+            };
+            assert_eq!(status, 200);
+            if let Some(entry) = acked.lock().expect("lock").get_mut(slot) {
+                entry.1 = count;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_write_survives_kill_9() {
+    let dir = temp_dir("writes");
+    let state = dir.join("state.db");
+    let mut random = Random::new();
+    let acked: Acked = Arc::default();
+    for round in 0..4 {
+        let running = start(&state);
+        let base = running.base.clone();
+        let token = token(&transport(), &base).await;
+        let tasks: Vec<_> = (0..8)
+            .map(|task| {
+                tokio::spawn(writer(
+                    base.clone(),
+                    token.clone(),
+                    round,
+                    task,
+                    acked.clone(),
+                ))
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(100 + random.below(400))).await;
+        running.kill();
+        for task in tasks {
+            task.await.expect("writer");
+        }
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(acked.len() > 20, "the writers got going: {}", acked.len());
+    let running = start(&state);
+    let transport = transport();
+    let token = token(&transport, &running.base).await;
+    for (id, count) in &acked {
+        let path = format!("/api/v2/users/{}", id.replace('|', "%7C"));
+        let (status, user) = call(&transport, &running.base, "GET", &path, Some(&token), None)
+            .await
+            .expect("get");
+        assert_eq!(status, 200, "acknowledged user {id} is missing");
+        let stored = user["user_metadata"]["count"].as_u64().unwrap_or(0);
+        assert!(
+            stored >= *count,
+            "{id}: acknowledged count {count}, stored {stored}"
+        );
+    }
+    drop(running);
+    assert_no_leftovers(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seed_killed_midway_is_all_or_nothing() {
+    let dir = temp_dir("seed");
+    let state = dir.join("state.db");
+    let mut random = Random::new();
+    let size = 3000;
+    let mut acknowledged = Vec::new();
+    for round in 0..4 {
+        let running = start(&state);
+        let base = running.base.clone();
+        let users: Vec<Value> = (0..size)
+            .map(|i| json!({"user_id":format!("s{round}-{i}"),"email":format!("s{round}-{i}@example.com"),
+                "connection":"Username-Password-Authentication"}))
+            .collect();
+        let seed = tokio::spawn(async move {
+            call(
+                &transport(),
+                &base,
+                "POST",
+                "/__emulator/seed",
+                None,
+                Some(json!({"users":users})),
+            )
+            .await
+            .map(|(status, _)| status)
+        });
+        tokio::time::sleep(Duration::from_millis(random.below(400))).await;
+        running.kill();
+        if seed.await.expect("seed task") == Some(200) {
+            acknowledged.push(round);
+        }
+    }
+    let running = start(&state);
+    let (status, snapshot) = call(
+        &transport(),
+        &running.base,
+        "GET",
+        "/__emulator/snapshot",
+        None,
+        None,
+    )
+    .await
+    .expect("snapshot");
+    assert_eq!(status, 200);
+    let users = snapshot["users"].as_array().expect("users");
+    for round in 0..4 {
+        let prefix = format!("auth0|s{round}-");
+        let present = users
+            .iter()
+            .filter(|u| {
+                u["user"]["user_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with(&prefix))
+            })
+            .count();
+        assert!(
+            present == 0 || present == size,
+            "round {round}: {present} of {size} seeded users"
+        );
+        if acknowledged.contains(&round) {
+            assert_eq!(present, size, "round {round} was acknowledged");
+        }
+    }
+    drop(running);
+    assert_no_leftovers(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+}
