@@ -248,8 +248,14 @@ fn emulator(args: &[String]) -> bool {
     step("users-emulator", serve)
 }
 
+/// The parent of xtask's directory. `cargo run` sets CARGO_MANIFEST_DIR at run time, which is
+/// preferred: a build reused from another checkout sharing the target directory would carry
+/// that checkout's compile-time path.
 fn workspace_root() -> std::path::PathBuf {
-    let manifest_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        Into::into,
+    );
     manifest_dir
         .parent()
         .map(std::path::Path::to_path_buf)

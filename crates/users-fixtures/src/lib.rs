@@ -2,14 +2,31 @@
 //!
 //! Everything the tests read is inside the repository, under `fixtures/` at the workspace root
 //! (provenance and licences in `fixtures/PROVENANCE.md`). This crate is the one place that
-//! resolves that directory, from this crate's own manifest directory, so a clone of the
-//! repository alone is complete and nothing names a path outside it.
+//! resolves that directory, from the manifest directory of the package under test, so a clone
+//! of the repository alone is complete and nothing names a path outside it.
 
 use std::path::{Path, PathBuf};
 
-/// The workspace's `fixtures/` directory.
+/// The workspace's `fixtures/` directory: the nearest `fixtures/` holding `PROVENANCE.md` above
+/// the package cargo is running (its `CARGO_MANIFEST_DIR` at run time), else above this crate's
+/// own directory at build time.
+///
+/// Run time comes first because cargo names the artifacts of workspace crates independently of
+/// the checkout's path: two checkouts sharing a target directory (or a moved checkout) may run
+/// a build of this crate whose compile-time path is another checkout's, or gone.
 pub fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+    let built_in = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([built_in.clone()])
+        .find_map(|start| {
+            start
+                .ancestors()
+                .map(|dir| dir.join("fixtures"))
+                .find(|fixtures| fixtures.join("PROVENANCE.md").is_file())
+        })
+        .unwrap_or_else(|| built_in.join("../../fixtures"))
 }
 
 /// The recorded exchanges with Auth0 (`fixtures/recordings`, with `MANIFEST.json`).
@@ -66,5 +83,15 @@ mod tests {
         assert!(spec_dir().join("management-api-users.oas.json").is_file());
         assert!(spec_dir().join("management-api-setup.oas.json").is_file());
         assert!(dir().join("PROVENANCE.md").is_file());
+    }
+
+    #[test]
+    fn the_directory_is_the_one_of_the_checkout_under_test() {
+        // Cargo runs this crate's tests with its directory, two levels below the workspace root,
+        // in CARGO_MANIFEST_DIR.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo");
+        let expected = Path::new(&manifest_dir).join("../../fixtures");
+        let expected = expected.canonicalize().expect("fixtures exist");
+        assert_eq!(dir().canonicalize().expect("fixtures exist"), expected);
     }
 }
