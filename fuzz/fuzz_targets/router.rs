@@ -30,13 +30,9 @@ fn fixture() -> &'static Fixture {
             .enable_time()
             .build()
             .expect("runtime");
-        let emulator = Emulator::new(EmulatorConfig {
-            rate_limit: RateLimitConfig {
-                burst: u32::MAX,
-                per_second: 1.0e9,
-            },
-            ..EmulatorConfig::default()
-        });
+        let mut config = EmulatorConfig::default();
+        config.rate_limit = RateLimitConfig::new(u32::MAX, 1.0e9);
+        let emulator = Emulator::new(config);
         let request = http::Request::post("https://fuzz.example/oauth/token")
             .header("content-type", "application/json")
             .body(Bytes::from_static(br#"{"grant_type":"client_credentials","client_id":"emulator-client","client_secret":"emulator-secret","audience":"https://fuzz.example/api/v2/"}"#))

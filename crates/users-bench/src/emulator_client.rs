@@ -271,10 +271,8 @@ mod tests {
     fn the_patch_body_is_what_the_typed_update_serializes_to() {
         let mut metadata = users_model::MetadataPatch::new();
         metadata.set(SEQ_KEY, 42u64).set("plan", "pro");
-        let update = users_model::UserUpdate {
-            user_metadata: Some(metadata),
-            ..users_model::UserUpdate::default()
-        };
+        let mut update = users_model::UserUpdate::default();
+        update.user_metadata = Some(metadata);
         assert_eq!(
             patch_body(42),
             serde_json::to_vec(&update).expect("serializes")

@@ -16,18 +16,14 @@ pub const EMULATOR_SUBCOMMAND: &str = "emulator-server";
 /// The rate limit the benchmarked emulator runs with: a billion-token bucket refilled at a
 /// billion a second, i.e. never limiting. The bucket is still consulted on every request, so
 /// its cost is part of the figures.
-pub const UNLIMITED: RateLimitConfig = RateLimitConfig {
-    burst: 1_000_000_000,
-    per_second: 1.0e9,
-};
+pub const UNLIMITED: RateLimitConfig = RateLimitConfig::new(1_000_000_000, 1.0e9);
 
 /// The configuration of the benchmarked emulator: the defaults (one client with every users
 /// scope, the default connections), with [`UNLIMITED`] as rate limit.
 pub fn config() -> EmulatorConfig {
-    EmulatorConfig {
-        rate_limit: UNLIMITED,
-        ..EmulatorConfig::default()
-    }
+    let mut config = EmulatorConfig::default();
+    config.rate_limit = UNLIMITED;
+    config
 }
 
 /// Serves a fresh emulator on 127.0.0.1 with an ephemeral port until stdin closes or

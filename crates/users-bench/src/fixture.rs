@@ -25,11 +25,10 @@ pub fn update() -> UserUpdate {
         .set("plan", "pro")
         .set("visits", 43)
         .set("last_sync", "2026-11-28T01:00:00.000Z");
-    UserUpdate {
-        name: Patch::Set("Ada Lovelace".to_owned()),
-        user_metadata: Some(metadata),
-        ..UserUpdate::default()
-    }
+    let mut update = UserUpdate::default();
+    update.name = Patch::Set("Ada Lovelace".to_owned());
+    update.user_metadata = Some(metadata);
+    update
 }
 
 /// The user the stub returns for GET and PATCH: a realistic profile of about 1 KB (one database

@@ -1,4 +1,4 @@
-//! Benchmarks for the Auth0 users client (issue 6): a load harness that measures a client's
+//! Benchmarks for the Auth0 users client: a load harness that measures a client's
 //! requests/s, latency, CPU per request and peak memory against a minimal stub server in a
 //! separate process on loopback, side by side with hand-written raw hyper and reqwest clients
 //! doing the identical exchange; and (in `benches/`) criterion micro-benchmarks of the model.

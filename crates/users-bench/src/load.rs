@@ -1,6 +1,6 @@
 //! One load run: a target, an operation, a number of requests in flight. A warm-up opens the
-//! connections and fills the allocator's caches, then the measured phase records every
-//! request's latency and the process's CPU time around it.
+//! connections and runs the request path until it is steady, then the measured phase records
+//! every request's latency and the process's CPU time around it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -118,7 +118,7 @@ pub struct Goal {
 }
 
 impl Goal {
-    /// Issue 6: CPU ≤ 1.25×, throughput ≥ 0.85×, peak RSS under 20 MB at 64 in flight.
+    /// The client's bars: CPU ≤ 1.25×, throughput ≥ 0.85×, peak RSS under 20 MB at 64 in flight.
     pub const CLIENT: Goal = Goal {
         max_cpu_ratio: 1.25,
         min_throughput_ratio: 0.85,

@@ -26,14 +26,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             created.push(users.create(&u).await?.user_id.unwrap_or_default());
         }
     }
-    let query = ListUsersQuery {
-        q: Some(format!("email:*{tag}@example.com")),
-        search_engine: Some(SearchEngine::V3),
-        per_page: Some(50),
-        fields: Some("user_id".into()),
-        include_fields: Some(true),
-        ..Default::default()
-    };
+    let mut query = ListUsersQuery::default();
+    query.q = Some(format!("email:*{tag}@example.com"));
+    query.search_engine = Some(SearchEngine::V3);
+    query.per_page = Some(50);
+    query.fields = Some("user_id".into());
+    query.include_fields = Some(true);
     let mut found = std::pin::pin!(users.list_stream(query));
     let mut updated = 0;
     while let Some(item) = found.next().await {

@@ -131,10 +131,9 @@ async fn serve(
     n: usize,
     limit: RateLimitConfig,
 ) -> Result<RunningServer, Box<dyn std::error::Error>> {
-    let emulator = Emulator::new(EmulatorConfig {
-        rate_limit: limit,
-        ..EmulatorConfig::default()
-    });
+    let mut config = EmulatorConfig::default();
+    config.rate_limit = limit;
+    let emulator = Emulator::new(config);
     let users: Vec<_> = (0..n)
         .map(|i| {
             serde_json::json!({"user_id": user_id(i), "connection": "Username-Password-Authentication",
@@ -151,10 +150,8 @@ fn user_id(i: usize) -> String {
 
 fn updates(n: usize) -> impl Iterator<Item = (String, UserUpdate)> + Send + 'static {
     (0..n).map(|i| {
-        let update = UserUpdate {
-            nickname: Patch::Set(format!("bulk-{i}")),
-            ..UserUpdate::default()
-        };
+        let mut update = UserUpdate::default();
+        update.nickname = Patch::Set(format!("bulk-{i}"));
         (user_id(i), update)
     })
 }
@@ -286,10 +283,7 @@ async fn naive_run(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
-    let limit = RateLimitConfig {
-        burst: BURST * args.scale,
-        per_second: REFILL_PER_SEC * f64::from(args.scale),
-    };
+    let limit = RateLimitConfig::new(BURST * args.scale, REFILL_PER_SEC * f64::from(args.scale));
     eprintln!(
         "{} updates, concurrency {}, bucket burst {} refill {}/s (tenant 50, 16/s × {})",
         args.n, args.concurrency, limit.burst, limit.per_second, args.scale

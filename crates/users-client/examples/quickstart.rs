@@ -75,22 +75,14 @@ async fn run(
     // The metadata example from Auth0's docs: the merge is one level deep.
     let mut first = MetadataPatch::new();
     first.set("profileCode", 1479);
-    users
-        .update(
-            jane,
-            &UserUpdate {
-                user_metadata: Some(first),
-                ..Default::default()
-            },
-        )
-        .await?;
+    let mut update = UserUpdate::default();
+    update.user_metadata = Some(first);
+    users.update(jane, &update).await?;
     let mut addresses = MetadataPatch::new();
     addresses.set("addresses", json!({"work_address": "100 Industrial Way"}));
-    let update = UserUpdate {
-        user_metadata: Some(addresses),
-        name: Patch::Set("Jane Doe".into()),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.user_metadata = Some(addresses);
+    update.name = Patch::Set("Jane Doe".into());
     let stored = users.update(jane, &update).await?;
     println!(
         "merged user_metadata: {}",
@@ -150,13 +142,7 @@ async fn run(
 
     // Unlink John again: he becomes a separate user without metadata.
     let remaining = users
-        .unlink(
-            jane,
-            &UnlinkTarget {
-                provider: Provider::Auth0,
-                user_id: bare(john),
-            },
-        )
+        .unlink(jane, &UnlinkTarget::new(Provider::Auth0, bare(john)))
         .await?;
     created.push(john.clone());
     println!(
@@ -164,12 +150,9 @@ async fn run(
         remaining.len()
     );
 
-    let page = users
-        .list_page(&ListUsersQuery {
-            per_page: Some(10),
-            ..Default::default()
-        })
-        .await?;
+    let mut query = ListUsersQuery::default();
+    query.per_page = Some(10);
+    let page = users.list_page(&query).await?;
     println!("listed {} of {} users", page.users.len(), page.total);
     Ok(())
 }

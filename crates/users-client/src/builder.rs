@@ -8,16 +8,19 @@ use std::time::Duration;
 use http::header::{AUTHORIZATION, HeaderName};
 use http::{HeaderMap, HeaderValue, Uri};
 use secrecy::SecretString;
-use tokio::sync::Mutex;
 use users_transport::Transport;
 
-use crate::client::{ApiParts, Client, Inner, Target};
-use crate::engine::auth::{ClientCredentials, StaticToken, TokenProvider};
-use crate::engine::call::authorization_value;
-use crate::engine::ratelimit::RateLimitGate;
+use crate::client::Client;
+use crate::engine::attempt::own_timer;
+use crate::engine::credentials::{StaticToken, TokenProvider, authorization_value};
+use crate::engine::gate::RateLimitGate;
 use crate::engine::retry::RetryPolicy;
+use crate::engine::spec::ApiParts;
+use crate::engine::state::{Inner, Target};
 use crate::engine::telemetry;
-use crate::error::Error;
+use crate::engine::time::WallClock;
+use crate::engine::token::ClientCredentials;
+use crate::error::{ConfigError, Error};
 
 /// The default per-attempt timeout: between node-auth0 v4's 10 s (too short for a slow search
 /// under load) and v7's 60 s (long enough to hide a hung connection).
@@ -30,7 +33,8 @@ enum Credentials {
 }
 
 /// Configures a [`Client`]. Nothing is checked until [`build`](Self::build), which reports the
-/// first problem as [`Error::Config`].
+/// first problem as [`Error::Config`]: a client that builds has no configuration error left to
+/// find at call time.
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), users_client::Error> {
@@ -58,8 +62,31 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("domain", &self.domain)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(redact_user_info))
             .finish_non_exhaustive()
+    }
+}
+
+/// `url` with any user-info (`user:password@`) replaced by `***@`, for `Debug`.
+fn redact_user_info(url: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let rest = url.get(authority_start..).unwrap_or_default();
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => format!(
+            "{}***{}",
+            url.get(..authority_start).unwrap_or_default(),
+            rest.get(at..).unwrap_or_default()
+        ),
+        None => url.to_owned(),
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
     }
 }
 
@@ -191,95 +218,88 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     ///
     /// # Errors
-    /// [`Error::Config`] when the domain or base URL is missing, both are set or either is
-    /// malformed; when `http://` points at a non-loopback host without
-    /// `allow_insecure_http(true)`; when no or more than one credential source is given; when a
-    /// default header is invalid; when no transport is given and none can be built (no backend
-    /// feature enabled).
+    /// [`Error::Config`] with a [`ConfigError`] saying what is wrong: the domain or base URL is
+    /// missing, both are set or either is malformed; `http://` points at a non-loopback host
+    /// without `allow_insecure_http(true)`; no or more than one credential source is given; a
+    /// static token or a default header is not a valid header value; no transport is given and
+    /// none can be built (no backend feature enabled).
     pub fn build(self) -> Result<Client, Error> {
         let (target, origin) = match (&self.domain, &self.base_url) {
-            (Some(_), Some(_)) => return Err(config("set either domain or base_url, not both")),
-            (None, None) => return Err(config("a domain or a base_url is required")),
+            (Some(_), Some(_)) => return Err(ConfigError::DomainAndBaseUrl.into()),
+            (None, None) => return Err(ConfigError::MissingTarget.into()),
             (Some(d), None) => {
                 validate_hostname(d)?;
                 (d.clone(), format!("https://{d}"))
             }
             (None, Some(u)) => parse_base_url(u, self.allow_insecure_http)?,
         };
+        // Both follow from a checked origin; a failure here is still reported, not assumed away.
+        let api =
+            ApiParts::parse(&format!("{origin}/api/v2")).ok_or(ConfigError::BaseUrlNotAUrl)?;
         let transport = match self.transport {
             Some(t) => t,
             None => default_transport()?,
         };
-        let timeout = own_timer(self.timeout, transport.request_timeout());
+        let transport_timeout = transport.request_timeout();
+        let timer = own_timer(self.timeout, transport_timeout);
         let telemetry = self.telemetry.then(telemetry::header_value);
         let default_headers = parse_headers(&self.headers)?;
+        let clock = WallClock::new();
         let mut credentials = self.credentials;
         if credentials.len() > 1 {
-            return Err(config(
-                "more than one credential source (token, client_credentials, token_provider)",
-            ));
+            return Err(ConfigError::SeveralCredentials.into());
         }
         let mut static_authorization = None;
         let auth: Arc<dyn TokenProvider> = match credentials.pop() {
-            None => {
-                return Err(config(
-                    "credentials are required: token, client_credentials or token_provider",
-                ));
-            }
+            None => return Err(ConfigError::MissingCredentials.into()),
             Some(Credentials::Token(t)) => {
-                // A token that is not a valid header value is reported by each call, as before.
-                static_authorization = authorization_value(&t).ok();
+                static_authorization =
+                    Some(authorization_value(&t).ok_or(ConfigError::InvalidToken)?);
                 Arc::new(StaticToken::new(t))
             }
             Some(Credentials::Provider(p)) => p,
             Some(Credentials::Grant { id, secret }) => {
                 if id.is_empty() {
-                    return Err(config("the client id is empty"));
+                    return Err(ConfigError::EmptyClientId.into());
                 }
+                let token_uri: Uri = format!("{origin}/oauth/token")
+                    .parse()
+                    .map_err(|_| ConfigError::BaseUrlNotAUrl)?;
                 Arc::new(ClientCredentials {
                     transport: transport.clone(),
-                    token_url: format!("{origin}/oauth/token"),
+                    token_uri,
                     client_id: id,
                     client_secret: secret,
                     audience: self.audience.unwrap_or_else(|| format!("{origin}/api/v2/")),
                     telemetry: telemetry.clone(),
-                    timeout,
+                    timeout: timer,
                     retry: self.retry.clone(),
-                    cache: Mutex::new(None),
+                    clock,
+                    state: std::sync::Mutex::default(),
+                    fetching: tokio::sync::Mutex::new(()),
                 })
             }
         };
-        Ok(Client::from_inner(Inner {
-            target: Target {
-                display: target,
-                api_parts: ApiParts::parse(&format!("{origin}/api/v2")),
-            },
-            transport,
-            auth,
-            gate: RateLimitGate::new(self.retry.max_rate_limit_wait),
-            retry: self.retry,
-            timeout,
-            default_headers,
-            telemetry,
-            static_authorization,
-            validate: self.validate,
-        }))
+        Ok(Client {
+            inner: Arc::new(Inner {
+                target: Target {
+                    display: target,
+                    api,
+                },
+                transport,
+                auth,
+                gate: RateLimitGate::new(self.retry.max_rate_limit_wait, clock),
+                retry: self.retry,
+                transport_timeout,
+                own_timer: timer,
+                default_headers,
+                telemetry,
+                static_authorization,
+                validate: self.validate,
+                clock,
+            }),
+        })
     }
-}
-
-/// The timer the client starts per attempt for a per-attempt limit of `wanted`: none when the
-/// transport already bounds every exchange by `enforced` and that is no longer than `wanted`
-/// (the transport's timer fires first or together with the client's, with the same kind of
-/// error), else `wanted`.
-fn own_timer(wanted: Option<Duration>, enforced: Option<Duration>) -> Option<Duration> {
-    match (wanted, enforced) {
-        (Some(wanted), Some(enforced)) if enforced <= wanted => None,
-        (wanted, _) => wanted,
-    }
-}
-
-fn config(message: &str) -> Error {
-    Error::Config(message.to_owned())
 }
 
 /// The transport of the enabled backend feature (reqwest preferred when both are on), with the
@@ -291,20 +311,30 @@ fn default_transport() -> Result<Arc<dyn Transport>, Error> {
         let config = users_transport::TransportConfig::default();
         users_transport::ReqwestTransport::new(&config)
             .map(|t| Arc::new(t) as Arc<dyn Transport>)
-            .map_err(|e| Error::Config(format!("could not build the reqwest transport: {e}")))
+            .map_err(|e| {
+                ConfigError::TransportBuild {
+                    backend: "reqwest",
+                    message: e.to_string(),
+                }
+                .into()
+            })
     }
     #[cfg(all(feature = "hyper", not(feature = "reqwest")))]
     {
         let config = users_transport::TransportConfig::default();
         users_transport::HyperTransport::new(&config)
             .map(|t| Arc::new(t) as Arc<dyn Transport>)
-            .map_err(|e| Error::Config(format!("could not build the hyper transport: {e}")))
+            .map_err(|e| {
+                ConfigError::TransportBuild {
+                    backend: "hyper",
+                    message: e.to_string(),
+                }
+                .into()
+            })
     }
     #[cfg(not(any(feature = "reqwest", feature = "hyper")))]
     {
-        Err(config(
-            "no transport: enable the `reqwest` or `hyper` feature or pass one with .transport(..)",
-        ))
+        Err(ConfigError::NoTransport.into())
     }
 }
 
@@ -324,9 +354,10 @@ fn validate_hostname(host: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Config(format!(
-            "domain {host:?} is not a bare host name (no scheme, port or path; use base_url for those)"
-        )))
+        Err(ConfigError::InvalidDomain {
+            domain: host.to_owned(),
+        }
+        .into())
     }
 }
 
@@ -339,25 +370,20 @@ fn is_loopback(host: &str) -> bool {
 /// Returns (what Debug shows, origin + path prefix without a trailing slash).
 fn parse_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, String), Error> {
     // The URL itself is not echoed: it could carry credentials in its user-info part.
-    let bad = |why: &str| Error::Config(format!("base_url: {why}"));
-    let uri: Uri = url.parse().map_err(|_| bad("not a valid URL"))?;
-    let scheme = uri.scheme_str().ok_or_else(|| bad("missing scheme"))?;
-    let authority = uri.authority().ok_or_else(|| bad("missing host"))?;
+    let uri: Uri = url.parse().map_err(|_| ConfigError::BaseUrlNotAUrl)?;
+    let scheme = uri.scheme_str().ok_or(ConfigError::BaseUrlNotAUrl)?;
+    let authority = uri.authority().ok_or(ConfigError::BaseUrlNotAUrl)?;
     if authority.as_str().contains('@') {
-        return Err(bad("user info is not allowed"));
+        return Err(ConfigError::BaseUrlUserInfo.into());
     }
     if uri.query().is_some() || url.contains('#') {
-        return Err(bad("a query or fragment is not allowed"));
+        return Err(ConfigError::BaseUrlQueryOrFragment.into());
     }
     match scheme {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(authority.host()) => {}
-        "http" => {
-            return Err(bad(
-                "plain http is only allowed to loopback hosts; use https or allow_insecure_http(true)",
-            ));
-        }
-        _ => return Err(bad("the scheme must be http or https")),
+        "http" => return Err(ConfigError::InsecureHttp.into()),
+        _ => return Err(ConfigError::BaseUrlScheme.into()),
     }
     let path = uri.path().trim_end_matches('/');
     Ok((
@@ -370,14 +396,14 @@ fn parse_headers(headers: &[(String, String)]) -> Result<HeaderMap, Error> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         let name = HeaderName::try_from(name.as_str())
-            .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+            .map_err(|_| ConfigError::InvalidHeaderName { name: name.clone() })?;
         if name == AUTHORIZATION {
-            return Err(config(
-                "Authorization cannot be a default header; use token or token_provider",
-            ));
+            return Err(ConfigError::AuthorizationHeader.into());
         }
-        let mut value = HeaderValue::try_from(value.as_str())
-            .map_err(|_| Error::Config(format!("invalid value for header {name}")))?;
+        let mut value =
+            HeaderValue::try_from(value.as_str()).map_err(|_| ConfigError::InvalidHeaderValue {
+                name: name.to_string(),
+            })?;
         // A default header may well be a gateway key: keep it out of Debug output.
         value.set_sensitive(true);
         map.append(name, value);
@@ -388,17 +414,6 @@ fn parse_headers(headers: &[(String, String)]) -> Result<HeaderMap, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn own_timer_only_when_the_transport_does_not_bound_the_attempt_as_tightly() {
-        let secs = Duration::from_secs;
-        assert_eq!(own_timer(Some(secs(30)), None), Some(secs(30)));
-        assert_eq!(own_timer(Some(secs(30)), Some(secs(30))), None);
-        assert_eq!(own_timer(Some(secs(30)), Some(secs(10))), None);
-        assert_eq!(own_timer(Some(secs(2)), Some(secs(30))), Some(secs(2)));
-        assert_eq!(own_timer(None, Some(secs(30))), None);
-        assert_eq!(own_timer(None, None), None);
-    }
 
     #[test]
     fn hostnames() {
@@ -436,5 +451,25 @@ mod tests {
         assert!(ok("https://example.com/?q=1").is_err());
         assert!(ok("example.com").is_err());
         assert!(ok("http://127.0.0.1.example.com").is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_user_info() {
+        for (url, shown) in [
+            (
+                "https://user:s3cret@example.com/x",
+                "https://***@example.com/x",
+            ),
+            ("http://a@b@127.0.0.1:9?q=@", "http://***@127.0.0.1:9?q=@"),
+            ("https://example.com/p@th", "https://example.com/p@th"),
+            ("u:p@host", "***@host"),
+        ] {
+            assert_eq!(redact_user_info(url), shown, "{url}");
+            let debug = format!("{:?}", ClientBuilder::new().base_url(url));
+            assert!(
+                !debug.contains("s3cret") && !debug.contains("u:p"),
+                "{debug}"
+            );
+        }
     }
 }

@@ -71,18 +71,11 @@ type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-/// # emulator.seed(&serde_json::json!({"users": [
-/// #     {"user_id": "auth0|1", "connection": "Username-Password-Authentication", "email": "a@example.com"},
-/// #     {"user_id": "auth0|2", "connection": "Username-Password-Authentication", "email": "b@example.com"}]}))?;
-/// # let client = users_client::Client::builder()
-/// #     .domain("tenant.example")
-/// #     .transport(std::sync::Arc::new(emulator))
-/// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-/// #     .build()?;
+/// # let client = users_doctest::client();
 /// use users_client::model::{Patch, UserUpdate};
 /// let updates = ["auth0|1", "auth0|2", "auth0|missing"].map(|id| {
-///     let update = UserUpdate { nickname: Patch::Set("migrated".into()), ..Default::default() };
+///     let mut update = UserUpdate::default();
+///     update.nickname = Patch::Set("migrated".into());
 ///     (id.to_owned(), update)
 /// });
 /// let results = client
@@ -137,8 +130,9 @@ impl Bulk {
     }
 
     /// Whether to keep no more requests in flight than the server says are left (default on).
-    /// Off, the run keeps `concurrency` requests in flight until the gate holds it, and the
-    /// requests that meet an empty bucket are answered 429 and retried. Pacing counts
+    /// Off, the run keeps `concurrency` operations going and leaves the holding to the client's
+    /// shared gate (which admits requests against the server's reported `remaining` too); 429s
+    /// that still happen (another client draining the same bucket) are retried. Pacing counts
     /// operations, so the metadata helpers (two requests each) may still meet a stray 429.
     pub fn pace(mut self, enabled: bool) -> Self {
         self.pace = enabled;
@@ -217,7 +211,7 @@ impl Bulk {
             async move {
                 client
                     .users()
-                    .update_metadata(&id, kind, |current| desired(current))
+                    .update_metadata(&id, kind, move |current| desired(current))
                     .await
             }
         })

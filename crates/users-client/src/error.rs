@@ -12,9 +12,10 @@ use std::fmt;
 
 use http::StatusCode;
 use users_model::Violations;
-use users_transport::{TransportError, TransportErrorKind};
+use users_transport::TransportError;
 
 use crate::engine::ratelimit::RateLimit;
+use crate::engine::retry::{StatusClass, status_class, transient_transport};
 
 /// At most this many bytes of an error response body are kept (as lossy UTF-8).
 pub const RAW_BODY_CAP: usize = 4096;
@@ -53,8 +54,15 @@ pub enum Error {
         /// Why it was refused.
         reason: &'static str,
     },
-    /// The client was configured inconsistently (found by the builder).
-    Config(String),
+    /// The client was configured inconsistently (found by
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build)).
+    Config(ConfigError),
+    /// The call's deadline ([`RetryPolicy::deadline`](crate::RetryPolicy::deadline)) passed
+    /// while it waited (for the rate-limit gate or a token) with no attempt outcome to report.
+    DeadlineExceeded {
+        /// How many attempts were made before the deadline.
+        attempts: u32,
+    },
     /// A paging stream stopped at the server's 1000-record limit although more records match.
     /// Always the last item of the stream; narrow the query (`q`) or use an export job.
     Truncated {
@@ -115,6 +123,154 @@ pub struct TokenError {
     pub attempts: u32,
 }
 
+/// The kind of problem a [`DecodeError`] found; `Display` gives the lowercase name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecodeCategory {
+    /// Not JSON (`"syntax"`).
+    Syntax,
+    /// Valid JSON of the wrong shape (`"data"`).
+    Data,
+    /// The JSON ended early (`"eof"`).
+    Eof,
+    /// Reading the body failed (`"io"`; serde_json reports it, a body in memory never does).
+    Io,
+    /// The body was empty where JSON was expected (`"empty"`).
+    Empty,
+}
+
+impl DecodeCategory {
+    /// The lowercase name: `syntax`, `data`, `eof`, `io` or `empty`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecodeCategory::Syntax => "syntax",
+            DecodeCategory::Data => "data",
+            DecodeCategory::Eof => "eof",
+            DecodeCategory::Io => "io",
+            DecodeCategory::Empty => "empty",
+        }
+    }
+}
+
+impl fmt::Display for DecodeCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is wrong with a client's configuration, found by
+/// [`ClientBuilder::build`](crate::ClientBuilder::build). `Display` says what and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Neither a domain nor a base URL was set.
+    MissingTarget,
+    /// Both a domain and a base URL were set.
+    DomainAndBaseUrl,
+    /// The domain is not a bare host name.
+    InvalidDomain {
+        /// The domain as given.
+        domain: String,
+    },
+    /// The base URL does not parse as an absolute URL with a host.
+    BaseUrlNotAUrl,
+    /// The base URL's scheme is neither `http` nor `https`.
+    BaseUrlScheme,
+    /// The base URL has user-info (`user:password@`).
+    BaseUrlUserInfo,
+    /// The base URL has a query or a fragment.
+    BaseUrlQueryOrFragment,
+    /// Plain `http://` to a host that is not loopback.
+    InsecureHttp,
+    /// No credential source was given.
+    MissingCredentials,
+    /// More than one credential source was given.
+    SeveralCredentials,
+    /// The client-credentials grant's client id is empty.
+    EmptyClientId,
+    /// The static token has bytes a header cannot carry (CR, LF, NUL or other controls).
+    InvalidToken,
+    /// A default header's name is not a valid header name.
+    InvalidHeaderName {
+        /// The name as given.
+        name: String,
+    },
+    /// A default header's value is not a valid header value.
+    InvalidHeaderValue {
+        /// The header's name.
+        name: String,
+    },
+    /// `Authorization` was given as a default header.
+    AuthorizationHeader,
+    /// No transport was given and no backend feature is enabled.
+    NoTransport,
+    /// The default transport could not be built.
+    TransportBuild {
+        /// `reqwest` or `hyper`.
+        backend: &'static str,
+        /// The transport's error message.
+        message: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::MissingTarget => {
+                f.write_str("a domain or a base_url is required: call .domain(..) or .base_url(..)")
+            }
+            ConfigError::DomainAndBaseUrl => {
+                f.write_str("set either domain or base_url, not both")
+            }
+            ConfigError::InvalidDomain { domain } => write!(
+                f,
+                "domain {domain:?} is not a bare host name (no scheme, port or path; use base_url for those)"
+            ),
+            ConfigError::BaseUrlNotAUrl => {
+                f.write_str("base_url: not an absolute URL with a host, e.g. https://tenant.example")
+            }
+            ConfigError::BaseUrlScheme => f.write_str("base_url: the scheme must be http or https"),
+            ConfigError::BaseUrlUserInfo => {
+                f.write_str("base_url: user info is not allowed; pass credentials with .token(..) or .client_credentials(..)")
+            }
+            ConfigError::BaseUrlQueryOrFragment => {
+                f.write_str("base_url: a query or fragment is not allowed; remove it")
+            }
+            ConfigError::InsecureHttp => f.write_str(
+                "base_url: plain http is only allowed to loopback hosts; use https or allow_insecure_http(true)",
+            ),
+            ConfigError::MissingCredentials => f.write_str(
+                "credentials are required: call .token(..), .client_credentials(..) or .token_provider(..)",
+            ),
+            ConfigError::SeveralCredentials => f.write_str(
+                "more than one credential source (token, client_credentials, token_provider): keep one",
+            ),
+            ConfigError::EmptyClientId => {
+                f.write_str("the client id is empty: pass the application's client id")
+            }
+            ConfigError::InvalidToken => f.write_str(
+                "the token contains bytes not allowed in a header (CR, LF, NUL or controls): check how it was copied",
+            ),
+            ConfigError::InvalidHeaderName { name } => {
+                write!(f, "invalid header name {name:?}: use letters, digits and - only")
+            }
+            ConfigError::InvalidHeaderValue { name } => write!(
+                f,
+                "invalid value for header {name}: remove CR, LF, NUL and other control bytes"
+            ),
+            ConfigError::AuthorizationHeader => f.write_str(
+                "Authorization cannot be a default header; use .token(..) or .token_provider(..)",
+            ),
+            ConfigError::NoTransport => f.write_str(
+                "no transport: enable the `reqwest` or `hyper` feature or pass one with .transport(..)",
+            ),
+            ConfigError::TransportBuild { backend, message } => {
+                write!(f, "could not build the {backend} transport: {message}")
+            }
+        }
+    }
+}
+
 /// Why a successful response could not be decoded.
 ///
 /// It keeps only the position and the category of the problem, never serde's message, which
@@ -130,8 +286,8 @@ pub struct DecodeError {
     pub line: usize,
     /// The 1-based column of the problem (0 for an empty body).
     pub column: usize,
-    /// `"syntax"`, `"data"` (valid JSON of the wrong shape), `"eof"` or `"empty"`.
-    pub category: &'static str,
+    /// What kind of problem it was.
+    pub category: DecodeCategory,
     /// How many attempts the call took before this response arrived.
     pub attempts: u32,
 }
@@ -143,7 +299,7 @@ impl DecodeError {
             empty_body: true,
             line: 0,
             column: 0,
-            category: "empty",
+            category: DecodeCategory::Empty,
             attempts: 1,
         }
     }
@@ -156,10 +312,10 @@ impl DecodeError {
             line: e.line(),
             column: e.column(),
             category: match e.classify() {
-                Category::Io => "io",
-                Category::Syntax => "syntax",
-                Category::Data => "data",
-                Category::Eof => "eof",
+                Category::Io => DecodeCategory::Io,
+                Category::Syntax => DecodeCategory::Syntax,
+                Category::Data => DecodeCategory::Data,
+                Category::Eof => DecodeCategory::Eof,
             },
             attempts: 1,
         }
@@ -266,17 +422,43 @@ impl Error {
     /// True when the failure is transient by nature (429, 408, 5xx other than 501, timeouts,
     /// connection failures), so trying again later may succeed. The client's own retries have
     /// already been spent when this is returned; whether a repeat is *safe* also depends on the
-    /// operation (see [`crate::engine::retry::Idempotency`]).
+    /// operation (see [`Idempotency`](crate::Idempotency)).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(_) | Error::NonJsonErrorBody(_) | Error::Token(_) => {
-                self.status().is_some_and(transient_status)
-            }
-            Error::Transport { source, .. } => matches!(
-                source.kind(),
-                TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
-            ),
+            Error::Api(_) | Error::NonJsonErrorBody(_) | Error::Token(_) => self
+                .status()
+                .is_some_and(|s| status_class(s) != StatusClass::Final),
+            Error::Transport { source, .. } => transient_transport(source.kind()),
+            Error::DeadlineExceeded { .. } => true,
             _ => false,
+        }
+    }
+
+    /// A copy of this error for another caller of the same shared outcome (the callers of one
+    /// token fetch). A transport failure keeps its kind but not its underlying source.
+    pub(crate) fn duplicate(&self) -> Error {
+        match self {
+            Error::Api(e) => Error::Api(e.clone()),
+            Error::NonJsonErrorBody(e) => Error::NonJsonErrorBody(e.clone()),
+            Error::Transport { source, attempts } => Error::Transport {
+                source: TransportError::new(source.kind())
+                    .with_may_have_been_sent(source.may_have_been_sent()),
+                attempts: *attempts,
+            },
+            Error::Decode(e) => Error::Decode(e.clone()),
+            Error::Token(e) => Error::Token(e.clone()),
+            Error::Validation(v) => Error::Validation(v.clone()),
+            Error::InvalidArgument { argument, reason } => {
+                Error::InvalidArgument { argument, reason }
+            }
+            Error::Config(c) => Error::Config(c.clone()),
+            Error::DeadlineExceeded { attempts } => Error::DeadlineExceeded {
+                attempts: *attempts,
+            },
+            Error::Truncated { total, returned } => Error::Truncated {
+                total: *total,
+                returned: *returned,
+            },
         }
     }
 
@@ -288,6 +470,7 @@ impl Error {
             Error::Transport { attempts, .. } => *attempts,
             Error::Token(e) => e.attempts,
             Error::Decode(e) => e.attempts,
+            Error::DeadlineExceeded { attempts } => *attempts,
             _ => 0,
         }
     }
@@ -300,12 +483,6 @@ impl Error {
             _ => None,
         }
     }
-}
-
-fn transient_status(s: StatusCode) -> bool {
-    s == StatusCode::TOO_MANY_REQUESTS
-        || s == StatusCode::REQUEST_TIMEOUT
-        || (s.is_server_error() && s != StatusCode::NOT_IMPLEMENTED)
 }
 
 /// Keeps server text short in `Display`.
@@ -373,7 +550,11 @@ impl fmt::Display for Error {
             Error::InvalidArgument { argument, reason } => {
                 write!(f, "invalid argument `{argument}`: {reason}")
             }
-            Error::Config(m) => write!(f, "invalid client configuration: {m}"),
+            Error::Config(c) => write!(f, "invalid client configuration: {c}"),
+            Error::DeadlineExceeded { attempts } => {
+                write!(f, "the call's deadline passed while it waited")?;
+                attempts_suffix(f, *attempts)
+            }
             Error::Truncated { total, returned } => write!(
                 f,
                 "listing stopped at the server's 1000-record paging limit after {returned} of {total} users"
@@ -422,6 +603,12 @@ impl fmt::Debug for NonJsonError {
             .field("raw_body_len", &self.raw_body.len())
             .field("attempts", &self.attempts)
             .finish()
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(c: ConfigError) -> Self {
+        Error::Config(c)
     }
 }
 

@@ -1,12 +1,40 @@
 //! An Auth0 Management API v2 users client with a pluggable transport.
 //!
-//! - every core Users operation ([`Users`], [`UserBlocksApi`]), typed with [`model`]
+//! - every core Users operation ([`Users`], [`Blocks`]), typed with [`model`]
 //!   (`users-model`) and validated before the network;
 //! - static tokens, the client-credentials grant (cached, single flight, through the same
 //!   transport, refreshed once on a 401) or any [`TokenProvider`];
 //! - retries that respect `Retry-After` / `x-ratelimit-reset` and never blindly repeat a POST
-//!   whose outcome is unknown ([`retry`]); a rate-limit gate shared by all clones ([`ratelimit`]);
+//!   whose outcome is unknown ([`RetryPolicy`]), within one deadline per call; a rate-limit gate
+//!   shared by all clones that admits what the server says it will admit ([`RateLimit`]);
+//! - per-call overrides on [`Call`]: bearer, extra headers, retry policy, timeout, validation;
 //! - one [`Error`] type with predicates; secrets never in `Debug`, `Display`, errors or logs.
+//!
+//! Every operation returns a [`Call`]: `.await` it for the data, or set per-call options
+//! first ([`Call::bearer`]) and use [`Call::with_response`] for the status, headers and
+//! rate-limit state. The metadata helpers ([`Users::update_metadata`]), which read then patch,
+//! return the same type.
+//!
+//! # Layout
+//!
+//! - `engine/`: the request engine, which every operation goes through: a request's
+//!   description → credentials (static token, provider, or a per-call bearer) → rate-limit gate
+//!   → one attempt through the [`transport::Transport`] → retry decision → decode. The token
+//!   request takes the same attempt path. [`Call`] and [`Response`] are its public face.
+//! - `ops/`: the operation surface, one file per resource group ([`Users`], [`Blocks`], the
+//!   metadata helpers, paging). An operation only describes its request, from its description
+//!   in [`model::operation`], and its types; it never sends.
+//! - `bulk`: many operations at a rate limit, on top of the surface.
+//!
+//! # Public surface
+//!
+//! The [`Client`] and its [`ClientBuilder`]; the operation groups ([`Users`], [`Blocks`]) and
+//! their option types ([`FieldsQuery`], [`MetadataKind`]); [`Call`] and [`Response`]; [`Bulk`]
+//! and its results; one [`Error`] type with its parts; token providers ([`TokenProvider`],
+//! [`StaticToken`]); the retry and rate-limit types a caller configures or reads; and the
+//! `users-model` and `users-transport` crates re-exported as [`model`] and [`transport`] so
+//! versions always agree. Types that will grow are `#[non_exhaustive]`; everything else in the
+//! engine is private to the crate.
 //!
 //! Calls run on Tokio and need its time driver (`#[tokio::main]` or a runtime built with
 //! `enable_time`/`enable_all`): timeouts, backoff and the rate-limit gate use `tokio::time`.
@@ -41,21 +69,24 @@ mod engine;
 mod error;
 mod ops;
 
-pub use engine::{ratelimit, retry, telemetry};
-
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
 pub use bulk::{Bulk, BulkItem, BulkRun, DEFAULT_CONCURRENCY, Progress};
 pub use client::Client;
-pub use engine::auth::{EXPIRY_LEEWAY, StaticToken, TokenProvider};
 pub use engine::call::{Call, Response};
+pub use engine::credentials::{StaticToken, TokenProvider};
 pub use engine::ratelimit::RateLimit;
 pub use engine::retry::{Idempotency, RetryPolicy};
-pub use error::{ApiError, DecodeError, Error, NonJsonError, RAW_BODY_CAP, TokenError};
-pub use ops::auth_methods::{AuthenticationMethodsApi, METHODS_PER_PAGE};
-pub use ops::blocks::UserBlocksApi;
+pub use engine::telemetry::CLIENT_NAME;
+pub use engine::token::EXPIRY_LEEWAY;
+pub use error::{
+    ApiError, ConfigError, DecodeCategory, DecodeError, Error, NonJsonError, RAW_BODY_CAP,
+    TokenError,
+};
+pub use ops::auth_methods::{AuthenticationMethods, METHODS_PER_PAGE};
+pub use ops::blocks::Blocks;
 pub use ops::checkpoint::Walk;
 pub use ops::metadata::{MetadataKind, preview_update};
-pub use ops::mfa::{MfaApi, MfaReset};
+pub use ops::mfa::{Mfa, MfaReset};
 pub use ops::paging::{DEFAULT_STREAM_PER_PAGE, PAGING_LIMIT};
 pub use ops::sessions::SessionsAndTokens;
 pub use ops::users::{FieldsQuery, Users};

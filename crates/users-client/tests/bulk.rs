@@ -76,10 +76,9 @@ fn id(i: usize) -> String {
 
 /// An emulator with `n` users `auth0|bulk0000..` and the given bucket.
 fn emulator(n: usize, rate_limit: RateLimitConfig) -> Emulator {
-    let emulator = Emulator::new(EmulatorConfig {
-        rate_limit,
-        ..EmulatorConfig::default()
-    });
+    let mut config = EmulatorConfig::default();
+    config.rate_limit = rate_limit;
+    let emulator = Emulator::new(config);
     let users: Vec<_> = (0..n)
         .map(|i| {
             json!({"user_id": id(i), "connection": "Username-Password-Authentication",
@@ -101,16 +100,12 @@ fn client(transport: Arc<dyn Transport>, retry: RetryPolicy) -> Client {
 }
 
 fn nickname(value: &str) -> UserUpdate {
-    UserUpdate {
-        nickname: Patch::Set(value.into()),
-        ..UserUpdate::default()
-    }
+    let mut update = UserUpdate::default();
+    update.nickname = Patch::Set(value.into());
+    update
 }
 
-const GENEROUS: RateLimitConfig = RateLimitConfig {
-    burst: 1000,
-    per_second: 1000.0,
-};
+const GENEROUS: RateLimitConfig = RateLimitConfig::new(1000, 1000.0);
 
 #[tokio::test]
 async fn every_input_gets_a_result_in_order_and_failures_do_not_stop_the_rest() {
@@ -222,10 +217,7 @@ async fn deletes_remove_each_user() {
 /// Small and fast: 30 requests through a bucket of 10 refilling 100 a second. The reset header
 /// has whole-second resolution, so each emptying costs up to 1.2 s of waiting; the bucket is big
 /// enough that refills are not lost meanwhile, keeping this to two or three rounds.
-const TIGHT: RateLimitConfig = RateLimitConfig {
-    burst: 10,
-    per_second: 100.0,
-};
+const TIGHT: RateLimitConfig = RateLimitConfig::new(10, 100.0);
 
 /// Held per request so that requests overlap: in-process, an undelayed request completes
 /// before the next one starts, and the gate alone would then prevent every 429.
@@ -233,26 +225,35 @@ const OVERLAP: Duration = Duration::from_millis(3);
 
 /// Enough attempts that an unlucky item is never given up on within the test.
 fn patient() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 20,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default().with_max_attempts(20)
 }
 
+/// The shared gate keeps one client's requests within the bucket, so the 429s here come from
+/// what it cannot see: a second client (another process, in real life) draining the same
+/// tenant's bucket at the same time.
 #[tokio::test]
 async fn without_pacing_429s_from_a_tight_bucket_are_retried_to_success() {
     let n = 30;
     let transport = Counting::new(emulator(n, TIGHT), OVERLAP);
-    let client = client(transport.clone(), patient());
-    let inputs = (0..n).map(|i| (id(i), nickname("tight")));
-    let results = client
-        .bulk()
-        .concurrency(8)
-        .pace(false)
-        .updates(inputs)
-        .run()
-        .await;
-    let failures: Vec<_> = results.iter().filter(|r| r.result.is_err()).collect();
+    let run = |client: Client, label: &'static str| async move {
+        let inputs = (0..n).map(move |i| (id(i), nickname(label)));
+        client
+            .bulk()
+            .concurrency(8)
+            .pace(false)
+            .updates(inputs)
+            .run()
+            .await
+    };
+    let (first, second) = tokio::join!(
+        run(client(transport.clone(), patient()), "tight-a"),
+        run(client(transport.clone(), patient()), "tight-b"),
+    );
+    let failures: Vec<_> = first
+        .iter()
+        .chain(&second)
+        .filter(|r| r.result.is_err())
+        .collect();
     assert!(failures.is_empty(), "{failures:?}");
     // The bucket really pushed back, so the retries above were exercised.
     assert!(transport.too_many.load(Ordering::SeqCst) > 0);

@@ -156,25 +156,21 @@ async fn roles_and_permissions_page_stream_and_follow_deletions() {
 
         // Both shapes, and a stream to the end in pages of 2 (three requests).
         let bare = users
-            .roles(
-                "auth0|u1",
-                &PageQuery {
-                    per_page: Some(2),
-                    ..PageQuery::default()
-                },
-            )
+            .roles("auth0|u1", &{
+                let mut v = PageQuery::default();
+                v.per_page = Some(2);
+                v
+            })
             .await
             .unwrap();
         assert_eq!(bare.len(), 2, "{backend:?}");
         let page = users
-            .roles_page(
-                "auth0|u1",
-                &PageQuery {
-                    page: Some(2),
-                    per_page: Some(2),
-                    ..PageQuery::default()
-                },
-            )
+            .roles_page("auth0|u1", &{
+                let mut v = PageQuery::default();
+                v.page = Some(2);
+                v.per_page = Some(2);
+                v
+            })
             .await
             .unwrap();
         assert_eq!(
@@ -395,14 +391,12 @@ async fn logs_after_logins_and_a_brute_force_block() {
         assert_eq!(types.iter().filter(|t| *t == "fp").count(), 10);
         assert_eq!(types.last().map(String::as_str), Some("s"), "oldest last");
         let oldest = users
-            .logs_page(
-                "auth0|u1",
-                &UserLogsQuery {
-                    sort: Some("date:1".into()),
-                    per_page: Some(1),
-                    ..UserLogsQuery::default()
-                },
-            )
+            .logs_page("auth0|u1", &{
+                let mut v = UserLogsQuery::default();
+                v.sort = Some("date:1".into());
+                v.per_page = Some(1);
+                v
+            })
             .await
             .unwrap();
         assert_eq!(oldest.logs[0].event_type.as_deref(), Some("s"));
@@ -445,14 +439,12 @@ async fn bad_input_is_refused_before_the_network_with_every_violation() {
         "{err:?}"
     );
     let err = users
-        .logs(
-            "auth0|u1",
-            &UserLogsQuery {
-                per_page: Some(101),
-                sort: Some("date".into()),
-                ..UserLogsQuery::default()
-            },
-        )
+        .logs("auth0|u1", &{
+            let mut v = UserLogsQuery::default();
+            v.per_page = Some(101);
+            v.sort = Some("date".into());
+            v
+        })
         .await
         .unwrap_err();
     let Error::Validation(v) = err else { panic!() };

@@ -182,18 +182,14 @@ async fn every_operation() {
         // The seed's metadata example: first-level merge, nested objects replaced.
         let mut first = MetadataPatch::new();
         first.set("profileCode", 1479);
-        let update = UserUpdate {
-            user_metadata: Some(first),
-            ..Default::default()
-        };
+        let mut update = UserUpdate::default();
+        update.user_metadata = Some(first);
         let before = users.update(&jane_id, &update).await.unwrap();
         let mut addr = MetadataPatch::new();
         addr.set("addresses", json!({"work_address": "100 Industrial Way"}));
-        let update = UserUpdate {
-            user_metadata: Some(addr),
-            name: Patch::Set("Jane Doe".into()),
-            ..Default::default()
-        };
+        let mut update = UserUpdate::default();
+        update.user_metadata = Some(addr);
+        update.name = Patch::Set("Jane Doe".into());
         let predicted = preview_update(&before, &update, Timestamp::from_millis(0)).unwrap();
         let stored = users.update(&jane_id, &update).await.unwrap();
         assert_eq!(stored.user_metadata, predicted.user_metadata, "{backend:?}");
@@ -236,10 +232,11 @@ async fn every_operation() {
         let list = users.list(&ListUsersQuery::default()).await.unwrap();
         assert_eq!(list.len(), 1);
         let page = users
-            .list_page(&ListUsersQuery {
-                q: Some("email:\"jane@example.com\"".into()),
-                search_engine: Some(SearchEngine::V3),
-                ..Default::default()
+            .list_page(&{
+                let mut v = ListUsersQuery::default();
+                v.q = Some("email:\"jane@example.com\"".into());
+                v.search_engine = Some(SearchEngine::V3);
+                v
             })
             .with_response()
             .await
@@ -269,10 +266,7 @@ async fn every_operation() {
         let remaining = users
             .unlink(
                 &jane_id,
-                &UnlinkTarget {
-                    provider: Provider::Auth0,
-                    user_id: bare(&john_id),
-                },
+                &UnlinkTarget::new(Provider::Auth0, bare(&john_id)),
             )
             .await
             .unwrap();
@@ -355,10 +349,8 @@ async fn paging_to_the_end_and_to_the_1000_limit() {
             .await;
         assert_eq!(status, 200, "{body}");
         let c = env.client();
-        let q = ListUsersQuery {
-            per_page: Some(100),
-            ..Default::default()
-        };
+        let mut q = ListUsersQuery::default();
+        q.per_page = Some(100);
         let items: Vec<Result<_, Error>> = c.users().list_stream(q).collect().await;
         let ok = items.iter().filter(|r| r.is_ok()).count();
         assert_eq!(ok, 1000, "{backend:?}");
@@ -373,12 +365,10 @@ async fn paging_to_the_end_and_to_the_1000_limit() {
             "{backend:?}: {:?}",
             items.last()
         );
-        let q = ListUsersQuery {
-            per_page: Some(50),
-            q: Some("email:u000*".into()),
-            search_engine: Some(SearchEngine::V3),
-            ..Default::default()
-        };
+        let mut q = ListUsersQuery::default();
+        q.per_page = Some(50);
+        q.q = Some("email:u000*".into());
+        q.search_engine = Some(SearchEngine::V3);
         let small: Vec<Result<_, Error>> = c.users().list_stream(q).collect().await;
         assert_eq!(small.len(), 10, "{backend:?}: {small:?}");
         assert!(small.iter().all(Result::is_ok));
@@ -388,10 +378,8 @@ async fn paging_to_the_end_and_to_the_1000_limit() {
 #[tokio::test]
 async fn scopes_are_enforced() {
     for backend in BACKENDS {
-        let config = EmulatorConfig {
-            clients: vec![ClientConfig::new("reader", "reader-secret", ["read:users"])],
-            ..Default::default()
-        };
+        let mut config = EmulatorConfig::default();
+        config.clients = vec![ClientConfig::new("reader", "reader-secret", ["read:users"])];
         let env = Env::start(backend, config).await;
         let c = env
             .builder()
@@ -422,14 +410,9 @@ async fn scopes_are_enforced() {
 #[tokio::test]
 async fn rate_limits_with_the_gate_and_retries() {
     for backend in BACKENDS {
-        let config = EmulatorConfig {
-            rate_limit: RateLimitConfig {
-                burst: 3,
-                per_second: 5.0,
-            },
-            retry_after: true,
-            ..Default::default()
-        };
+        let mut config = EmulatorConfig::default();
+        config.rate_limit = RateLimitConfig::new(3, 5.0);
+        config.retry_after = true;
         let env = Env::start(backend, config).await;
         let c = env.client();
         let a = c.clone();
@@ -453,14 +436,9 @@ async fn rate_limits_with_the_gate_and_retries() {
         // Without retries, a 429 is reported as such. Client A drains a slow bucket (its
         // gate learns that it is empty); client B has its own gate, knows nothing yet, and
         // gets the 429.
-        let slow = EmulatorConfig {
-            rate_limit: RateLimitConfig {
-                burst: 2,
-                per_second: 0.5,
-            },
-            retry_after: true,
-            ..Default::default()
-        };
+        let mut slow = EmulatorConfig::default();
+        slow.rate_limit = RateLimitConfig::new(2, 0.5);
+        slow.retry_after = true;
         let env = Env::start(backend, slow).await;
         let a = env.client();
         for _ in 0..2 {

@@ -176,10 +176,8 @@ async fn every_method_type_through_its_lifecycle() {
                 }
                 other => panic!("unexpected {other:?}"),
             }
-            let change = AuthenticationMethodUpdate {
-                name: Some("Renamed".into()),
-                ..Default::default()
-            };
+            let mut change = AuthenticationMethodUpdate::default();
+            change.name = Some("Renamed".into());
             let renamed = api.update(USER, &id, &change).await.unwrap();
             assert_eq!(
                 renamed.info().and_then(|i| i.name.as_deref()),
@@ -265,10 +263,8 @@ async fn invalid_bodies_never_reach_the_network() {
         !found.to_string().contains("not base32!"),
         "secret in the message"
     );
-    let change = AuthenticationMethodUpdate {
-        name: Some(String::new()),
-        ..Default::default()
-    };
+    let mut change = AuthenticationMethodUpdate::default();
+    change.name = Some(String::new());
     assert!(matches!(
         api.update(USER, "totp|dev_x", &change).await,
         Err(Error::Validation(_))

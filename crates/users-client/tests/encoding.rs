@@ -72,19 +72,14 @@ async fn ids_stay_inside_their_path_segment() {
     for id in NASTY {
         let t = ok_transport();
         let c = client(t.clone());
-        let update = UserUpdate {
-            blocked: Some(true),
-            ..Default::default()
-        };
+        let mut update = UserUpdate::default();
+        update.blocked = Some(true);
         let link = LinkRequest::Identity {
             provider: Provider::Auth0,
             user_id: IdentityUserId::String("secondary".into()),
             connection_id: None,
         };
-        let unlink = UnlinkTarget {
-            provider: Provider::from("google-oauth2"),
-            user_id: (*id).to_owned(),
-        };
+        let unlink = UnlinkTarget::new(Provider::from("google-oauth2"), (*id).to_owned());
         c.users().get(id).await.unwrap();
         c.users().update(id, &update).await.unwrap();
         c.users().delete(id).await.unwrap();
@@ -124,11 +119,9 @@ async fn query_values_stay_inside_their_parameter() {
             .by_email(&UsersByEmailQuery::new(*value))
             .await
             .unwrap();
-        let q = ListUsersQuery {
-            q: Some((*value).to_owned()),
-            fields: Some((*value).to_owned()),
-            ..Default::default()
-        };
+        let mut q = ListUsersQuery::default();
+        q.q = Some((*value).to_owned());
+        q.fields = Some((*value).to_owned());
         c.users().list(&q).await.unwrap();
         c.user_blocks()
             .get_by_identifier(value, None)
@@ -179,10 +172,7 @@ async fn unusable_segments_are_refused_before_the_network() {
         assert!(matches!(e, Error::InvalidArgument { .. }));
         let e = c.user_blocks().get(id, None).await.unwrap_err();
         assert!(matches!(e, Error::InvalidArgument { .. }));
-        let target = UnlinkTarget {
-            provider: Provider::Auth0,
-            user_id: id.to_owned(),
-        };
+        let target = UnlinkTarget::new(Provider::Auth0, id.to_owned());
         let e = c.users().unlink("auth0|1", &target).await.unwrap_err();
         assert!(matches!(
             e,
@@ -208,10 +198,8 @@ async fn json_body_and_content_type_only_when_there_is_a_body() {
     let t = ok_transport();
     let c = client(t.clone());
     c.users().get("a").await.unwrap();
-    let update = UserUpdate {
-        blocked: Some(false),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.blocked = Some(false);
     c.users().update("a", &update).await.unwrap();
     let seen = t.requests();
     assert!(seen[0].header("content-type").is_none());

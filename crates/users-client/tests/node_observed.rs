@@ -99,33 +99,26 @@ async fn run(name: &str, fx: &Value, transport: Arc<FnTransport>) -> Result<Valu
             v(users.link("", &req).await)
         }
         "unlink" => {
-            let target = UnlinkTarget {
-                provider: Provider::GoogleOauth2,
-                user_id: "1234567890".into(),
-            };
+            let target = UnlinkTarget::new(Provider::GoogleOauth2, "1234567890");
             v(users.unlink("auth0|123", &target).await)
         }
         "getAll_all_params" => {
-            let q = ListUsersQuery {
-                page: Some(0),
-                per_page: Some(50),
-                include_totals: Some(false),
-                sort: Some("created_at:1".into()),
-                connection: Some("Username-Password-Authentication".into()),
-                fields: Some("user_id,email".into()),
-                include_fields: Some(true),
-                q: Some("email:\"jane+test@example.com\" AND app_metadata.plan:premium".into()),
-                search_engine: Some(SearchEngine::V3),
-                ..Default::default()
-            };
+            let mut q = ListUsersQuery::default();
+            q.page = Some(0);
+            q.per_page = Some(50);
+            q.include_totals = Some(false);
+            q.sort = Some("created_at:1".into());
+            q.connection = Some("Username-Password-Authentication".into());
+            q.fields = Some("user_id,email".into());
+            q.include_fields = Some(true);
+            q.q = Some("email:\"jane+test@example.com\" AND app_metadata.plan:premium".into());
+            q.search_engine = Some(SearchEngine::V3);
             v(users.list(&q).await)
         }
         "getAll_totals" => {
-            let q = ListUsersQuery {
-                page: Some(0),
-                per_page: Some(2),
-                ..Default::default()
-            };
+            let mut q = ListUsersQuery::default();
+            q.page = Some(0);
+            q.per_page = Some(2);
             v(users.list_page(&q).await)
         }
         "getByEmail_plus" => {
@@ -166,10 +159,7 @@ async fn run(name: &str, fx: &Value, transport: Arc<FnTransport>) -> Result<Valu
             .get("a")
             .await),
         "retryWhen_503_maxRetries_1" => {
-            let policy = RetryPolicy {
-                max_attempts: 2,
-                ..RetryPolicy::default()
-            };
+            let policy = RetryPolicy::default().with_max_attempts(2);
             let c = base().token(token).retry(policy).build().unwrap();
             v(c.users().get("a").await)
         }

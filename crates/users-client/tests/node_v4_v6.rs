@@ -57,18 +57,15 @@ async fn dispatch(
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     match (method, segs.as_slice()) {
         ("GET", ["users"]) => {
-            let lq = ListUsersQuery {
-                fields: q("fields"),
-                include_fields: q("include_fields").map(|s| s == "true"),
-                ..Default::default()
-            };
+            let mut lq = ListUsersQuery::default();
+            lq.fields = q("fields");
+            lq.include_fields = q("include_fields").map(|s| s == "true");
             v(c.users().list(&lq).await)
         }
         ("GET", ["users", id]) => {
-            let f = FieldsQuery {
-                fields: q("fields"),
-                include_fields: q("include_fields").map(|s| s == "true"),
-            };
+            let mut f = FieldsQuery::default();
+            f.fields = q("fields");
+            f.include_fields = q("include_fields").map(|s| s == "true");
             v(c.users().get_with(id, &f).await)
         }
         ("POST", ["users"]) => {
@@ -85,10 +82,7 @@ async fn dispatch(
             v(c.users().link(id, &link).await)
         }
         ("DELETE", ["users", id, "identities", provider, user_id]) => {
-            let target = UnlinkTarget {
-                provider: Provider::from(*provider),
-                user_id: (*user_id).to_owned(),
-            };
+            let target = UnlinkTarget::new(Provider::from(*provider), (*user_id).to_owned());
             v(c.users().unlink(id, &target).await)
         }
         ("GET", ["users-by-email"]) => {

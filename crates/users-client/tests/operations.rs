@@ -93,6 +93,53 @@ async fn set_metadata_without_changes_sends_no_patch() {
     assert_eq!(t.requests()[4].json(), json!({"user_metadata": {"a": 1}}));
 }
 
+/// The metadata helpers are calls like every operation: a per-call bearer goes on both the read
+/// and the patch, and `with_response` describes the last request sent (the PATCH, or the GET
+/// when nothing changed).
+#[tokio::test]
+async fn metadata_helpers_are_calls_with_bearer_and_response() {
+    let t = FnTransport::new(|s: &Seen, _| {
+        let user = json!({"user_id": "auth0|1", "app_metadata": {"plan": "free"}});
+        let marker = if s.method == http::Method::PATCH {
+            "patch"
+        } else {
+            "get"
+        };
+        support::json_h(200, &[("x-answered", marker)], user)
+    });
+    let c = client(t.clone());
+    let changed = c
+        .users()
+        .set_app_metadata("auth0|1", meta(json!({"plan": "pro"})))
+        .bearer("user-token")
+        .with_response()
+        .await
+        .unwrap();
+    assert_eq!(changed.headers["x-answered"], "patch");
+    assert_eq!(changed.attempts, 1);
+    let seen = t.requests();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.header("authorization"), Some("Bearer user-token"));
+    }
+    let unchanged = c
+        .users()
+        .update_metadata("auth0|1", MetadataKind::App, |current| {
+            current.cloned().unwrap_or_default()
+        })
+        .with_response()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.headers["x-answered"], "get");
+    assert_eq!(unchanged.data.app_metadata.unwrap()["plan"], "free");
+    assert_eq!(t.count(), 3, "no PATCH when nothing changes");
+    assert_ne!(
+        t.requests()[2].header("authorization"),
+        Some("Bearer user-token"),
+        "the bearer was for one call only"
+    );
+}
+
 #[tokio::test]
 async fn validation_reports_every_violation_before_the_network() {
     let t = FnTransport::new(|_, _| reply_json(200, json!({})));
@@ -106,11 +153,9 @@ async fn validation_reports_every_violation_before_the_network() {
         Error::Validation(v) => assert_eq!(v.first().unwrap().kind, ViolationKind::EmptyUpdate),
         other => panic!("{other:?}"),
     }
-    let update = UserUpdate {
-        email: Patch::Set("bad".into()),
-        password: Patch::Set(Password::new("hunter2-but-longer")),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("bad".into());
+    update.password = Patch::Set(Password::new("hunter2-but-longer"));
     let e = c.users().update("auth0|1", &update).await.unwrap_err();
     let Error::Validation(v) = &e else {
         panic!("{e:?}")
@@ -146,11 +191,9 @@ async fn bodies_over_the_limit_are_refused_before_the_network() {
     let c = client(t.clone());
     let mut big = MetadataPatch::new();
     big.set("big", "x".repeat(users_client::model::MAX_BODY_BYTES));
-    let update = UserUpdate {
-        email: Patch::Set("not-an-email".into()),
-        user_metadata: Some(big.clone()),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("not-an-email".into());
+    update.user_metadata = Some(big.clone());
     let sent_len = serde_json::to_vec(&update).unwrap().len();
     let e = c.users().update("auth0|1", &update).await.unwrap_err();
     let Error::Validation(v) = &e else {
@@ -218,16 +261,14 @@ async fn empty_or_wrong_2xx_bodies_are_decode_errors() {
         _ => support::response(200, &[], "{\"user_id\":"),
     });
     let c = client(t.clone());
-    let update = UserUpdate {
-        name: Patch::Set("x".into()),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.name = Patch::Set("x".into());
     for want in ["empty", "empty", "data", "eof"] {
         let e = c.users().update("a", &update).await.unwrap_err();
         let Error::Decode(d) = &e else {
             panic!("{e:?}")
         };
-        assert_eq!(d.category, want);
+        assert_eq!(d.category.as_str(), want);
         assert_eq!(e.status().unwrap().as_u16(), 200);
     }
     let t = FnTransport::new(|_, i| {
@@ -363,11 +404,9 @@ fn preview_update_is_pure_and_validates() {
     .unwrap();
     let mut patch = MetadataPatch::new();
     patch.set("addresses", json!({"work_address": "100 Industrial Way"}));
-    let update = UserUpdate {
-        email: Patch::Set("Jane@Example.COM".into()),
-        user_metadata: Some(patch),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("Jane@Example.COM".into());
+    update.user_metadata = Some(patch);
     let stored = preview_update(&user, &update, Timestamp::from_millis(1_700_000_000_000)).unwrap();
     assert_eq!(stored.email.as_deref(), Some("jane@example.com"));
     let m = stored.user_metadata.unwrap();

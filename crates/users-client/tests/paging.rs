@@ -68,10 +68,8 @@ fn ids(items: &[Result<String, Error>]) -> Vec<String> {
 #[tokio::test]
 async fn walks_all_pages_and_stops_on_a_short_page() {
     let t = server(7, 100);
-    let q = ListUsersQuery {
-        per_page: Some(3),
-        ..Default::default()
-    };
+    let mut q = ListUsersQuery::default();
+    q.per_page = Some(3);
     let items = collect(t.clone(), q).await;
     assert_eq!(
         ids(&items),
@@ -90,10 +88,8 @@ async fn walks_all_pages_and_stops_on_a_short_page() {
 #[tokio::test]
 async fn stops_at_the_total_without_an_empty_extra_page() {
     let t = server(6, 100);
-    let q = ListUsersQuery {
-        per_page: Some(3),
-        ..Default::default()
-    };
+    let mut q = ListUsersQuery::default();
+    q.per_page = Some(3);
     let items = collect(t.clone(), q).await;
     assert_eq!(ids(&items).len(), 6);
     assert_eq!(t.count(), 2);
@@ -125,10 +121,8 @@ async fn reports_truncation_at_the_1000_limit() {
 #[tokio::test]
 async fn page_sizes_that_do_not_divide_1000_never_ask_past_it() {
     let t = server(5000, 100);
-    let q = ListUsersQuery {
-        per_page: Some(30),
-        ..Default::default()
-    };
+    let mut q = ListUsersQuery::default();
+    q.per_page = Some(30);
     let items = collect(t.clone(), q).await;
     assert_eq!(ids(&items).len(), 990);
     assert!(matches!(
@@ -150,10 +144,8 @@ async fn exactly_1000_matches_is_not_truncation() {
 async fn follows_a_server_capped_page_size() {
     // Asked for 100, the server gives 50 per page: not a "short page", keep going.
     let t = server(120, 50);
-    let q = ListUsersQuery {
-        per_page: Some(100),
-        ..Default::default()
-    };
+    let mut q = ListUsersQuery::default();
+    q.per_page = Some(100);
     let items = collect(t.clone(), q).await;
     assert_eq!(ids(&items).len(), 120);
     assert_eq!(t.count(), 3);
@@ -175,10 +167,8 @@ async fn an_error_ends_the_stream_after_one_error_item() {
             )
         }
     });
-    let q = ListUsersQuery {
-        per_page: Some(2),
-        ..Default::default()
-    };
+    let mut q = ListUsersQuery::default();
+    q.per_page = Some(2);
     let items = collect(t.clone(), q).await;
     assert_eq!(items.len(), 3);
     assert!(matches!(&items[2], Err(e) if e.is_unauthorized()));
@@ -187,10 +177,8 @@ async fn an_error_ends_the_stream_after_one_error_item() {
 #[tokio::test]
 async fn bad_page_arguments_are_reported_without_requests() {
     let t = server(10, 100);
-    let q = ListUsersQuery {
-        per_page: Some(0),
-        ..Default::default()
-    };
+    let mut q = ListUsersQuery::default();
+    q.per_page = Some(0);
     let items = collect(t.clone(), q).await;
     assert!(matches!(
         items.as_slice(),
@@ -199,11 +187,9 @@ async fn bad_page_arguments_are_reported_without_requests() {
             ..
         })]
     ));
-    let q = ListUsersQuery {
-        page: Some(20),
-        per_page: Some(50),
-        ..Default::default()
-    };
+    let mut q = ListUsersQuery::default();
+    q.page = Some(20);
+    q.per_page = Some(50);
     let items = collect(t.clone(), q).await;
     assert!(matches!(
         items.as_slice(),

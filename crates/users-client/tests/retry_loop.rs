@@ -233,20 +233,15 @@ async fn per_attempt_timeout_is_enforced_and_retried_for_get() {
 #[tokio::test(start_paused = true)]
 async fn policy_attempts_and_deadline_are_respected() {
     let t = FnTransport::new(|_, _| rate_limited());
-    let policy = RetryPolicy {
-        max_attempts: 7,
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default().with_max_attempts(7);
     let c = builder(t.clone()).token("T").retry(policy).build().unwrap();
     let e = c.users().get("a").await.unwrap_err();
     assert_eq!(e.attempts(), 7);
 
     let t = FnTransport::new(|_, _| json_h(429, &[("retry-after", "30")], json!({})));
-    let policy = RetryPolicy {
-        max_attempts: 10,
-        deadline: Some(Duration::from_secs(45)),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default()
+        .with_max_attempts(10)
+        .with_deadline(Some(Duration::from_secs(45)));
     let c = builder(t.clone()).token("T").retry(policy).build().unwrap();
     let start = tokio::time::Instant::now();
     let e = c.users().get("a").await.unwrap_err();
@@ -329,12 +324,11 @@ async fn node_v4_retry_sequences() {
         let policy = if config["retry"]["enabled"] == json!(false) {
             RetryPolicy::disabled()
         } else {
-            RetryPolicy {
-                max_attempts: config["retry"]["maxRetries"]
+            RetryPolicy::default().with_max_attempts(
+                config["retry"]["maxRetries"]
                     .as_u64()
                     .map_or(4, |n| n as u32 + 1),
-                ..RetryPolicy::default()
-            }
+            )
         };
         let s2 = statuses.clone();
         let t = FnTransport::new(move |_, i| {

@@ -72,10 +72,8 @@ async fn secrets_stay_out_of_debug_display_errors_and_logs() {
         "Client { domain: \"tenant.auth0.com\", .. }"
     );
 
-    let mut update = UserUpdate {
-        password: Patch::Set(Password::new(PASSWORD)),
-        ..Default::default()
-    };
+    let mut update = UserUpdate::default();
+    update.password = Patch::Set(Password::new(PASSWORD));
     let mut m = users_client::model::MetadataPatch::new();
     m.set("k", META_VALUE);
     update.user_metadata = Some(m);

@@ -235,9 +235,10 @@ async fn a_login_yields_a_listed_refresh_token_and_session_and_every_revocation_
 
         // 3. A blocked user's token is refused while blocked, and works again after.
         let token = env.refresh_token("life@example.com").await;
-        let block = |blocked| UserUpdate {
-            blocked: Some(blocked),
-            ..UserUpdate::default()
+        let block = |blocked| {
+            let mut v = UserUpdate::default();
+            v.blocked = Some(blocked);
+            v
         };
         env.client
             .users()
@@ -253,11 +254,9 @@ async fn a_login_yields_a_listed_refresh_token_and_session_and_every_revocation_
         assert_eq!(env.refresh(&token).await.0, 200);
 
         // 4. A password change ends the sessions and their refresh tokens.
-        let change = UserUpdate {
-            password: Patch::Set(Password::new(PASSWORD)),
-            connection: Some(DB.into()),
-            ..UserUpdate::default()
-        };
+        let mut change = UserUpdate::default();
+        change.password = Patch::Set(Password::new(PASSWORD));
+        change.connection = Some(DB.into());
         env.client
             .users()
             .update(user, &change)

@@ -28,6 +28,7 @@ pub const DEFAULT_CLIENT_SECRET: &str = "emulator-secret";
 
 /// A machine-to-machine application allowed to get tokens.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// The `client_id`.
     pub client_id: String,
@@ -64,11 +65,19 @@ impl ClientConfig {
 
 /// The token bucket for Management API requests.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RateLimitConfig {
     /// Bucket size (burst); `x-ratelimit-limit`.
     pub burst: u32,
     /// Tokens added per second.
     pub per_second: f64,
+}
+
+impl RateLimitConfig {
+    /// A bucket of `burst` tokens refilled at `per_second`.
+    pub const fn new(burst: u32, per_second: f64) -> Self {
+        Self { burst, per_second }
+    }
 }
 
 impl Default for RateLimitConfig {
@@ -83,6 +92,7 @@ impl Default for RateLimitConfig {
 
 /// Everything that shapes an emulator instance.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EmulatorConfig {
     /// Token issuer (`iss`, with trailing slash). `None`: derived from each request's origin
     /// (`https://{host}/` in-process, `http://{Host header}/` when served), like Auth0's

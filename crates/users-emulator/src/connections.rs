@@ -6,6 +6,7 @@ use crate::ids::connection_id;
 
 /// One connection of the emulated tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Connection {
     /// `con_` + 16 alphanumerics. Derived from the name when omitted in a config file.
     #[serde(default)]

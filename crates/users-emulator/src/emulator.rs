@@ -16,6 +16,7 @@ use crate::persist::{StateFile, StateFileError};
 use crate::reply::{ApiError, auth_error, bytes_response, json_response};
 use crate::request::ApiRequest;
 use crate::runtime::Runtime;
+use crate::seed_error::SeedError;
 use crate::state::State;
 
 /// A stateful Auth0 Users API emulator.
@@ -142,13 +143,14 @@ impl Emulator {
     /// `POST /__emulator/seed`, see the README). Returns the ids of the users added.
     ///
     /// # Errors
-    /// A message naming the first invalid entry; nothing is added then.
-    pub fn seed(&self, document: &Value) -> Result<Vec<String>, String> {
+    /// [`SeedError`] naming the first invalid entry (nothing is added then), or the state file
+    /// that could not be written.
+    pub fn seed(&self, document: &Value) -> Result<Vec<String>, SeedError> {
         let now = self.inner.clock.now_millis();
         let mut state = lock(&self.inner.state);
         let ids = handlers::admin::seed(&mut state, document, now)?;
         if let Some(store) = &self.inner.store {
-            store.save(&state).map_err(|e| e.to_string())?;
+            store.save(&state)?;
         }
         Ok(ids)
     }

@@ -21,6 +21,18 @@
 //! assert_eq!(response.status(), 200);
 //! # });
 //! ```
+//!
+//! # Public surface
+//!
+//! What an embedding test or tool needs, and nothing of how the emulator works inside:
+//! [`Emulator`] (with [`Emulator::seed`] and its [`SeedError`], [`Emulator::serve`] and its
+//! [`RunningServer`]), its configuration ([`EmulatorConfig`], [`ClientConfig`],
+//! [`RateLimitConfig`], [`Connection`], all `#[non_exhaustive]`: start from `Default` or `new`
+//! and assign fields), the injectable clock ([`Clock`], [`ManualClock`], [`SystemClock`]), the
+//! default credentials and signing key (public on purpose: they only open this emulator), and
+//! [`StateFileError`]. The rate-limit bucket, the fault plan and the search-language
+//! implementation are private: faults and seeding are driven through the `/__emulator/` admin
+//! API (see the README), and the supported search subset is documented in the README.
 
 // Nothing here may panic on a value from a server, a file or a caller: checked access and
 // arithmetic instead (tests may unwrap).
@@ -35,12 +47,12 @@
 )]
 
 mod auth;
-pub mod bucket;
+mod bucket;
 mod clock;
 mod config;
 mod connections;
 mod emulator;
-pub mod faults;
+mod faults;
 mod handlers;
 mod ids;
 mod keys;
@@ -49,7 +61,8 @@ mod profile;
 mod reply;
 mod request;
 mod runtime;
-pub mod search;
+mod search;
+mod seed_error;
 mod server;
 mod sessions;
 mod state;
@@ -65,6 +78,7 @@ pub use connections::{Connection, default_connections};
 pub use emulator::Emulator;
 pub use keys::{EMULATOR_KEY_E, EMULATOR_KEY_ID, EMULATOR_KEY_N, EMULATOR_PRIVATE_KEY_PEM};
 pub use persist::StateFileError;
+pub use seed_error::SeedError;
 pub use server::RunningServer;
 
 /// The grant type of the password-realm grant (`POST /oauth/token`) the emulator supports.

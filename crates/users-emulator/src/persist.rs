@@ -8,6 +8,7 @@ use crate::state::{SNAPSHOT_VERSION, State};
 
 /// Why a state file could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StateFileError {
     /// The file exists but could not be read, or could not be written.
     #[error("state file {path}: {source}")]

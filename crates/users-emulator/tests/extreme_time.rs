@@ -20,12 +20,10 @@ async fn check(
     per_second: f64,
 ) -> Result<(), String> {
     let clock = Arc::new(ManualClock::new(now_ms));
-    let config = EmulatorConfig {
-        token_lifetime_secs: lifetime_secs,
-        rate_limit: RateLimitConfig { burst, per_second },
-        retry_after: true,
-        ..EmulatorConfig::default()
-    };
+    let mut config = EmulatorConfig::default();
+    config.token_lifetime_secs = lifetime_secs;
+    config.rate_limit = RateLimitConfig::new(burst, per_second);
+    config.retry_after = true;
     let api = Api::attach(backend, Emulator::with_clock(config, clock.clone())).await;
     let token = api.token(None).await;
     let issued = api

@@ -105,10 +105,8 @@ proptest! {
         authorized in any::<bool>(),
         body in body(),
     ) {
-        let config = EmulatorConfig {
-            rate_limit: RateLimitConfig { burst: 1_000_000, per_second: 1_000_000.0 },
-            ..EmulatorConfig::default()
-        };
+        let mut config = EmulatorConfig::default();
+        config.rate_limit = RateLimitConfig::new(1_000_000, 1_000_000.0);
         let emulator = Emulator::new(config);
         let rt = runtime();
         let uri = if query.is_empty() {

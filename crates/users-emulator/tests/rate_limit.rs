@@ -11,14 +11,9 @@ const T0: i64 = 1_700_000_000_000;
 
 async fn limited(backend: common::Backend, retry_after: bool) -> (Api, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(T0));
-    let config = EmulatorConfig {
-        rate_limit: RateLimitConfig {
-            burst: 3,
-            per_second: 1.0,
-        },
-        retry_after,
-        ..EmulatorConfig::default()
-    };
+    let mut config = EmulatorConfig::default();
+    config.rate_limit = RateLimitConfig::new(3, 1.0);
+    config.retry_after = retry_after;
     let emulator = Emulator::with_clock(config, clock.clone());
     (Api::attach(backend, emulator).await, clock)
 }

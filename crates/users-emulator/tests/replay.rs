@@ -179,10 +179,9 @@ fn config_for(exchanges: &[Exchange]) -> EmulatorConfig {
             }
         }
     }
-    EmulatorConfig {
-        connections,
-        ..EmulatorConfig::default()
-    }
+    let mut config = EmulatorConfig::default();
+    config.connections = connections;
+    config
 }
 
 /// Every user object (with a `user_id`) in a response body.

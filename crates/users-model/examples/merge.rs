@@ -48,11 +48,9 @@ fn patch(
 
 fn main() -> Result<(), Violations> {
     let now = Timestamp::parse("2024-05-01T12:00:00.000Z").unwrap_or_default();
-    let user = User {
-        user_id: Some("auth0|507f1f77bcf86cd799439020".into()),
-        user_metadata: Some(object(json!({"profileCode": 1479}))),
-        ..User::default()
-    };
+    let mut user = User::default();
+    user.user_id = Some("auth0|507f1f77bcf86cd799439020".into());
+    user.user_metadata = Some(object(json!({"profileCode": 1479})));
     println!("user_metadata is merged at the FIRST level only: a first-level key sent replaces");
     println!("the stored value whole, nested objects are not merged.\n");
     show_metadata("Step 0: the user starts with user_metadata =", &user);

@@ -16,6 +16,7 @@ use crate::Metadata;
 /// The fields every authentication method carries (all optional: the `POST` and `PUT` answers
 /// leave out `confirmed`, a `POST` answer need not have an `id`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MethodInfo {
     /// `{type}|dev_{16 alphanumerics}`, e.g. `email|dev_f0O81fTcftc0kN2v`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +43,7 @@ pub struct MethodInfo {
 
 /// An `email` (or `email-verification`) method.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EmailMethod {
     /// The common fields.
     #[serde(flatten)]
@@ -56,6 +58,7 @@ pub struct EmailMethod {
 
 /// A `phone` method: SMS or voice codes to one number.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PhoneMethod {
     /// The common fields.
     #[serde(flatten)]
@@ -76,6 +79,7 @@ pub struct PhoneMethod {
 
 /// A `totp` method (authenticator app).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TotpMethod {
     /// The common fields.
     #[serde(flatten)]
@@ -90,6 +94,7 @@ pub struct TotpMethod {
 
 /// A `webauthn-roaming` (security key) or `webauthn-platform` (device biometrics) method.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebauthnMethod {
     /// The common fields.
     #[serde(flatten)]
@@ -110,6 +115,7 @@ pub struct WebauthnMethod {
 
 /// A `passkey` method.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PasskeyMethod {
     /// The common fields.
     #[serde(flatten)]
@@ -151,6 +157,7 @@ pub struct PasskeyMethod {
 
 /// A `push` method (Guardian app), which may list the channels enrolled under it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PushMethod {
     /// The common fields.
     #[serde(flatten)]
@@ -165,6 +172,7 @@ pub struct PushMethod {
 
 /// A method with no fields of its own: `recovery-code`, `password`, `guardian`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BasicMethod {
     /// The common fields.
     #[serde(flatten)]
@@ -176,6 +184,7 @@ pub struct BasicMethod {
 
 /// One channel of a phone or push method: `{"id": "sms|dev_…", "type": "sms"}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MethodProperty {
     /// `totp`, `push`, `sms` or `voice`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -440,6 +449,7 @@ impl<'de> Deserialize<'de> for AuthenticationMethod {
 /// `GET …/authentication-methods?include_totals=true`: `{start, limit, total, authenticators}`.
 /// `total` is absent when the page is empty (`go-auth0__TestUserManager_AuthenticationMethods__07`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuthenticationMethodsPage {
     /// Index of the first method of this page.
     #[serde(default, skip_serializing_if = "Option::is_none")]

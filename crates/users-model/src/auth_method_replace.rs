@@ -14,6 +14,7 @@ use crate::{AuthenticationMethod, ReplacementMethod, mask_email, mask_phone};
 
 /// The effect of a PUT, by method id and entry index.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ReplacePlan {
     /// Methods the PUT leaves alone (types it does not manage), by id.
     pub kept: Vec<String>,
@@ -27,6 +28,7 @@ pub struct ReplacePlan {
 
 /// An existing method and the list entry that replaces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Replaced {
     /// The existing method's id.
     pub old_id: String,

@@ -173,6 +173,7 @@ impl ReplacementMethod {
 
 /// The body of `PATCH /users/{id}/authentication-methods/{authentication_method_id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuthenticationMethodUpdate {
     /// A new label of 1 to 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]

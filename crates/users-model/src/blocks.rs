@@ -9,6 +9,7 @@ use crate::Metadata;
 /// Unlike the user object, the schema closes this one (`additionalProperties: false`), so it
 /// has no `extra`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserBlocks {
     /// Identifier and IP pairs that are blocked.
     pub blocked_for: Vec<BlockedFor>,
@@ -16,6 +17,7 @@ pub struct UserBlocks {
 
 /// One block: an identifier (email, username or phone number) and, usually, the IP address.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BlockedFor {
     /// The blocked email, username or phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]

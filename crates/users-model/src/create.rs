@@ -18,6 +18,7 @@ use crate::{Metadata, Password};
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserCreate {
     /// Name of the connection to create the user in.
     pub connection: String,

@@ -9,6 +9,7 @@ use crate::Metadata;
 
 /// One MFA enrollment (`UsersEnrollment`); every field is optional and unknown ones are kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Enrollment {
     /// The enrollment's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +85,7 @@ impl fmt::Display for RecoveryCode {
 
 /// The answer of `POST /users/{id}/recovery-code-regeneration`: `{"recovery_code": "…"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecoveryCodeRegeneration {
     /// The new code; the previous one no longer works.
     pub recovery_code: RecoveryCode,

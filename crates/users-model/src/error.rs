@@ -17,6 +17,7 @@ use crate::Metadata;
 /// assert_eq!(body.error_code.as_deref(), Some("inexistent_user"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApiErrorBody {
     /// The HTTP status (wire name `statusCode`).
     #[serde(rename = "statusCode")]

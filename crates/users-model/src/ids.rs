@@ -144,6 +144,7 @@ impl UserId {
 /// The error of building a [`UserId`] from an empty string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("user id must not be empty")]
+#[non_exhaustive]
 pub struct InvalidUserId;
 
 impl fmt::Display for UserId {

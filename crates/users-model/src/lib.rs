@@ -19,18 +19,40 @@
 //!
 //! let mut metadata = MetadataPatch::new();
 //! metadata.set("profileCode", 1479);
-//! let update = UserUpdate {
-//!     nickname: Patch::Clear,
-//!     password: Patch::Set(Password::new("hunter2")),
-//!     user_metadata: Some(metadata),
-//!     ..UserUpdate::default()
-//! };
+//! let mut update = UserUpdate::default();
+//! update.nickname = Patch::Clear;
+//! update.password = Patch::Set(Password::new("hunter2"));
+//! update.user_metadata = Some(metadata);
 //! assert!(!format!("{update:?}").contains("hunter2"));
 //! assert_eq!(
 //!     serde_json::to_string(&update).unwrap(),
 //!     r#"{"nickname":null,"password":"hunter2","user_metadata":{"profileCode":1479}}"#,
 //! );
 //! ```
+//!
+//! # Layout and public surface
+//!
+//! Everything public is re-exported at the crate root by name (no globs), so the surface
+//! changes only when this list does:
+//!
+//! - **Wire types**, one file per resource: [`User`], [`Identity`], [`UserCreate`],
+//!   [`UserUpdate`] (with [`Patch`], [`MetadataPatch`]), [`ListUsersQuery`], [`UsersPage`],
+//!   [`UsersByEmailQuery`], [`UserBlocks`], [`LinkRequest`], [`UnlinkTarget`], [`ApiErrorBody`].
+//!   Types the API will grow are `#[non_exhaustive]`: build them from `Default` (or their
+//!   `new`) and assign fields, so a field added later is not a breaking change.
+//! - **Identifiers and secrets**: [`UserId`], [`Provider`], [`Timestamp`], [`Password`],
+//!   [`LinkToken`], [`IdpToken`], and the percent-encoding the server expects
+//!   ([`encode_component`]).
+//! - **The server's rules as pure functions**: merging ([`apply_update`], [`metadata_patch`]),
+//!   validation ([`validate_update`], [`validate_create`], [`validate_link`], reporting
+//!   [`Violations`]) and linking ([`link`], [`unlink`]). The client runs them before sending, the
+//!   emulator when answering, so they exist once.
+//! - **[`operation`]**: each operation described once as data (method, path template, scopes,
+//!   retry class, paging, success status), read by the client, the emulator and a test against
+//!   the OpenAPI document.
+//!
+//! Modules other than `operation` are private; what they define is public only through the
+//! re-exports above.
 
 // Nothing here may panic on a value from a server, a file or a caller: checked access and
 // arithmetic instead (tests may unwrap).
@@ -128,8 +150,10 @@ pub use tokenset::FederatedTokenSet;
 pub use update::{MetadataPatch, Password, Patch, UserUpdate};
 pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};
 
-// The rule modules are owned separately; glob re-exports keep the crate root flat whatever
-// public items they define.
-pub use linking::*;
-pub use merge::*;
-pub use validate::*;
+pub use linking::{LinkError, Unlinked, link, profile_data, unlink};
+pub use merge::{apply_metadata_patch, apply_update, apply_update_in_place, metadata_patch};
+pub use validate::{
+    ConnectionKind, IdentityContext, MAX_BODY_BYTES, RESERVED_APP_METADATA_KEYS, TargetContext,
+    Violation, ViolationKind, Violations, validate_clear_assessors, validate_create,
+    validate_create_with_len, validate_link, validate_update, validate_update_with_len,
+};

@@ -147,10 +147,11 @@ impl fmt::Debug for LinkToken {
 ///
 /// ```
 /// use users_model::{Provider, UnlinkTarget};
-/// let target = UnlinkTarget { provider: Provider::GoogleOauth2, user_id: "1150".into() };
+/// let target = UnlinkTarget::new(Provider::GoogleOauth2, "1150");
 /// assert_eq!(target.to_path_segments(), ("google-oauth2".to_owned(), "1150".to_owned()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct UnlinkTarget {
     /// The identity's provider.
     pub provider: Provider,
@@ -159,6 +160,14 @@ pub struct UnlinkTarget {
 }
 
 impl UnlinkTarget {
+    /// The identity of `provider` with id `user_id` (without the `provider|` prefix).
+    pub fn new(provider: Provider, user_id: impl Into<String>) -> Self {
+        Self {
+            provider,
+            user_id: user_id.into(),
+        }
+    }
+
     /// The `{provider}` and `{user_id}` path segments, percent-encoded.
     pub fn to_path_segments(&self) -> (String, String) {
         (

@@ -59,6 +59,7 @@ impl LinkError {
 
 /// The outcome of [`unlink`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Unlinked {
     /// The primary user after the unlink (its `identities` is the response body).
     pub primary: User,

@@ -9,6 +9,7 @@ use crate::validate::{ViolationKind, Violations};
 
 /// One log event (`Log`, an open schema: unknown fields are kept in `extra`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LogEvent {
     /// When it happened: an ISO 8601 string, or an object in some older events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,6 +91,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 /// A page of a user's logs with `include_totals=true`: `{logs, start, limit, length, total}`
 /// (`UserListLogOffsetPaginatedResponseContent`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LogsPage {
     /// The events of this page.
     pub logs: Vec<LogEvent>,
@@ -110,13 +112,18 @@ pub struct LogsPage {
 ///
 /// ```
 /// use users_model::UserLogsQuery;
-/// let query = UserLogsQuery { per_page: Some(2), sort: Some("date:1".into()), ..UserLogsQuery::default() };
+/// let mut query = UserLogsQuery::default();
+/// query.per_page = Some(2);
+/// query.sort = Some("date:1".into());
 /// assert_eq!(query.to_query_pairs(), vec![("per_page", "2".to_owned()), ("sort", "date:1".to_owned())]);
 /// assert!(query.validate().is_ok());
-/// let bad = UserLogsQuery { per_page: Some(500), sort: Some("date".into()), ..UserLogsQuery::default() };
+/// let mut bad = UserLogsQuery::default();
+/// bad.per_page = Some(500);
+/// bad.sort = Some("date".into());
 /// assert_eq!(bad.validate().unwrap_err().len(), 2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct UserLogsQuery {
     /// Zero-based page index.
     pub page: Option<u32>,

@@ -58,11 +58,9 @@ use crate::{
 ///
 /// let obj = |v: serde_json::Value| -> Metadata { v.as_object().cloned().unwrap_or_default() };
 /// let now = Timestamp::parse("2024-05-01T12:00:00.000Z").unwrap();
-/// let user = User {
-///     user_id: Some("auth0|1".into()),
-///     user_metadata: Some(obj(json!({"profileCode": 1479}))),
-///     ..User::default()
-/// };
+/// let mut user = User::default();
+/// user.user_id = Some("auth0|1".into());
+/// user.user_metadata = Some(obj(json!({"profileCode": 1479})));
 ///
 /// // PATCH {"user_metadata": {"addresses": {"work_address": "100 Industrial Way"}}}
 /// let mut first = UserUpdate::default();

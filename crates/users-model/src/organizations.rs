@@ -6,6 +6,7 @@ use crate::Metadata;
 
 /// An organization (`Organization`, an open schema: unknown fields are kept in `extra`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Organization {
     /// The organization's id, e.g. `org_VvIJTfJhf3NwyCie`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,6 +31,7 @@ pub struct Organization {
 /// A page of a user's organizations with `include_totals=true`: `{organizations, start, limit,
 /// total}` (`go-auth0__TestUserManager_Organizations__03`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationsPage {
     /// The organizations of this page.
     pub organizations: Vec<Organization>,

@@ -11,16 +11,20 @@ pub const MAX_PER_PAGE: u32 = 100;
 ///
 /// ```
 /// use users_model::PageQuery;
-/// let query = PageQuery { per_page: Some(50), include_totals: Some(true), ..PageQuery::default() };
+/// let mut query = PageQuery::default();
+/// query.per_page = Some(50);
+/// query.include_totals = Some(true);
 /// assert_eq!(query.to_query_pairs(), vec![
 ///     ("per_page", "50".to_owned()),
 ///     ("include_totals", "true".to_owned()),
 /// ]);
 /// assert!(query.validate().is_ok());
-/// let too_big = PageQuery { per_page: Some(101), ..PageQuery::default() };
+/// let mut too_big = PageQuery::default();
+/// too_big.per_page = Some(101);
 /// assert_eq!(too_big.validate().unwrap_err().len(), 1);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct PageQuery {
     /// Zero-based page index.
     pub page: Option<u32>,

@@ -9,6 +9,7 @@ use crate::validate::{Violation, ViolationKind, Violations};
 
 /// One permission of a user (`UserPermissionSchema`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserPermission {
     /// The permission (scope) name, e.g. `create:resource`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +35,7 @@ pub struct UserPermission {
 
 /// One reason a user has a permission.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PermissionSource {
     /// The role's id for a role source; empty for a direct assignment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +60,7 @@ pub const SOURCE_ROLE: &str = "ROLE";
 /// A page of a user's permissions with `include_totals=true`: `{permissions, start, limit,
 /// total}` (`go-auth0__TestUserManager_Permissions__03`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PermissionsPage {
     /// The permissions of this page.
     pub permissions: Vec<UserPermission>,
@@ -75,6 +78,7 @@ pub struct PermissionsPage {
 /// A permission named by its resource server and name (`PermissionRequestPayload`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PermissionRef {
     /// The resource server's identifier (audience), e.g. `https://api.example.com/`.
     pub resource_server_identifier: String,
@@ -108,6 +112,7 @@ impl PermissionRef {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Permissions {
     /// The permissions, at least one.
     pub permissions: Vec<PermissionRef>,

@@ -8,13 +8,11 @@ use crate::{Metadata, User};
 ///
 /// ```
 /// use users_model::{ListUsersQuery, SearchEngine};
-/// let query = ListUsersQuery {
-///     per_page: Some(50),
-///     include_totals: Some(true),
-///     q: Some(r#"email:"jane@example.com""#.into()),
-///     search_engine: Some(SearchEngine::V3),
-///     ..ListUsersQuery::default()
-/// };
+/// let mut query = ListUsersQuery::default();
+/// query.per_page = Some(50);
+/// query.include_totals = Some(true);
+/// query.q = Some(r#"email:"jane@example.com""#.into());
+/// query.search_engine = Some(SearchEngine::V3);
 /// assert_eq!(query.to_query_pairs(), vec![
 ///     ("per_page", "50".to_owned()),
 ///     ("include_totals", "true".to_owned()),
@@ -23,6 +21,7 @@ use crate::{Metadata, User};
 /// ]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ListUsersQuery {
     /// Zero-based page number.
     pub page: Option<u32>,
@@ -78,6 +77,7 @@ fn push<T: ToString>(pairs: &mut Vec<(&'static str, String)>, key: &'static str,
 /// The user search engine version (`search_engine`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum SearchEngine {
     /// `v1` (legacy).
     V1,
@@ -106,6 +106,7 @@ impl std::fmt::Display for SearchEngine {
 
 /// A page of `GET /api/v2/users?include_totals=true`: `{start, limit, length, total, users}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsersPage {
     /// Index of the first user of this page in the whole result.
     pub start: u64,
@@ -130,6 +131,7 @@ pub struct UsersPage {
 /// assert_eq!(query.to_query_pairs(), vec![("email", "jane+test@example.com".to_owned())]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UsersByEmailQuery {
     /// The email to look up (case-sensitive; database emails are stored lower-case).
     pub email: String,

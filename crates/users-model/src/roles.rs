@@ -11,6 +11,7 @@ use crate::validate::{Violation, ViolationKind, Violations};
 /// The schema is closed, but anything else the server sends is still kept in `extra` so a
 /// round trip never loses data.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Role {
     /// The role's id, e.g. `rol_NHBmr6NkzbRcHob1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +30,7 @@ pub struct Role {
 /// A page of a user's roles with `include_totals=true`: `{roles, start, limit, total}` (no
 /// `length`, unlike the user list; `go-auth0__TestUserManager_Roles__03`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RolesPage {
     /// The roles of this page.
     pub roles: Vec<Role>,
@@ -54,6 +56,7 @@ pub struct RolesPage {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RoleIds {
     /// Role ids, at least one, none empty.
     pub roles: Vec<String>,

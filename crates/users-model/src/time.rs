@@ -155,6 +155,7 @@ impl std::str::FromStr for Timestamp {
 /// The error of parsing a string that is not a `YYYY-MM-DDTHH:MM:SS(.fff)?Z` timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("timestamp is not of the form YYYY-MM-DDTHH:MM:SS.mmmZ")]
+#[non_exhaustive]
 pub struct InvalidTimestamp;
 
 impl serde::Serialize for Timestamp {

@@ -185,18 +185,17 @@ impl From<Metadata> for MetadataPatch {
 ///
 /// ```
 /// use users_model::{Patch, UserUpdate};
-/// let update = UserUpdate {
-///     nickname: Patch::Set("jj".into()),
-///     family_name: Patch::Clear,
-///     blocked: Some(false),
-///     ..UserUpdate::default()
-/// };
+/// let mut update = UserUpdate::default();
+/// update.nickname = Patch::Set("jj".into());
+/// update.family_name = Patch::Clear;
+/// update.blocked = Some(false);
 /// assert_eq!(
 ///     serde_json::to_string(&update).unwrap(),
 ///     r#"{"family_name":null,"nickname":"jj","blocked":false}"#,
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserUpdate {
     /// Email address.
     #[serde(default, skip_serializing_if = "Patch::is_keep")]

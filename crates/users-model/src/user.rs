@@ -29,6 +29,7 @@ pub type Metadata = serde_json::Map<String, serde_json::Value>;
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// `provider|id`, e.g. `auth0|63d17c6b77d74b740960460a`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +107,7 @@ pub struct User {
 
 /// One identity of a user (`identities[]`), also the item of the link and unlink responses.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Identity {
     /// Name of the connection holding this identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -30,6 +30,7 @@ pub const MAX_BODY_BYTES: usize = 1_048_576;
 
 /// One reason the server would reject a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Violation {
     /// The offending field, e.g. `email`, `user_metadata.addresses`, `user_metadata["a.b"]`;
     /// empty for the body as a whole.
@@ -239,6 +240,7 @@ impl<'a> IntoIterator for &'a Violations {
 
 /// What a connection can do, as far as the update rules care.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectionKind {
     /// An Auth0 database connection (`auth0` strategy).
     Database {
@@ -259,6 +261,7 @@ pub enum ConnectionKind {
 
 /// What the validator may know about the target user: its identities and their connections.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TargetContext {
     /// The user's identities; the one with `primary: true` (else the first) is the main one.
     pub identities: Vec<IdentityContext>,
@@ -266,6 +269,7 @@ pub struct TargetContext {
 
 /// One identity of the target user.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IdentityContext {
     /// The identity's provider, e.g. `auth0`, `google-oauth2`.
     pub provider: String,
@@ -278,4 +282,43 @@ pub struct IdentityContext {
     /// The connection's "Sync user profile attributes at each login" (`set_user_root_attributes`
     /// other than `on_first_login`); meaningful for social and enterprise connections.
     pub sync_root_attributes: bool,
+}
+
+impl TargetContext {
+    /// A target user with these identities.
+    pub fn new(identities: Vec<IdentityContext>) -> Self {
+        Self { identities }
+    }
+}
+
+impl IdentityContext {
+    /// An identity on `connection` of `provider`, not the main one, with the connection's
+    /// profile sync on (Auth0's default for a new connection).
+    pub fn new(
+        provider: impl Into<String>,
+        connection: impl Into<String>,
+        kind: ConnectionKind,
+    ) -> Self {
+        Self {
+            provider: provider.into(),
+            connection: connection.into(),
+            kind,
+            primary: false,
+            sync_root_attributes: true,
+        }
+    }
+
+    /// This identity marked as the user's main one, or not.
+    #[must_use]
+    pub fn with_primary(mut self, primary: bool) -> Self {
+        self.primary = primary;
+        self
+    }
+
+    /// This identity with the connection's profile sync on or off.
+    #[must_use]
+    pub fn with_sync_root_attributes(mut self, sync: bool) -> Self {
+        self.sync_root_attributes = sync;
+        self
+    }
 }

@@ -198,26 +198,28 @@ fn user_update() -> impl Strategy<Value = UserUpdate> {
             ),
             (blocked, email_verified, phone_verified, verify_email, verify_phone_number),
             (connection, client_id, user_metadata, app_metadata, extra),
-        )| UserUpdate {
-            email,
-            phone_number,
-            given_name,
-            family_name,
-            name,
-            nickname,
-            picture,
-            username,
-            password,
-            blocked,
-            email_verified,
-            phone_verified,
-            verify_email,
-            verify_phone_number,
-            connection,
-            client_id,
-            user_metadata,
-            app_metadata,
-            extra: extra.into_iter().collect(),
+        )| {
+            let mut v = UserUpdate::default();
+            v.email = email;
+            v.phone_number = phone_number;
+            v.given_name = given_name;
+            v.family_name = family_name;
+            v.name = name;
+            v.nickname = nickname;
+            v.picture = picture;
+            v.username = username;
+            v.password = password;
+            v.blocked = blocked;
+            v.email_verified = email_verified;
+            v.phone_verified = phone_verified;
+            v.verify_email = verify_email;
+            v.verify_phone_number = verify_phone_number;
+            v.connection = connection;
+            v.client_id = client_id;
+            v.user_metadata = user_metadata;
+            v.app_metadata = app_metadata;
+            v.extra = extra.into_iter().collect();
+            v
         },
     )
 }
@@ -381,7 +383,8 @@ proptest! {
         prop_assert_eq!(update.is_empty(), text == "{}");
         // Debug output does not depend on the password at all.
         if update.password.is_set() {
-            let other = UserUpdate { password: Patch::Set(Password::new("")), ..update.clone() };
+            let mut other = update.clone();
+            other.password = Patch::Set(Password::new(""));
             prop_assert_eq!(format!("{:?}", update), format!("{:?}", other));
         }
     }

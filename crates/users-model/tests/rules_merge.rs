@@ -51,13 +51,11 @@ fn social_user() -> User {
 
 #[test]
 fn root_attributes_are_replaced_cleared_or_kept() {
-    let update = UserUpdate {
-        given_name: Patch::Set("Carlos".into()),
-        family_name: Patch::Set("Ray".into()),
-        nickname: Patch::Clear,
-        blocked: Some(true),
-        ..UserUpdate::default()
-    };
+    let mut update = UserUpdate::default();
+    update.given_name = Patch::Set("Carlos".into());
+    update.family_name = Patch::Set("Ray".into());
+    update.nickname = Patch::Clear;
+    update.blocked = Some(true);
     let out = apply_update(&db_user(), &update, now()).unwrap();
     assert_eq!(out.given_name.as_deref(), Some("Carlos"));
     assert_eq!(out.family_name.as_deref(), Some("Ray"));
@@ -116,18 +114,14 @@ fn email_is_lower_cased_for_database_users_only_and_unverified_when_changed() {
 
 #[test]
 fn phone_change_resets_phone_verified_and_username_is_lower_cased_for_database() {
-    let update = UserUpdate {
-        phone_number: Patch::Set("+15550002".into()),
-        ..UserUpdate::default()
-    };
+    let mut update = UserUpdate::default();
+    update.phone_number = Patch::Set("+15550002".into());
     let out = apply_update(&db_user(), &update, now()).unwrap();
     assert_eq!(out.phone_number.as_deref(), Some("+15550002"));
     assert_eq!(out.phone_verified, Some(false));
 
-    let update = UserUpdate {
-        username: Patch::Set("User_X".into()),
-        ..UserUpdate::default()
-    };
+    let mut update = UserUpdate::default();
+    update.username = Patch::Set("User_X".into());
     let out = apply_update(&db_user(), &update, now()).unwrap();
     assert_eq!(out.username.as_deref(), Some("user_x"));
 }
@@ -153,12 +147,10 @@ fn password_is_not_stored_but_sets_last_password_reset() {
 
 #[test]
 fn steering_fields_are_not_stored() {
-    let update = UserUpdate {
-        email: Patch::Set("n@example.com".into()),
-        verify_email: Some(true),
-        client_id: Some("DaM8bokEXBWrTUFCiJjWn50jei6ardyX".into()),
-        ..UserUpdate::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("n@example.com".into());
+    update.verify_email = Some(true);
+    update.client_id = Some("DaM8bokEXBWrTUFCiJjWn50jei6ardyX".into());
     let out = apply_update(&db_user(), &update, now()).unwrap();
     let mut expected = db_user();
     expected.email = Some("n@example.com".into());
@@ -239,11 +231,9 @@ fn invalid_updates_are_not_applied() {
         err.first().map(|v| v.kind),
         Some(ViolationKind::EmptyUpdate)
     );
-    let update = UserUpdate {
-        email: Patch::Set("x@example.com".into()),
-        username: Patch::Set("x".into()),
-        ..UserUpdate::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("x@example.com".into());
+    update.username = Patch::Set("x".into());
     let err = apply_update(&db_user(), &update, now()).unwrap_err();
     assert_eq!(
         err.first().map(|v| v.message.as_str()),
@@ -261,11 +251,9 @@ fn connection_of_a_secondary_identity_updates_its_profile_data() {
          "profileData": {"email": "two@example.com", "email_verified": true}}
     ]))
     .unwrap();
-    let update = UserUpdate {
-        email: Patch::Set("Two.New@Example.com".into()),
-        connection: Some("other-db".into()),
-        ..UserUpdate::default()
-    };
+    let mut update = UserUpdate::default();
+    update.email = Patch::Set("Two.New@Example.com".into());
+    update.connection = Some("other-db".into());
     let out = apply_update(&user, &update, now()).unwrap();
     assert_eq!(out.email, user.email, "root email unchanged");
     let second = serde_json::to_value(&out.identities.unwrap()[1]).unwrap();

@@ -13,17 +13,13 @@ use users_model::{
 };
 
 fn identity(connection: &str, kind: ConnectionKind, primary: bool, sync: bool) -> IdentityContext {
-    IdentityContext {
-        provider: "x".into(),
-        connection: connection.into(),
-        kind,
-        primary,
-        sync_root_attributes: sync,
-    }
+    IdentityContext::new("x", connection, kind)
+        .with_primary(primary)
+        .with_sync_root_attributes(sync)
 }
 
 fn ctx(identities: Vec<IdentityContext>) -> TargetContext {
-    TargetContext { identities }
+    TargetContext::new(identities)
 }
 
 #[test]
@@ -304,18 +300,12 @@ fn arbitrary_ctx() -> impl Strategy<Value = Option<TargetContext>> {
         any::<bool>(),
         any::<bool>(),
     )
-        .prop_map(
-            |(provider, connection, kind, primary, sync)| IdentityContext {
-                provider,
-                connection,
-                kind,
-                primary,
-                sync_root_attributes: sync,
-            },
-        );
-    proptest::option::of(
-        proptest::collection::vec(one, 0..4).prop_map(|identities| TargetContext { identities }),
-    )
+        .prop_map(|(provider, connection, kind, primary, sync)| {
+            IdentityContext::new(provider, connection, kind)
+                .with_primary(primary)
+                .with_sync_root_attributes(sync)
+        });
+    proptest::option::of(proptest::collection::vec(one, 0..4).prop_map(TargetContext::new))
 }
 
 proptest! {
@@ -343,11 +333,15 @@ proptest! {
     /// Arbitrary strings in every string field never panic either (parsing filters less here).
     #[test]
     fn validation_never_panics_on_arbitrary_strings(s in ".{0,200}", t in "\\PC{0,80}", ctx in arbitrary_ctx()) {
-        let update = UserUpdate {
-            email: Patch::Set(s.clone()), phone_number: Patch::Set(t.clone()), username: Patch::Set(s.clone()),
-            picture: Patch::Set(t.clone()), name: Patch::Set(s.clone()), password: Patch::Set(Password::new(t.clone())),
-            connection: Some(t.clone()), client_id: Some(s.clone()), ..UserUpdate::default()
-        };
+        let mut update = UserUpdate::default();
+        update.email = Patch::Set(s.clone());
+        update.phone_number = Patch::Set(t.clone());
+        update.username = Patch::Set(s.clone());
+        update.picture = Patch::Set(t.clone());
+        update.name = Patch::Set(s.clone());
+        update.password = Patch::Set(Password::new(t.clone()));
+        update.connection = Some(t.clone());
+        update.client_id = Some(s.clone());
         let _ = validate_update(&update, ctx.as_ref());
         let _ = validate_link(&LinkRequest::Token { link_with: LinkToken::new(s.clone()) });
         let _ = validate_link(&LinkRequest::Identity { provider: Provider::from(t.as_str()), user_id: s.clone().into(), connection_id: Some(t) });

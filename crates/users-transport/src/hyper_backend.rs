@@ -112,33 +112,18 @@ type SendResult = Result<http::Response<Bytes>, TransportError>;
 
 #[async_trait::async_trait]
 impl Transport for HyperTransport {
-    // Written out rather than as an `async fn`, to keep the boxed future small (under the
-    // allocator's per-thread cache limit, so allocating and freeing it takes no lock): the
-    // request is checked and handed to hyper-util's client before the future is built (which
-    // only prepares it: nothing is sent before the future is polled), so the future captures
-    // hyper-util's pending response instead of carrying the request for its whole life, and
-    // the exchange's own future is built inside it, stored once, in the timer.
-    fn send<'life0, 'async_trait>(
-        &'life0 self,
-        request: http::Request<Bytes>,
-    ) -> Pin<Box<dyn Future<Output = SendResult> + Send + 'async_trait>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        if let Err(invalid) = validate::check(&request) {
-            return Box::pin(std::future::ready(Err(invalid)));
-        }
+    async fn send(&self, request: http::Request<Bytes>) -> SendResult {
+        validate::check(&request)?;
         let method = request.method().clone();
-        let pending = self.client.request(request.map(Full::new));
-        let (limit, max_body_bytes) = (self.request_timeout, self.max_body_bytes);
-        Box::pin(async move {
-            let exchange = Self::receive(pending, method, max_body_bytes);
-            match tokio::time::timeout(limit, exchange).await {
-                Ok(result) => result,
-                Err(elapsed) => Err(timed_out(elapsed)),
-            }
-        })
+        let exchange = Self::receive(
+            self.client.request(request.map(Full::new)),
+            method,
+            self.max_body_bytes,
+        );
+        match tokio::time::timeout(self.request_timeout, exchange).await {
+            Ok(result) => result,
+            Err(elapsed) => Err(timed_out(elapsed)),
+        }
     }
 
     /// The configured [`TransportConfig::request_timeout`]: every `send` is bounded by it.

@@ -30,10 +30,8 @@ pub fn connect() -> Result<(Client, Target), users_client::Error> {
             (Some(id), Some(secret), _) => builder.client_credentials(id, secret),
             (_, _, Some(token)) => builder.token(token),
             _ => {
-                return Err(users_client::Error::Config(
-                    "AUTH0_DOMAIN needs AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or AUTH0_TOKEN"
-                        .into(),
-                ));
+                // AUTH0_DOMAIN needs AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or AUTH0_TOKEN.
+                return Err(users_client::ConfigError::MissingCredentials.into());
             }
         };
         return Ok((builder.build()?, Target::Tenant(domain)));

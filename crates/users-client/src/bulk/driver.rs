@@ -13,7 +13,6 @@ use tokio::time::Instant;
 use super::budget::Budget;
 use super::{Bulk, BulkItem, Progress, ProgressHook};
 use crate::client::Client;
-use crate::engine::call::epoch_ms_now;
 use crate::engine::ratelimit::RateLimit;
 use crate::error::Error;
 
@@ -194,10 +193,10 @@ where
             // (another clone saw the same), and the client's latest view may be a stale answer
             // that already released it, hence both.
             let started = Instant::now();
-            if let Some(pause) = self.budget.pause(epoch_ms_now()) {
+            if let Some(pause) = self.budget.pause(self.client.inner.clock.now_epoch_ms()) {
                 tokio::time::sleep(pause).await;
             }
-            self.client.inner.gate.wait().await;
+            self.client.inner.gate.ready().await;
             if started.elapsed() >= Duration::from_millis(1) {
                 self.progress.rate_limited_waits += 1;
             }

@@ -1,16 +1,12 @@
-//! The server's `x-ratelimit-*` headers and a gate that all clones of a client share.
+//! The server's `x-ratelimit-*` headers.
 //!
 //! Auth0 sends `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` (UNIX epoch
-//! seconds) on successful and throttled responses alike. When `remaining` reaches 0 the gate holds
-//! new requests until the reset instead of letting every caller provoke its own 429.
+//! seconds of when requests will next be added) on successful and throttled responses alike.
+//! The gate that acts on them is `engine::gate`.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName};
-use tokio::sync::watch;
-use tokio::time::Instant;
 
 /// The `x-ratelimit-limit` header: the bucket size.
 const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
@@ -18,14 +14,6 @@ const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
 const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 /// The `x-ratelimit-reset` header: when requests are next added, in UNIX epoch seconds.
 const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
-
-/// Added to the reset time before releasing held requests: the header has whole-second
-/// resolution and the server's clock is not ours, so arriving exactly on the second risks a 429.
-const GATE_MARGIN: Duration = Duration::from_millis(200);
-
-/// The longest the gate holds a request by default, matching
-/// [`RetryPolicy::max_rate_limit_wait`](crate::engine::retry::RetryPolicy::max_rate_limit_wait).
-const DEFAULT_MAX_GATE_WAIT: Duration = Duration::from_secs(60);
 
 /// Rate-limit state parsed from one response's `x-ratelimit-*` headers.
 ///
@@ -75,125 +63,15 @@ fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     users_transport::header_number(headers.get(name)?.as_bytes(), false)
 }
 
-/// Whether `seen` is provably older than `known` (see [`RateLimitGate::observe`]).
-fn is_stale(seen: &RateLimit, known: &RateLimit) -> bool {
+/// Whether `seen` is provably older than `known`: an earlier reset (the server's reset never
+/// moves backwards), or the same reset with more left (within a window the count only drops).
+pub(crate) fn is_stale(seen: &RateLimit, known: &RateLimit) -> bool {
     match (seen.reset_epoch_secs, known.reset_epoch_secs) {
         (Some(seen_reset), Some(known_reset)) if seen_reset < known_reset => true,
         (Some(seen_reset), Some(known_reset)) if seen_reset == known_reset => {
             matches!((seen.remaining, known.remaining), (Some(s), Some(k)) if s > k)
         }
         _ => false,
-    }
-}
-
-/// What the gate knows, shared by every clone.
-#[derive(Debug, Default)]
-struct GateState {
-    current: Option<RateLimit>,
-    hold_until: Option<Instant>,
-}
-
-/// Holds new requests while the server says the bucket is empty.
-///
-/// Cloning shares the state, so every clone of a client sees every response's headers. The state
-/// sits in a watch channel so that waiters wake as soon as a newer response releases the hold.
-#[derive(Clone, Debug)]
-pub(crate) struct RateLimitGate {
-    state: Arc<watch::Sender<GateState>>,
-    /// Whether `hold_until` is set, mirrored outside the channel's lock (written under it) so
-    /// that a request with no hold in force passes the gate with one atomic load: no
-    /// subscription, no lock, no clock read, nothing written to memory shared by every caller.
-    held: Arc<AtomicBool>,
-    max_wait: Duration,
-}
-
-impl Default for RateLimitGate {
-    fn default() -> Self {
-        Self::new(DEFAULT_MAX_GATE_WAIT)
-    }
-}
-
-impl RateLimitGate {
-    /// A gate that never holds a request longer than `max_wait`.
-    pub fn new(max_wait: Duration) -> Self {
-        Self {
-            state: Arc::new(watch::Sender::new(GateState::default())),
-            held: Arc::new(AtomicBool::new(false)),
-            max_wait,
-        }
-    }
-
-    /// Records the rate-limit state of a response received at `now_epoch_ms`.
-    ///
-    /// A newer observation replaces the previous one. `remaining == 0` with a reset in the
-    /// future holds new requests until the reset plus a small margin (at most `max_wait` from
-    /// now); a newer `remaining > 0`, or a reset that is already past, releases the hold. An
-    /// unknown `remaining` leaves the hold as it is: it is no evidence that the bucket was refilled.
-    ///
-    /// Concurrent responses arrive out of order, so an answer that is provably older than what
-    /// the gate already knows is ignored: one with an earlier `x-ratelimit-reset` (the server's
-    /// reset never moves backwards), or one with the same reset and more `remaining` (within a
-    /// window the count only goes down). Otherwise a late "2 left" would release the hold that a
-    /// newer "0 left" set, and the held requests would meet a 429.
-    pub fn observe(&self, rl: &RateLimit, now_epoch_ms: i64) {
-        let hold = match rl.remaining {
-            None => None,
-            Some(0) => Some(
-                rl.until_reset(now_epoch_ms)
-                    .filter(|d| !d.is_zero())
-                    .map(|d| Instant::now() + d.saturating_add(GATE_MARGIN).min(self.max_wait)),
-            ),
-            Some(_) => Some(None),
-        };
-        self.state.send_if_modified(|state| {
-            if state.current.is_some_and(|known| is_stale(rl, &known)) {
-                return false;
-            }
-            state.current = Some(*rl);
-            match hold {
-                Some(new) if new != state.hold_until => {
-                    state.hold_until = new;
-                    self.held.store(new.is_some(), Ordering::Release);
-                    true
-                }
-                _ => false,
-            }
-        });
-    }
-
-    /// Waits while a hold is in force, following newer responses that extend or release it,
-    /// but never longer than `max_wait` in total.
-    ///
-    /// Without a hold (the common case) this returns at once; the waiting itself is boxed so
-    /// that a caller's state does not carry its timer and subscription on every request.
-    pub async fn wait(&self) {
-        if self.held.load(Ordering::Acquire) {
-            Box::pin(self.wait_held()).await;
-        }
-    }
-
-    async fn wait_held(&self) {
-        let latest = Instant::now() + self.max_wait;
-        let mut changes = self.state.subscribe();
-        loop {
-            let hold = changes.borrow_and_update().hold_until;
-            let until = match hold {
-                Some(until) if until > Instant::now() && Instant::now() < latest => {
-                    until.min(latest)
-                }
-                _ => return,
-            };
-            tokio::select! {
-                () = tokio::time::sleep_until(until) => {}
-                // The sender lives in `self`, so this only ends when the hold changed.
-                _ = changes.changed() => {}
-            }
-        }
-    }
-
-    /// The most recently observed rate-limit state.
-    pub fn current(&self) -> Option<RateLimit> {
-        self.state.borrow().current
     }
 }
 
@@ -222,25 +100,6 @@ pub(crate) mod tests {
             remaining: Some(0),
             reset_epoch_secs: Some(NOW_MS / 1000 + reset_in_secs),
         }
-    }
-
-    fn left(n: u64) -> RateLimit {
-        left_until(n, 1)
-    }
-
-    fn left_until(n: u64, reset_in_secs: i64) -> RateLimit {
-        RateLimit {
-            limit: Some(10),
-            remaining: Some(n),
-            reset_epoch_secs: Some(NOW_MS / 1000 + reset_in_secs),
-        }
-    }
-
-    /// How long `gate.wait()` takes on the paused clock.
-    async fn waited(gate: &RateLimitGate) -> Duration {
-        let start = Instant::now();
-        gate.wait().await;
-        Instant::now() - start
     }
 
     #[test]
@@ -363,144 +222,5 @@ pub(crate) mod tests {
             ..RateLimit::default()
         };
         assert!(huge.until_reset(i64::MIN).is_some());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn no_information_means_no_wait() {
-        let gate = RateLimitGate::default();
-        assert_eq!(waited(&gate).await, Duration::ZERO);
-        assert_eq!(gate.current(), None);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn remaining_zero_holds_new_requests_until_reset() {
-        let gate = RateLimitGate::default();
-        gate.observe(&empty(3), NOW_MS);
-        assert_eq!(gate.current(), Some(empty(3)));
-        assert_eq!(waited(&gate).await, Duration::from_secs(3) + GATE_MARGIN);
-        // Once the reset has passed, nothing is held any more.
-        assert_eq!(waited(&gate).await, Duration::ZERO);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn remaining_above_zero_does_not_hold() {
-        let gate = RateLimitGate::default();
-        gate.observe(&left(1), NOW_MS);
-        assert_eq!(waited(&gate).await, Duration::ZERO);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn clones_share_state() {
-        let gate = RateLimitGate::default();
-        let clone = gate.clone();
-        clone.observe(&empty(2), NOW_MS);
-        assert_eq!(gate.current(), Some(empty(2)));
-        assert_eq!(waited(&gate).await, Duration::from_secs(2) + GATE_MARGIN);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn newer_information_replaces_older() {
-        let gate = RateLimitGate::default();
-        gate.observe(&empty(5), NOW_MS);
-        gate.observe(&left_until(4, 6), NOW_MS);
-        assert_eq!(gate.current(), Some(left_until(4, 6)));
-        assert_eq!(waited(&gate).await, Duration::ZERO);
-
-        gate.observe(&empty(7), NOW_MS);
-        gate.observe(&empty(8), NOW_MS);
-        assert_eq!(waited(&gate).await, Duration::from_secs(8) + GATE_MARGIN);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn older_answers_arriving_late_do_not_release_the_hold() {
-        let gate = RateLimitGate::default();
-        gate.observe(&empty(3), NOW_MS);
-        // Sent earlier, answered later: an earlier reset, or the same reset with more left.
-        gate.observe(&left_until(5, 2), NOW_MS);
-        gate.observe(&left_until(2, 3), NOW_MS);
-        assert_eq!(gate.current(), Some(empty(3)));
-        assert_eq!(waited(&gate).await, Duration::from_secs(3) + GATE_MARGIN);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn unknown_remaining_keeps_the_hold() {
-        let gate = RateLimitGate::default();
-        gate.observe(&empty(2), NOW_MS);
-        let no_remaining = RateLimit {
-            limit: Some(10),
-            ..RateLimit::default()
-        };
-        gate.observe(&no_remaining, NOW_MS);
-        assert_eq!(gate.current(), Some(no_remaining));
-        assert_eq!(waited(&gate).await, Duration::from_secs(2) + GATE_MARGIN);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn never_waits_longer_than_the_clamp() {
-        let gate = RateLimitGate::new(Duration::from_secs(60));
-        gate.observe(&empty(3600), NOW_MS);
-        assert_eq!(waited(&gate).await, Duration::from_secs(60));
-
-        let short = RateLimitGate::new(Duration::from_secs(2));
-        short.observe(&empty(3600), NOW_MS);
-        assert_eq!(waited(&short).await, Duration::from_secs(2));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_clamp_counts_from_the_observation() {
-        let gate = RateLimitGate::new(Duration::from_secs(60));
-        gate.observe(&empty(3600), NOW_MS);
-        tokio::time::advance(Duration::from_secs(45)).await;
-        assert_eq!(waited(&gate).await, Duration::from_secs(15));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn reset_in_the_past_means_no_wait() {
-        // A client clock ahead of the server's: the reset already passed here.
-        let gate = RateLimitGate::default();
-        gate.observe(&empty(-5), NOW_MS);
-        assert_eq!(waited(&gate).await, Duration::ZERO);
-        // Remaining 0 without any reset gives nothing to wait for either.
-        let no_reset = RateLimit {
-            remaining: Some(0),
-            ..RateLimit::default()
-        };
-        gate.observe(&no_reset, NOW_MS);
-        assert_eq!(waited(&gate).await, Duration::ZERO);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_hold_extended_while_waiting_is_honoured_within_the_clamp() {
-        let gate = RateLimitGate::new(Duration::from_secs(10));
-        gate.observe(&empty(2), NOW_MS);
-        let observer = gate.clone();
-        let extend = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            // A request that was already in flight reports the bucket empty for longer.
-            observer.observe(&empty(30), NOW_MS + 1000);
-        });
-        assert_eq!(waited(&gate).await, Duration::from_secs(10));
-        extend.await.expect("observer task");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_release_while_waiting_wakes_the_waiters() {
-        let gate = RateLimitGate::default();
-        gate.observe(&empty(5), NOW_MS);
-        let observer = gate.clone();
-        let release = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            observer.observe(&left_until(3, 6), NOW_MS + 1000);
-        });
-        let waiters: Vec<_> = (0..3)
-            .map(|_| {
-                let gate = gate.clone();
-                tokio::spawn(async move { waited(&gate).await })
-            })
-            .collect();
-        for waiter in waiters {
-            assert_eq!(waiter.await.expect("waiter task"), Duration::from_secs(1));
-        }
-        release.await.expect("observer task");
     }
 }

@@ -1,7 +1,9 @@
 //! When to repeat a request and how long to wait first: a pure decision function.
 //!
 //! Time and randomness come in as arguments so that every row of the decision table is tested
-//! without a clock. The loop that sleeps and resends lives with the client.
+//! without a clock. The loop that waits and resends is `engine::attempts`. The classification
+//! of statuses and transport failures ([`status_class`], [`transient_transport`]) is the one
+//! both [`decide`] and [`Error::is_retryable`](crate::Error::is_retryable) use.
 
 use std::time::{Duration, SystemTime};
 
@@ -17,7 +19,20 @@ use crate::engine::ratelimit::RateLimit;
 const RESET_JITTER: Duration = Duration::from_millis(500);
 
 /// How many attempts a call may make, how long it waits between them and when it gives up.
+///
+/// Build one from [`RetryPolicy::default`] or [`RetryPolicy::disabled`] and the `with_*`
+/// setters; the fields are public to read. Every duration may be anything up to
+/// `Duration::MAX`: waits are computed with saturating arithmetic.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = users_client::RetryPolicy::default()
+///     .with_max_attempts(6)
+///     .with_deadline(Some(Duration::from_secs(30)));
+/// assert_eq!(policy.max_attempts, 6);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Total attempts including the first. Default 4: node-auth0's management client makes four
     /// (three retries), which is enough to ride out a one-second rate-limit window or a brief
@@ -33,9 +48,11 @@ pub struct RetryPolicy {
     /// Default 60 s: Auth0's per-minute buckets refill within a minute, and node-auth0 v5+ caps
     /// at the same value; a longer demand (or a skewed clock) is cut to this.
     pub max_rate_limit_wait: Duration,
-    /// The whole call's budget, measured from the start of the first attempt: no retry is made
-    /// whose wait would end after it. Default 120 s, two full rate-limit windows; `None` means
-    /// only `max_attempts` bounds the call.
+    /// The whole call's budget, measured from the moment the call starts: every wait counts
+    /// against it (the rate-limit gate, the token, backoff and attempts). No wait is begun that
+    /// would end after it, and no attempt is started after it, so a call returns at the latest
+    /// one attempt's timeout after its deadline. Default 120 s, two full rate-limit windows;
+    /// `None` means only `max_attempts` bounds the call.
     pub deadline: Option<Duration>,
 }
 
@@ -59,6 +76,36 @@ impl RetryPolicy {
             ..Self::default()
         }
     }
+
+    /// Sets [`max_attempts`](Self::max_attempts).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Sets [`base_delay`](Self::base_delay).
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets [`max_backoff`](Self::max_backoff).
+    pub fn with_max_backoff(mut self, ceiling: Duration) -> Self {
+        self.max_backoff = ceiling;
+        self
+    }
+
+    /// Sets [`max_rate_limit_wait`](Self::max_rate_limit_wait).
+    pub fn with_max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = wait;
+        self
+    }
+
+    /// Sets [`deadline`](Self::deadline).
+    pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
 }
 
 /// Whether repeating a request can change the result beyond what the first attempt did.
@@ -72,7 +119,7 @@ pub enum Idempotency {
 
 /// How one attempt ended.
 #[derive(Debug)]
-pub enum Outcome<'a> {
+pub(crate) enum Outcome<'a> {
     /// The server answered.
     Response {
         /// The response status.
@@ -86,7 +133,7 @@ pub enum Outcome<'a> {
 
 impl<'a> Outcome<'a> {
     /// How the attempt that produced `result` ended.
-    pub fn of(result: &'a Result<http::Response<bytes::Bytes>, TransportError>) -> Self {
+    pub(crate) fn of(result: &'a Result<http::Response<bytes::Bytes>, TransportError>) -> Self {
         match result {
             Ok(response) => Outcome::Response {
                 status: response.status(),
@@ -99,11 +146,28 @@ impl<'a> Outcome<'a> {
 
 /// What to do after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Wait this long, then make another attempt.
     Retry(Duration),
     /// Return this attempt's result.
     Stop,
+}
+
+/// What [`decide`] looks at besides the policy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Facts<'a> {
+    /// The attempt that just ended, 1-based.
+    pub attempt: u32,
+    /// Whether the request may be repeated after an unknown outcome.
+    pub idempotency: Idempotency,
+    /// How it ended.
+    pub outcome: &'a Outcome<'a>,
+    /// The wall clock, for `Retry-After` dates and `x-ratelimit-reset`.
+    pub now_epoch_ms: i64,
+    /// Uniform in `[0, 1)`; values outside are clamped, NaN counts as 0.
+    pub jitter: f64,
+    /// Time since the call started.
+    pub elapsed: Duration,
 }
 
 /// Decides whether to repeat the attempt numbered `attempt` (1-based) that ended with `outcome`.
@@ -122,15 +186,15 @@ pub enum Decision {
 /// plus the wait would pass the deadline. Backoff is "full jitter":
 /// `jitter * min(max_backoff, base_delay * 2^(attempt-1))`, where `jitter` is uniform in
 /// `[0, 1)` (values outside are clamped, NaN counts as 0).
-pub fn decide(
-    policy: &RetryPolicy,
-    attempt: u32,
-    idempotency: Idempotency,
-    outcome: &Outcome<'_>,
-    now_epoch_ms: i64,
-    jitter: f64,
-    elapsed: Duration,
-) -> Decision {
+pub(crate) fn decide(policy: &RetryPolicy, facts: &Facts<'_>) -> Decision {
+    let Facts {
+        attempt,
+        idempotency,
+        outcome,
+        now_epoch_ms,
+        jitter,
+        elapsed,
+    } = *facts;
     if attempt >= policy.max_attempts {
         return Decision::Stop;
     }
@@ -142,17 +206,15 @@ pub fn decide(
     let backoff = || backoff(policy, attempt, jitter);
     let idempotent = idempotency == Idempotency::Idempotent;
     let delay = match outcome {
-        Outcome::Response { status, headers } => {
-            if *status == StatusCode::TOO_MANY_REQUESTS {
+        Outcome::Response { status, headers } => match status_class(*status) {
+            StatusClass::RateLimited => {
                 rate_limit_wait(policy, headers, now_epoch_ms, jitter).unwrap_or_else(backoff)
-            } else if idempotent && is_retryable_status(*status) {
-                retry_after(headers, now_epoch_ms)
-                    .map(|d| d.min(policy.max_rate_limit_wait))
-                    .unwrap_or_else(backoff)
-            } else {
-                return Decision::Stop;
             }
-        }
+            StatusClass::Transient if idempotent => retry_after(headers, now_epoch_ms)
+                .map(|d| d.min(policy.max_rate_limit_wait))
+                .unwrap_or_else(backoff),
+            StatusClass::Transient | StatusClass::Final => return Decision::Stop,
+        },
         Outcome::Transport(error) if is_retryable_transport(error, idempotent) => backoff(),
         Outcome::Transport(_) => return Decision::Stop,
     };
@@ -162,17 +224,41 @@ pub fn decide(
     }
 }
 
-/// 408, and 5xx except 501 (the server will not implement it on a second try).
-fn is_retryable_status(status: StatusCode) -> bool {
-    status == StatusCode::REQUEST_TIMEOUT
+/// What a response status says about trying again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StatusClass {
+    /// 429: the server did not act; try again after the wait it asks for.
+    RateLimited,
+    /// 408, and 5xx except 501: transient, but the request may have been applied.
+    Transient,
+    /// Everything else, 501 included (the server will not implement it on a second try).
+    Final,
+}
+
+/// The one classification of statuses.
+pub(crate) fn status_class(status: StatusCode) -> StatusClass {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        StatusClass::RateLimited
+    } else if status == StatusCode::REQUEST_TIMEOUT
         || (status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED)
+    {
+        StatusClass::Transient
+    } else {
+        StatusClass::Final
+    }
+}
+
+/// The one classification of transport failures: a timeout, a failed connection or an I/O
+/// error may not happen again; TLS, body-size and invalid-request failures will.
+pub(crate) fn transient_transport(kind: TransportErrorKind) -> bool {
+    matches!(
+        kind,
+        TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
+    )
 }
 
 fn is_retryable_transport(error: &TransportError, idempotent: bool) -> bool {
-    let transient = matches!(
-        error.kind(),
-        TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
-    );
+    let transient = transient_transport(error.kind());
     // Never sent: repeating cannot apply anything twice, but only a failure to reach the server
     // is worth repeating (an invalid request fails the same way again).
     transient && (idempotent || !error.may_have_been_sent())
@@ -212,7 +298,7 @@ fn rate_limit_wait(
 /// The wait a `Retry-After` header asks for at `now_epoch_ms`: delta-seconds or an HTTP-date
 /// (any of the three formats RFC 9110 requires recipients to accept). A date in the past means
 /// no wait; a missing or malformed header gives `None`. The result is not clamped.
-pub fn retry_after(headers: &HeaderMap, now_epoch_ms: i64) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, now_epoch_ms: i64) -> Option<Duration> {
     let text = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()
@@ -232,533 +318,5 @@ pub fn retry_after(headers: &HeaderMap, now_epoch_ms: i64) -> Option<Duration> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use Idempotency::{Idempotent, NonIdempotent};
-    use http::HeaderValue;
-    use proptest::prelude::*;
-
-    /// 2023-02-03T19:30:00Z, the reset in Auth0's documentation example.
-    const NOW_MS: i64 = 1_675_452_600_000;
-    const NOW_SECS: i64 = NOW_MS / 1000;
-    const HALF: f64 = 0.5;
-
-    fn secs(n: u64) -> Duration {
-        Duration::from_secs(n)
-    }
-
-    fn ms(n: u64) -> Duration {
-        Duration::from_millis(n)
-    }
-
-    use crate::engine::ratelimit::tests::headers;
-
-    /// `decide` for a response at `NOW_MS` with the default policy and no time elapsed.
-    fn on_status(
-        status: u16,
-        pairs: &[(&str, &[u8])],
-        idempotency: Idempotency,
-        attempt: u32,
-    ) -> Decision {
-        let headers = headers(pairs);
-        let status = StatusCode::from_u16(status).expect("test status");
-        let outcome = Outcome::Response {
-            status,
-            headers: &headers,
-        };
-        let policy = RetryPolicy::default();
-        decide(
-            &policy,
-            attempt,
-            idempotency,
-            &outcome,
-            NOW_MS,
-            HALF,
-            Duration::ZERO,
-        )
-    }
-
-    fn on_error(error: &TransportError, idempotency: Idempotency) -> Decision {
-        let policy = RetryPolicy::default();
-        let outcome = Outcome::Transport(error);
-        decide(
-            &policy,
-            1,
-            idempotency,
-            &outcome,
-            NOW_MS,
-            HALF,
-            Duration::ZERO,
-        )
-    }
-
-    /// Header names and values for one row of a table.
-    type Pairs<'a> = Vec<(&'a str, &'a [u8])>;
-
-    fn reset_in(delta_secs: i64) -> Vec<u8> {
-        (NOW_SECS + delta_secs).to_string().into_bytes()
-    }
-
-    #[test]
-    fn defaults_are_the_documented_ones() {
-        let policy = RetryPolicy::default();
-        assert_eq!(policy.max_attempts, 4);
-        assert_eq!(policy.base_delay, ms(500));
-        assert_eq!(policy.max_backoff, secs(10));
-        assert_eq!(policy.max_rate_limit_wait, secs(60));
-        assert_eq!(policy.deadline, Some(secs(120)));
-        assert_eq!(RetryPolicy::disabled().max_attempts, 1);
-    }
-
-    #[test]
-    fn final_statuses_stop() {
-        for status in [200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 413, 422] {
-            for idempotency in [Idempotent, NonIdempotent] {
-                assert_eq!(
-                    on_status(status, &[("retry-after", b"1")], idempotency, 1),
-                    Decision::Stop,
-                    "status {status} {idempotency:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn rate_limited_rows() {
-        let past_reset = reset_in(-30);
-        let soon_reset = reset_in(3);
-        let far_reset = reset_in(86_400);
-        let rows: [(&str, Pairs<'_>, u32, Decision); 13] = [
-            (
-                "retry-after seconds",
-                vec![("retry-after", b"7")],
-                1,
-                Decision::Retry(secs(7)),
-            ),
-            (
-                "retry-after zero",
-                vec![("Retry-After", b"0")],
-                1,
-                Decision::Retry(Duration::ZERO),
-            ),
-            (
-                "retry-after IMF-fixdate",
-                vec![("retry-after", b"Fri, 03 Feb 2023 19:30:30 GMT")],
-                1,
-                Decision::Retry(secs(30)),
-            ),
-            (
-                "retry-after RFC 850 date",
-                vec![("retry-after", b"Friday, 03-Feb-23 19:30:30 GMT")],
-                1,
-                Decision::Retry(secs(30)),
-            ),
-            (
-                "retry-after asctime date",
-                vec![("retry-after", b"Fri Feb  3 19:30:30 2023")],
-                1,
-                Decision::Retry(secs(30)),
-            ),
-            (
-                "retry-after date in the past",
-                vec![("retry-after", b"Fri, 03 Feb 2023 19:29:00 GMT")],
-                1,
-                Decision::Retry(Duration::ZERO),
-            ),
-            (
-                "retry-after clamped",
-                vec![("retry-after", b"3600")],
-                1,
-                Decision::Retry(secs(60)),
-            ),
-            (
-                "retry-after wins over reset",
-                vec![("retry-after", b"2"), ("x-ratelimit-reset", &soon_reset)],
-                1,
-                Decision::Retry(secs(2)),
-            ),
-            (
-                "reset plus jitter",
-                vec![
-                    ("x-ratelimit-remaining", b"0"),
-                    ("x-ratelimit-reset", &soon_reset),
-                ],
-                1,
-                Decision::Retry(secs(3) + ms(250)),
-            ),
-            (
-                "reset in the past: jitter only",
-                vec![("x-ratelimit-reset", &past_reset)],
-                1,
-                Decision::Retry(ms(250)),
-            ),
-            (
-                "reset clamped",
-                vec![("x-ratelimit-reset", &far_reset)],
-                1,
-                Decision::Retry(secs(60)),
-            ),
-            ("neither: backoff", vec![], 1, Decision::Retry(ms(250))),
-            (
-                "neither: backoff grows",
-                vec![],
-                3,
-                Decision::Retry(secs(1)),
-            ),
-        ];
-        for (name, pairs, attempt, expected) in rows {
-            for idempotency in [Idempotent, NonIdempotent] {
-                assert_eq!(
-                    on_status(429, &pairs, idempotency, attempt),
-                    expected,
-                    "{name}, {idempotency:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn garbage_rate_limit_headers_fall_back() {
-        let soon_reset = reset_in(3);
-        let garbage: [&[u8]; 10] = [
-            b"",
-            b"-5",
-            b"1.5",
-            b"abc",
-            b"5 s",
-            b"\xff\xfe",
-            b"Fri, 03 Feb 2023 19:30:30 XYZ",
-            b"Fri, 31 Feb 2023 19:30:30 GMT",
-            b"Thu, 01 Jan 1960 00:00:00 GMT",
-            b"+7",
-        ];
-        for value in garbage {
-            let with_reset = [("retry-after", value), ("x-ratelimit-reset", &soon_reset)];
-            assert_eq!(
-                on_status(429, &with_reset, Idempotent, 1),
-                Decision::Retry(secs(3) + ms(250)),
-                "retry-after {value:?} falls back to the reset"
-            );
-            let all_garbage = [("retry-after", value), ("x-ratelimit-reset", value)];
-            assert_eq!(
-                on_status(429, &all_garbage, Idempotent, 1),
-                Decision::Retry(ms(250)),
-                "{value:?} everywhere falls back to backoff"
-            );
-        }
-        // An absurd delta is still a demand to wait as long as allowed.
-        let huge = [("retry-after", b"99999999999999999999999".as_slice())];
-        assert_eq!(
-            on_status(429, &huge, Idempotent, 1),
-            Decision::Retry(secs(60))
-        );
-    }
-
-    #[test]
-    fn server_errors_retry_only_when_idempotent() {
-        for status in [408, 500, 502, 503, 504, 599] {
-            assert_eq!(
-                on_status(status, &[], Idempotent, 1),
-                Decision::Retry(ms(250)),
-                "{status}"
-            );
-            assert_eq!(
-                on_status(status, &[], NonIdempotent, 1),
-                Decision::Stop,
-                "{status}"
-            );
-        }
-    }
-
-    #[test]
-    fn server_error_retry_after_is_honoured_and_clamped() {
-        let asks_5 = [("retry-after", b"5".as_slice())];
-        assert_eq!(
-            on_status(503, &asks_5, Idempotent, 1),
-            Decision::Retry(secs(5))
-        );
-        assert_eq!(on_status(503, &asks_5, NonIdempotent, 1), Decision::Stop);
-        let asks_hour = [("retry-after", b"3600".as_slice())];
-        assert_eq!(
-            on_status(503, &asks_hour, Idempotent, 1),
-            Decision::Retry(secs(60))
-        );
-    }
-
-    #[test]
-    fn not_implemented_never_retries() {
-        for idempotency in [Idempotent, NonIdempotent] {
-            let asks = [("retry-after", b"1".as_slice())];
-            assert_eq!(on_status(501, &asks, idempotency, 1), Decision::Stop);
-        }
-    }
-
-    #[test]
-    fn transport_rows() {
-        use TransportErrorKind::*;
-        let backoff = Decision::Retry(ms(250));
-        let rows = [
-            // (error, idempotent, non-idempotent)
-            (TransportError::new(Timeout), backoff, Decision::Stop),
-            (TransportError::new(Io), backoff, Decision::Stop),
-            // Refused before anything was sent: safe for every operation.
-            (TransportError::new(Connect), backoff, backoff),
-            // A backend that cannot tell whether the request left: unknown outcome.
-            (
-                TransportError::new(Connect).with_may_have_been_sent(true),
-                backoff,
-                Decision::Stop,
-            ),
-            // A connect timeout or an I/O failure known to precede sending.
-            (
-                TransportError::new(Timeout).with_may_have_been_sent(false),
-                backoff,
-                backoff,
-            ),
-            (
-                TransportError::new(Io).with_may_have_been_sent(false),
-                backoff,
-                backoff,
-            ),
-            // Never sent, but it would fail the same way again.
-            (
-                TransportError::new(InvalidRequest),
-                Decision::Stop,
-                Decision::Stop,
-            ),
-            (TransportError::new(Tls), Decision::Stop, Decision::Stop),
-            (
-                TransportError::new(BodyTooLarge),
-                Decision::Stop,
-                Decision::Stop,
-            ),
-            (TransportError::new(Other), Decision::Stop, Decision::Stop),
-        ];
-        for (error, idempotent, non_idempotent) in rows {
-            assert_eq!(on_error(&error, Idempotent), idempotent, "{error:?}");
-            assert_eq!(on_error(&error, NonIdempotent), non_idempotent, "{error:?}");
-        }
-    }
-
-    #[test]
-    fn max_attempts_stop_every_retryable_outcome() {
-        let timeout = TransportError::new(TransportErrorKind::Timeout);
-        let policy = RetryPolicy::default();
-        let throttled = headers(&[("retry-after", b"1")]);
-        let outcomes = [
-            Outcome::Response {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                headers: &throttled,
-            },
-            Outcome::Response {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                headers: &throttled,
-            },
-            Outcome::Transport(&timeout),
-        ];
-        for outcome in &outcomes {
-            let run = |policy: &RetryPolicy, attempt| {
-                decide(
-                    policy,
-                    attempt,
-                    Idempotent,
-                    outcome,
-                    NOW_MS,
-                    HALF,
-                    Duration::ZERO,
-                )
-            };
-            assert_ne!(run(&policy, 3), Decision::Stop, "{outcome:?}");
-            assert_eq!(run(&policy, 4), Decision::Stop, "{outcome:?}");
-            assert_eq!(run(&policy, 5), Decision::Stop, "{outcome:?}");
-            assert_eq!(
-                run(&RetryPolicy::disabled(), 1),
-                Decision::Stop,
-                "{outcome:?}"
-            );
-            let zero = RetryPolicy {
-                max_attempts: 0,
-                ..RetryPolicy::default()
-            };
-            assert_eq!(run(&zero, 0), Decision::Stop, "{outcome:?}");
-        }
-    }
-
-    #[test]
-    fn deadline_stops_a_wait_that_would_pass_it() {
-        let none = HeaderMap::new();
-        let throttled = headers(&[("retry-after", b"30")]);
-        let unavailable = Outcome::Response {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            headers: &none,
-        };
-        let limited = Outcome::Response {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            headers: &throttled,
-        };
-        let policy = RetryPolicy::default();
-        let run = |outcome: &Outcome<'_>, elapsed| {
-            decide(&policy, 1, Idempotent, outcome, NOW_MS, HALF, elapsed)
-        };
-        assert_eq!(run(&unavailable, secs(100)), Decision::Retry(ms(250)));
-        assert_eq!(
-            run(&unavailable, secs(120) - ms(250)),
-            Decision::Retry(ms(250))
-        );
-        assert_eq!(run(&unavailable, secs(120) - ms(249)), Decision::Stop);
-        assert_eq!(run(&limited, secs(90)), Decision::Retry(secs(30)));
-        assert_eq!(run(&limited, secs(91)), Decision::Stop);
-        assert_eq!(run(&limited, Duration::MAX), Decision::Stop);
-
-        let unbounded = RetryPolicy {
-            deadline: None,
-            ..RetryPolicy::default()
-        };
-        let outcome = &limited;
-        assert_eq!(
-            decide(
-                &unbounded,
-                1,
-                Idempotent,
-                outcome,
-                NOW_MS,
-                HALF,
-                Duration::MAX
-            ),
-            Decision::Retry(secs(30))
-        );
-    }
-
-    #[test]
-    fn backoff_doubles_up_to_the_ceiling_with_full_jitter() {
-        let policy = RetryPolicy {
-            max_attempts: u32::MAX,
-            ..RetryPolicy::default()
-        };
-        let expected_ceilings = [(1, 500), (2, 1_000), (3, 2_000), (5, 8_000), (6, 10_000)];
-        for (attempt, ceiling_ms) in expected_ceilings {
-            assert_eq!(
-                backoff(&policy, attempt, 1.0),
-                ms(ceiling_ms),
-                "attempt {attempt}"
-            );
-            assert_eq!(
-                backoff(&policy, attempt, HALF),
-                ms(ceiling_ms / 2),
-                "attempt {attempt}"
-            );
-            assert_eq!(
-                backoff(&policy, attempt, 0.0),
-                Duration::ZERO,
-                "attempt {attempt}"
-            );
-        }
-        assert_eq!(backoff(&policy, u32::MAX, 1.0), secs(10));
-        assert_eq!(backoff(&policy, 0, 1.0), ms(500));
-    }
-
-    #[test]
-    fn bad_jitter_and_extreme_settings_do_not_panic() {
-        let huge = RetryPolicy {
-            max_attempts: u32::MAX,
-            base_delay: Duration::MAX,
-            max_backoff: Duration::MAX,
-            max_rate_limit_wait: Duration::MAX,
-            deadline: None,
-        };
-        for jitter in [
-            f64::NAN,
-            -1.0,
-            2.0,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            0.999_999_999,
-        ] {
-            let d = backoff(&huge, u32::MAX - 1, jitter);
-            assert!(d <= Duration::MAX);
-            let d = backoff(&RetryPolicy::default(), 2, jitter);
-            assert!(d <= secs(1), "jitter {jitter}");
-        }
-        let policy = RetryPolicy::default();
-        let none = HeaderMap::new();
-        let outcome = Outcome::Response {
-            status: StatusCode::BAD_GATEWAY,
-            headers: &none,
-        };
-        let nan = decide(
-            &policy,
-            1,
-            Idempotent,
-            &outcome,
-            NOW_MS,
-            f64::NAN,
-            Duration::ZERO,
-        );
-        assert_eq!(nan, Decision::Retry(Duration::ZERO));
-        let over = decide(
-            &policy,
-            1,
-            Idempotent,
-            &outcome,
-            NOW_MS,
-            7.0,
-            Duration::ZERO,
-        );
-        assert_eq!(over, Decision::Retry(ms(500)));
-    }
-
-    #[test]
-    fn retry_after_parses_without_clamping() {
-        let at = |value: &[u8], now| retry_after(&headers(&[("retry-after", value)]), now);
-        assert_eq!(at(b" 12 ", NOW_MS), Some(secs(12)));
-        assert_eq!(
-            at(b"Fri, 03 Feb 2023 19:30:30 GMT", NOW_MS + 10_500),
-            Some(ms(19_500))
-        );
-        assert_eq!(
-            at(b"Fri, 03 Feb 2023 19:30:30 GMT", i64::MIN),
-            Some(ms(i64::MAX.unsigned_abs()))
-        );
-        assert_eq!(
-            at(b"Fri, 03 Feb 2023 19:30:30 GMT", i64::MAX),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(at(b"soon", NOW_MS), None);
-        assert_eq!(retry_after(&HeaderMap::new(), NOW_MS), None);
-    }
-
-    proptest! {
-        /// Whatever the server sends and whatever the clock says, a retry waits no longer than
-        /// the larger clamp and never past the deadline.
-        #[test]
-        fn decisions_are_bounded(
-            status in 100u16..1000,
-            retry_after in proptest::collection::vec(any::<u8>(), 0..40),
-            reset in proptest::collection::vec(any::<u8>(), 0..25),
-            now in any::<i64>(),
-            jitter in any::<f64>(),
-            attempt in 0u32..20,
-            elapsed_ms in 0u64..200_000,
-            idempotent in any::<bool>(),
-        ) {
-            let mut map = HeaderMap::new();
-            if let Ok(value) = HeaderValue::from_bytes(&retry_after) {
-                map.insert(http::header::RETRY_AFTER, value);
-            }
-            if let Ok(value) = HeaderValue::from_bytes(&reset) {
-                map.insert("x-ratelimit-reset", value);
-            }
-            let status = StatusCode::from_u16(status).expect("status in range");
-            let outcome = Outcome::Response { status, headers: &map };
-            let idempotency = if idempotent { Idempotent } else { NonIdempotent };
-            let policy = RetryPolicy::default();
-            let elapsed = ms(elapsed_ms);
-            let decision = decide(&policy, attempt, idempotency, &outcome, now, jitter, elapsed);
-            if let Decision::Retry(delay) = decision {
-                prop_assert!(delay <= policy.max_rate_limit_wait.max(policy.max_backoff));
-                prop_assert!(elapsed + delay <= secs(120));
-                prop_assert!(attempt < policy.max_attempts);
-            }
-        }
-    }
-}
+#[path = "retry_tests.rs"]
+mod tests;

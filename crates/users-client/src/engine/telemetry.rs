@@ -9,7 +9,7 @@ use http::HeaderValue;
 pub const CLIENT_NAME: &str = "users-client";
 
 /// The decoded telemetry payload this build sends.
-pub fn payload() -> serde_json::Value {
+pub(crate) fn payload() -> serde_json::Value {
     serde_json::json!({
         "name": CLIENT_NAME,
         "version": env!("CARGO_PKG_VERSION"),

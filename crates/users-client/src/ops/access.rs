@@ -30,10 +30,13 @@ fn list_spec(
     id: &str,
     query: &PageQuery,
 ) -> Result<RequestSpec, Error> {
-    if client.inner.validate {
-        query.validate()?;
-    }
-    Ok(RequestSpec::of(op, &[id])?.query(query.to_query_pairs()))
+    let checked = if client.inner.validate {
+        query.validate()
+    } else {
+        Ok(())
+    };
+    let spec = RequestSpec::of(op, &[id]).map(|s| s.query(query.to_query_pairs()));
+    RequestSpec::validated(spec, checked)
 }
 
 /// The request for an assignment body, validated first (unless validation is off).
@@ -45,25 +48,26 @@ fn body_spec<B: serde::Serialize>(
     validate: impl FnOnce(&B) -> Result<(), users_model::Violations>,
 ) -> Result<RequestSpec, Error> {
     let spec = RequestSpec::of(op, &[id])?;
-    if client.inner.validate {
-        validate(body)?;
-    }
-    spec.json_bytes(serialize_json(body)?)
+    let checked = if client.inner.validate {
+        validate(body)
+    } else {
+        Ok(())
+    };
+    spec.json_checked(serialize_json(body), checked)
 }
 
 fn forced_totals(query: &PageQuery) -> PageQuery {
-    PageQuery {
-        include_totals: Some(true),
-        ..*query
-    }
+    let mut forced = *query;
+    forced.include_totals = Some(true);
+    forced
 }
 
 fn page_query(page: u32, per_page: u32) -> PageQuery {
-    PageQuery {
-        page: Some(page),
-        per_page: Some(per_page),
-        include_totals: Some(true),
-    }
+    let mut query = PageQuery::default();
+    query.page = Some(page);
+    query.per_page = Some(per_page);
+    query.include_totals = Some(true);
+    query
 }
 
 impl Users<'_> {
@@ -81,16 +85,11 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
     /// #     "roles": [{"id": "rol_analyst", "name": "analyst"}],
-    /// #     "assignments": [{"user_id": "auth0|123", "roles": ["analyst"]}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "assignments": [{"user_id": "auth0|123", "roles": ["analyst"]}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::PageQuery;
     /// let roles = client.users().roles("auth0|123", &PageQuery::default()).await?;
     /// assert_eq!(roles[0].name.as_deref(), Some("analyst"));
@@ -117,14 +116,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::PageQuery;
     /// let page = client.users().roles_page("auth0|123", &PageQuery::default()).await?;
     /// assert_eq!(page.total, 0);
@@ -153,16 +145,11 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
     /// #     "roles": [{"name": "a"}, {"name": "b"}, {"name": "c"}],
-    /// #     "assignments": [{"user_id": "auth0|123", "roles": ["a", "b", "c"]}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "assignments": [{"user_id": "auth0|123", "roles": ["a", "b", "c"]}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use futures_util::TryStreamExt;
     /// let roles: Vec<_> = client.users().roles_stream("auth0|123", 2).try_collect().await?;
     /// assert_eq!(roles.len(), 3);
@@ -210,15 +197,10 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
-    /// #     "roles": [{"id": "rol_analyst", "name": "analyst"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "roles": [{"id": "rol_analyst", "name": "analyst"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::RoleIds;
     /// client.users().assign_roles("auth0|123", &RoleIds::new(["rol_analyst"])).await?;
     /// # Ok(()) }
@@ -247,16 +229,11 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
     /// #     "roles": [{"id": "rol_analyst", "name": "analyst"}],
-    /// #     "assignments": [{"user_id": "auth0|123", "roles": ["analyst"]}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "assignments": [{"user_id": "auth0|123", "roles": ["analyst"]}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::RoleIds;
     /// client.users().remove_roles("auth0|123", &RoleIds::new(["rol_analyst"])).await?;
     /// # Ok(()) }
@@ -284,17 +261,12 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
     /// #     "resource_servers": [{"identifier": "https://api.example.com/", "scopes": [{"value": "read:reports"}]}],
     /// #     "assignments": [{"user_id": "auth0|123", "permissions": [{"resource_server_identifier":
-    /// #         "https://api.example.com/", "permission_name": "read:reports"}]}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #         "https://api.example.com/", "permission_name": "read:reports"}]}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::PageQuery;
     /// let permissions = client.users().permissions("auth0|123", &PageQuery::default()).await?;
     /// assert_eq!(permissions[0].permission_name.as_deref(), Some("read:reports"));
@@ -321,14 +293,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::PageQuery;
     /// let page = client.users().permissions_page("auth0|123", &PageQuery::default()).await?;
     /// assert!(page.permissions.is_empty());
@@ -355,14 +320,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use futures_util::TryStreamExt;
     /// let all: Vec<_> = client.users().permissions_stream("auth0|123", 50).try_collect().await?;
     /// # Ok(()) }
@@ -410,15 +368,10 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
-    /// #     "resource_servers": [{"identifier": "https://api.example.com/", "scopes": [{"value": "read:reports"}]}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "resource_servers": [{"identifier": "https://api.example.com/", "scopes": [{"value": "read:reports"}]}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::{PermissionRef, Permissions};
     /// let read = PermissionRef::new("https://api.example.com/", "read:reports");
     /// client.users().assign_permissions("auth0|123", &Permissions::new([read])).await?;
@@ -448,14 +401,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::{PermissionRef, Permissions};
     /// let read = PermissionRef::new("https://api.example.com/", "read:reports");
     /// client.users().remove_permissions("auth0|123", &Permissions::new([read])).await?;
@@ -483,15 +429,10 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
-    /// #     "organizations": [{"name": "acme", "display_name": "Acme", "members": ["auth0|123"]}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "organizations": [{"name": "acme", "display_name": "Acme", "members": ["auth0|123"]}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::PageQuery;
     /// let orgs = client.users().organizations("auth0|123", &PageQuery::default()).await?;
     /// assert_eq!(orgs[0].name.as_deref(), Some("acme"));
@@ -519,14 +460,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::PageQuery;
     /// let page = client.users().organizations_page("auth0|123", &PageQuery::default()).await?;
     /// assert_eq!(page.total, 0);
@@ -554,14 +488,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use futures_util::TryStreamExt;
     /// let all: Vec<_> = client.users().organizations_stream("auth0|123", 50).try_collect().await?;
     /// # Ok(()) }

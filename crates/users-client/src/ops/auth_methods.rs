@@ -14,21 +14,21 @@ use crate::error::Error;
 
 /// The authentication-methods operations, from [`Client::authentication_methods`].
 #[derive(Clone, Copy, Debug)]
-pub struct AuthenticationMethodsApi<'a> {
+pub struct AuthenticationMethods<'a> {
     client: &'a Client,
 }
 
 impl Client {
     /// The operations on a user's authentication methods (MFA factors, passkeys, ...).
-    pub fn authentication_methods(&self) -> AuthenticationMethodsApi<'_> {
-        AuthenticationMethodsApi { client: self }
+    pub fn authentication_methods(&self) -> AuthenticationMethods<'_> {
+        AuthenticationMethods { client: self }
     }
 }
 
-/// The page size [`AuthenticationMethodsApi::stream`] asks for.
+/// The page size [`AuthenticationMethods::stream`] asks for.
 pub const METHODS_PER_PAGE: u32 = 50;
 
-impl AuthenticationMethodsApi<'_> {
+impl AuthenticationMethods<'_> {
     /// Lists a user's authentication methods (the first page of 50, as a bare array).
     ///
     /// `GET /api/v2/users/{id}/authentication-methods`; scope `read:authentication_methods`.
@@ -42,16 +42,11 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp", "name": "Phone app"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp", "name": "Phone app"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let methods = client.authentication_methods().list("auth0|123").await?;
     /// assert_eq!(methods[0].type_name(), "totp");
     /// # Ok(()) }
@@ -73,16 +68,11 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}, {"type": "push"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}, {"type": "push"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let page = client.authentication_methods().list_page("auth0|123", 0, 1).await?;
     /// assert_eq!((page.authenticators.len(), page.total), (1, Some(2)));
     /// # Ok(()) }
@@ -124,16 +114,11 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}, {"type": "push"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}, {"type": "push"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use futures_util::StreamExt;
     /// let all: Vec<_> = client.authentication_methods().stream("auth0|123").collect().await;
     /// assert_eq!(all.len(), 2);
@@ -199,16 +184,11 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp", "id": "totp|dev_0123456789abcdef"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp", "id": "totp|dev_0123456789abcdef"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let method = client.authentication_methods().get("auth0|123", "totp|dev_0123456789abcdef").await?;
     /// assert_eq!(method.info().and_then(|i| i.confirmed), Some(true));
     /// # Ok(()) }
@@ -233,15 +213,7 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::{NewAuthenticationMethod, NewPhoneMethod};
     /// let phone = NewAuthenticationMethod::Phone(NewPhoneMethod {
     ///     phone_number: "+14155550123".into(),
@@ -256,13 +228,16 @@ impl AuthenticationMethodsApi<'_> {
         user_id: &str,
         method: &NewAuthenticationMethod,
     ) -> Call<AuthenticationMethod> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                method.validate()?;
-            }
-            RequestSpec::of(&operation::CREATE_AUTHENTICATION_METHOD, &[user_id])?
-                .json_bytes(serialize_json(method)?)
-        })();
+        let checked = if self.client.inner.validate {
+            method.validate()
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
+            RequestSpec::of(&operation::CREATE_AUTHENTICATION_METHOD, &[user_id])
+                .and_then(|s| s.json_bytes(serialize_json(method)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_json)
     }
 
@@ -281,15 +256,7 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::{NewEmailMethod, NewTotpMethod, ReplacementMethod, TotpSecret};
     /// let methods = [
     ///     ReplacementMethod::Email(NewEmailMethod { email: "jane@example.com".into(), name: None }),
@@ -307,13 +274,16 @@ impl AuthenticationMethodsApi<'_> {
         user_id: &str,
         methods: &[ReplacementMethod],
     ) -> Call<Vec<AuthenticationMethod>> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                validate_replacement(methods)?;
-            }
-            RequestSpec::of(&operation::REPLACE_AUTHENTICATION_METHODS, &[user_id])?
-                .json_bytes(serialize_json(methods)?)
-        })();
+        let checked = if self.client.inner.validate {
+            validate_replacement(methods)
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
+            RequestSpec::of(&operation::REPLACE_AUTHENTICATION_METHODS, &[user_id])
+                .and_then(|s| s.json_bytes(serialize_json(methods)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_json)
     }
 
@@ -331,22 +301,16 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #     "authentication_methods": {"auth0|123": [{"type": "phone", "id": "phone|dev_0123456789abcdef",
-    /// #         "phone_number": "+14155550123", "preferred_authentication_method": "sms"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #         "phone_number": "+14155550123", "preferred_authentication_method": "sms"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::{AuthenticationMethodUpdate, PreferredMethod};
-    /// let change = AuthenticationMethodUpdate {
-    ///     name: Some("Desk phone".into()),
-    ///     preferred_authentication_method: Some(PreferredMethod::Voice),
-    /// };
+    /// let mut change = AuthenticationMethodUpdate::default();
+    /// change.name = Some("Desk phone".into());
+    /// change.preferred_authentication_method = Some(PreferredMethod::Voice);
     /// let updated = client.authentication_methods()
     ///     .update("auth0|123", "phone|dev_0123456789abcdef", &change).await?;
     /// assert_eq!(updated.info().and_then(|i| i.name.as_deref()), Some("Desk phone"));
@@ -358,16 +322,19 @@ impl AuthenticationMethodsApi<'_> {
         method_id: &str,
         change: &AuthenticationMethodUpdate,
     ) -> Call<AuthenticationMethod> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                change.validate(None)?;
-            }
+        let checked = if self.client.inner.validate {
+            change.validate(None)
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
             RequestSpec::of(
                 &operation::UPDATE_AUTHENTICATION_METHOD,
                 &[user_id, method_id],
-            )?
-            .json_bytes(serialize_json(change)?)
-        })();
+            )
+            .and_then(|s| s.json_bytes(serialize_json(change)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_json)
     }
 
@@ -384,16 +351,11 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp", "id": "totp|dev_0123456789abcdef"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp", "id": "totp|dev_0123456789abcdef"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// client.authentication_methods().delete("auth0|123", "totp|dev_0123456789abcdef").await?;
     /// assert!(client.authentication_methods().list("auth0|123").await?.is_empty());
     /// # Ok(()) }
@@ -419,16 +381,11 @@ impl AuthenticationMethodsApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}, {"type": "push"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}, {"type": "push"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// client.authentication_methods().delete_all("auth0|123").await?;
     /// assert!(client.authentication_methods().list("auth0|123").await?.is_empty());
     /// # Ok(()) }

@@ -8,15 +8,15 @@ use crate::error::Error;
 
 /// The user-blocks operations, from [`Client::user_blocks`].
 #[derive(Clone, Copy, Debug)]
-pub struct UserBlocksApi<'a> {
+pub struct Blocks<'a> {
     client: &'a Client,
 }
 
 impl Client {
     /// The user-blocks operations (brute-force protection blocks; `blocked: false` on a user
     /// does not clear these).
-    pub fn user_blocks(&self) -> UserBlocksApi<'_> {
-        UserBlocksApi { client: self }
+    pub fn user_blocks(&self) -> Blocks<'_> {
+        Blocks { client: self }
     }
 }
 
@@ -36,7 +36,7 @@ fn identifier_pair(identifier: &str) -> Result<Vec<(&'static str, String)>, Erro
     Ok(vec![("identifier", identifier.to_owned())])
 }
 
-impl UserBlocksApi<'_> {
+impl Blocks<'_> {
     /// The blocks on one user.
     ///
     /// `GET /api/v2/user-blocks/{id}`; scope `read:users`. With
@@ -51,15 +51,7 @@ impl UserBlocksApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// let blocks = client.user_blocks().get("auth0|123", None).await?;
     /// println!("{} blocks", blocks.blocked_for.len());
     /// # Ok(()) }
@@ -81,15 +73,7 @@ impl UserBlocksApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// let blocks = client.user_blocks().get_by_identifier("jane@example.com", None).await?;
     /// # Ok(()) }
     /// ```
@@ -116,15 +100,7 @@ impl UserBlocksApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// client.user_blocks().delete("auth0|123").await?;
     /// # Ok(()) }
     /// ```
@@ -144,15 +120,7 @@ impl UserBlocksApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// client.user_blocks().delete_by_identifier("jane@example.com").await?;
     /// # Ok(()) }
     /// ```

@@ -18,7 +18,7 @@ use users_model::{CheckpointPage, CheckpointQuery};
 
 use crate::client::Client;
 use crate::engine::call::{Call, RequestSpec, decode_json};
-use crate::error::{DecodeError, Error};
+use crate::error::{DecodeCategory, DecodeError, Error};
 
 /// How far a checkpoint stream goes and how it asks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -104,7 +104,7 @@ impl State {
                     empty_body: false,
                     line: 0,
                     column: 0,
-                    category: "data",
+                    category: DecodeCategory::Data,
                     attempts: 1,
                 })));
             }

@@ -20,10 +20,14 @@ enum List {
 }
 
 fn spec(client: &Client, id: &str, query: &UserLogsQuery) -> Result<RequestSpec, Error> {
-    if client.inner.validate {
-        query.validate()?;
-    }
-    Ok(RequestSpec::of(&operation::LIST_USER_LOGS, &[id])?.query(query.to_query_pairs()))
+    let checked = if client.inner.validate {
+        query.validate()
+    } else {
+        Ok(())
+    };
+    let spec =
+        RequestSpec::of(&operation::LIST_USER_LOGS, &[id]).map(|s| s.query(query.to_query_pairs()));
+    RequestSpec::validated(spec, checked)
 }
 
 impl Users<'_> {
@@ -41,15 +45,10 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}],
-    /// #     "logs": [{"type": "s", "user_id": "auth0|123", "date": "2024-01-01T00:00:00.000Z"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "logs": [{"type": "s", "user_id": "auth0|123", "date": "2024-01-01T00:00:00.000Z"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::UserLogsQuery;
     /// let events = client.users().logs("auth0|123", &UserLogsQuery::default()).await?;
     /// assert_eq!(events[0].event_type.as_deref(), Some("s"));
@@ -77,25 +76,17 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::UserLogsQuery;
-    /// let query = UserLogsQuery { per_page: Some(10), ..Default::default() };
+    /// let mut query = UserLogsQuery::default();
+    /// query.per_page = Some(10);
     /// let page = client.users().logs_page("auth0|123", &query).await?;
     /// assert_eq!(page.length, page.logs.len() as u64);
     /// # Ok(()) }
     /// ```
     pub fn logs_page(&self, id: &str, query: &UserLogsQuery) -> Call<LogsPage> {
-        let query = UserLogsQuery {
-            include_totals: Some(true),
-            ..query.clone()
-        };
+        let mut query = query.clone();
+        query.include_totals = Some(true);
         Call::new(self.client, spec(self.client, id, &query), decode_json)
     }
 
@@ -114,14 +105,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use futures_util::TryStreamExt;
     /// let events: Vec<_> = client.users().logs_stream("auth0|123", 100).try_collect().await?;
     /// # Ok(()) }
@@ -137,12 +121,11 @@ impl Users<'_> {
             per_page,
             Some(PAGING_LIMIT),
             |client, id, page, per_page| {
-                let query = UserLogsQuery {
-                    page: Some(page),
-                    per_page: Some(per_page),
-                    include_totals: Some(true),
-                    sort: None,
-                };
+                let mut query = UserLogsQuery::default();
+                query.page = Some(page);
+                query.per_page = Some(per_page);
+                query.include_totals = Some(true);
+                query.sort = None;
                 Call::new(client, spec(client, id, &query), |status, body| {
                     decode_json::<LogsPage>(status, body).map(|p| Page {
                         items: p.logs,

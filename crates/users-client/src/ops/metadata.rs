@@ -4,7 +4,7 @@ use users_model::{
     Metadata, Timestamp, User, UserUpdate, Violations, apply_update, metadata_patch,
 };
 
-use crate::error::Error;
+use crate::engine::call::Call;
 use crate::ops::users::Users;
 
 /// Which metadata object a helper works on.
@@ -40,7 +40,8 @@ impl MetadataKind {
 /// current.user_metadata = Some(serde_json::from_str(r#"{"profileCode":1479}"#).unwrap());
 /// let mut patch = MetadataPatch::new();
 /// patch.set("addresses", serde_json::json!({"work_address": "100 Industrial Way"}));
-/// let update = UserUpdate { user_metadata: Some(patch), ..Default::default() };
+/// let mut update = UserUpdate::default();
+/// update.user_metadata = Some(patch);
 /// let now = Timestamp::from_millis(1_700_000_000_000);
 /// let stored = users_client::preview_update(&current, &update, now).unwrap();
 /// let meta = stored.user_metadata.unwrap();
@@ -67,6 +68,9 @@ impl Users<'_> {
     /// change another writer makes to the *same top-level key* between the two requests is
     /// overwritten; other keys are safe because only changed keys are sent.
     ///
+    /// The returned [`Call`] takes per-call settings like every operation (they apply to both
+    /// requests); [`Call::with_response`] describes the PATCH, or the GET when nothing changed.
+    ///
     /// # Errors
     /// Errors of [`get`](Self::get) and [`update`](Self::update).
     ///
@@ -74,15 +78,7 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::MetadataKind;
     /// let stored = client.users().update_metadata("auth0|123", MetadataKind::User, |current| {
     ///     let mut next = current.cloned().unwrap_or_default();
@@ -91,26 +87,32 @@ impl Users<'_> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update_metadata<F>(
-        &self,
-        id: &str,
-        kind: MetadataKind,
-        desired: F,
-    ) -> Result<User, Error>
+    pub fn update_metadata<F>(&self, id: &str, kind: MetadataKind, desired: F) -> Call<User>
     where
-        F: FnOnce(Option<&Metadata>) -> Metadata + Send,
+        F: FnOnce(Option<&Metadata>) -> Metadata + Send + 'static,
     {
-        let current = self.get(id).await?;
-        let wanted = desired(kind.of(&current));
-        let Some(patch) = metadata_patch(kind.of(&current), &wanted) else {
-            return Ok(current);
-        };
-        let mut update = UserUpdate::default();
-        match kind {
-            MetadataKind::User => update.user_metadata = Some(patch),
-            MetadataKind::App => update.app_metadata = Some(patch),
-        }
-        self.update(id, &update).await
+        let id = id.to_owned();
+        Call::steps(
+            self.client,
+            "users.update_metadata",
+            move |client, inherited| async move {
+                let users = client.users();
+                let current = inherited.onto(users.get(&id)).with_response().await?;
+                let wanted = desired(kind.of(&current.data));
+                let Some(patch) = metadata_patch(kind.of(&current.data), &wanted) else {
+                    return Ok(current);
+                };
+                let mut update = UserUpdate::default();
+                match kind {
+                    MetadataKind::User => update.user_metadata = Some(patch),
+                    MetadataKind::App => update.app_metadata = Some(patch),
+                }
+                inherited
+                    .onto(users.update(&id, &update))
+                    .with_response()
+                    .await
+            },
+        )
     }
 
     /// Makes `user_metadata` equal `desired` by sending only the difference; see
@@ -123,22 +125,13 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// let desired = serde_json::from_str(r#"{"theme":"dark"}"#).unwrap();
     /// client.users().set_user_metadata("auth0|123", desired).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_user_metadata(&self, id: &str, desired: Metadata) -> Result<User, Error> {
+    pub fn set_user_metadata(&self, id: &str, desired: Metadata) -> Call<User> {
         self.update_metadata(id, MetadataKind::User, move |_| desired)
-            .await
     }
 
     /// Makes `app_metadata` equal `desired` by sending only the difference; see
@@ -151,21 +144,12 @@ impl Users<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// let desired = serde_json::from_str(r#"{"plan":"premium"}"#).unwrap();
     /// client.users().set_app_metadata("auth0|123", desired).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_app_metadata(&self, id: &str, desired: Metadata) -> Result<User, Error> {
+    pub fn set_app_metadata(&self, id: &str, desired: Metadata) -> Call<User> {
         self.update_metadata(id, MetadataKind::App, move |_| desired)
-            .await
     }
 }

@@ -12,18 +12,18 @@ use crate::error::Error;
 
 /// The MFA operations, from [`Client::mfa`].
 #[derive(Clone, Copy, Debug)]
-pub struct MfaApi<'a> {
+pub struct Mfa<'a> {
     client: &'a Client,
 }
 
 impl Client {
     /// The operations on a user's multi-factor authentication.
-    pub fn mfa(&self) -> MfaApi<'_> {
-        MfaApi { client: self }
+    pub fn mfa(&self) -> Mfa<'_> {
+        Mfa { client: self }
     }
 }
 
-/// What [`MfaApi::reset`] did.
+/// What [`Mfa::reset`] did.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MfaReset {
@@ -39,7 +39,7 @@ pub struct MfaReset {
     pub enrollments_left: Vec<Enrollment>,
 }
 
-impl MfaApi<'_> {
+impl Mfa<'_> {
     /// Lists the user's confirmed MFA enrollments (Guardian: OTP app, SMS, push, WebAuthn).
     ///
     /// `GET /api/v2/users/{id}/enrollments`; scope `read:users`.
@@ -52,16 +52,11 @@ impl MfaApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let enrollments = client.mfa().enrollments("auth0|123").await?;
     /// assert_eq!(enrollments[0].auth_method.as_deref(), Some("authenticator"));
     /// # Ok(()) }
@@ -84,16 +79,11 @@ impl MfaApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
-    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #     "authentication_methods": {"auth0|123": [{"type": "totp"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// client.mfa().delete_authenticators("auth0|123").await?;
     /// assert!(client.mfa().enrollments("auth0|123").await?.is_empty());
     /// # Ok(()) }
@@ -115,15 +105,7 @@ impl MfaApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::MultifactorProvider;
     /// client.mfa().delete_provider("auth0|123", MultifactorProvider::GoogleAuthenticator).await?;
     /// # Ok(()) }
@@ -149,15 +131,7 @@ impl MfaApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// client.mfa().invalidate_remember_browser("auth0|123").await?;
     /// # Ok(()) }
     /// ```
@@ -179,15 +153,7 @@ impl MfaApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// let code = client.mfa().regenerate_recovery_code("auth0|123").await?;
     /// assert!(code.is_well_formed());
     /// assert_eq!(format!("{code:?}"), "RecoveryCode(***)");
@@ -216,17 +182,12 @@ impl MfaApi<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #     "authentication_methods": {"auth0|123": [{"type": "password"}, {"type": "totp"},
-    /// #         {"type": "phone", "phone_number": "+14155550123"}]}}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #         {"type": "phone", "phone_number": "+14155550123"}]}}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let report = client.mfa().reset("auth0|123").await?;
     /// assert_eq!(report.methods_removed.len(), 2);
     /// assert_eq!(report.enrollments_removed.len(), 2);

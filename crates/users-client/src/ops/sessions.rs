@@ -51,8 +51,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -60,12 +59,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let page = client.sessions_and_tokens().sessions("auth0|123", &Default::default()).await?;
     /// assert_eq!(page.sessions.len(), 2);
     /// assert!(page.next.is_none());
@@ -88,8 +83,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -97,12 +91,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use futures_util::TryStreamExt;
     /// use users_client::Walk;
     /// let sessions: Vec<_> = client
@@ -139,8 +129,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -148,12 +137,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// client.sessions_and_tokens().delete_sessions("auth0|123").await?;
     /// let page = client.sessions_and_tokens().sessions("auth0|123", &Default::default()).await?;
     /// assert!(page.sessions.is_empty());
@@ -176,8 +161,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -185,12 +169,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let page = client.sessions_and_tokens().refresh_tokens("auth0|123", &Default::default()).await?;
     /// assert_eq!(page.tokens[0].client_id.as_deref(), Some("app"));
     /// # Ok(()) }
@@ -216,8 +196,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -225,12 +204,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use futures_util::TryStreamExt;
     /// use users_client::Walk;
     /// let tokens: Vec<_> = client
@@ -266,8 +241,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -275,12 +249,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// client.sessions_and_tokens().delete_refresh_tokens("auth0|123").await?;
     /// # Ok(()) }
     /// ```
@@ -302,8 +272,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -311,12 +280,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let sets = client.sessions_and_tokens().federated_tokensets("auth0|123").await?;
     /// assert_eq!(sets[0].connection.as_deref(), Some("google-oauth2"));
     /// # Ok(()) }
@@ -339,8 +304,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -348,12 +312,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// client.sessions_and_tokens().delete_federated_tokenset("auth0|123", "ts_1").await?;
     /// assert!(client.sessions_and_tokens().federated_tokensets("auth0|123").await?.is_empty());
     /// # Ok(()) }
@@ -374,8 +334,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -383,12 +342,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// let page = client.sessions_and_tokens().connected_accounts("auth0|123", &Default::default()).await?;
     /// assert_eq!(page.connected_accounts.len(), 1);
     /// # Ok(()) }
@@ -413,8 +368,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -422,12 +376,8 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use futures_util::TryStreamExt;
     /// use users_client::Walk;
     /// let accounts: Vec<_> = client
@@ -465,8 +415,7 @@ impl SessionsAndTokens<'_> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
+    /// # let emulator = users_doctest::emulator_with(&serde_json::json!({"users": [{"user_id": "auth0|123",
     /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
     /// #     "password": "Passw0rd!x-long"}],
     /// #   "sessions": [{"user_id": "auth0|123"}, {"user_id": "auth0|123"}],
@@ -474,25 +423,24 @@ impl SessionsAndTokens<'_> {
     /// #   "federated_connections_tokensets": [{"user_id": "auth0|123", "id": "ts_1",
     /// #       "connection": "google-oauth2", "scope": "email"}],
     /// #   "connected_accounts": [{"user_id": "auth0|123", "connection": "google-oauth2",
-    /// #       "access_type": "offline"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// #       "access_type": "offline"}]}));
+    /// # let client = users_doctest::client_for(&emulator);
     /// use users_client::model::{Assessor, ClearAssessors};
     /// let body = ClearAssessors::new("Username-Password-Authentication", [Assessor::NewDevice]);
     /// client.sessions_and_tokens().clear_risk_assessors("auth0|123", &body).await?;
     /// # Ok(()) }
     /// ```
     pub fn clear_risk_assessors(&self, id: &str, body: &ClearAssessors) -> Call<()> {
-        let spec = (|| {
-            if self.client.inner.validate {
-                validate_clear_assessors(body).map_err(Error::Validation)?;
-            }
-            RequestSpec::of(&operation::CLEAR_RISK_ASSESSORS, &[id])?
-                .json_bytes(serialize_json(body)?)
-        })();
+        let checked = if self.client.inner.validate {
+            validate_clear_assessors(body)
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::validated(
+            RequestSpec::of(&operation::CLEAR_RISK_ASSESSORS, &[id])
+                .and_then(|s| s.json_bytes(serialize_json(body)?)),
+            checked,
+        );
         Call::new(self.client, spec, decode_unit)
     }
 }

@@ -12,6 +12,7 @@ use crate::engine::call::{Call, RequestSpec, decode_json, decode_unit, serialize
 
 /// `fields` / `include_fields` for [`Users::get_with`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FieldsQuery {
     /// Comma-separated field names, e.g. `user_id,email`.
     pub fields: Option<String>,
@@ -75,15 +76,7 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// let user = client.users().get("auth0|123").await?;
     /// println!("{:?}", user.email);
     /// # Ok(()) }
@@ -103,15 +96,7 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::FieldsQuery;
     /// let user = client.users().get_with("auth0|123", &FieldsQuery::include("user_id,email")).await?;
     /// assert!(user.name.is_none());
@@ -137,17 +122,10 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::ListUsersQuery;
-    /// let query = ListUsersQuery { q: Some("email:\"jane@example.com\"".into()), ..Default::default() };
+    /// let mut query = ListUsersQuery::default();
+    /// query.q = Some("email:\"jane@example.com\"".into());
     /// let users = client.users().list(&query).await?;
     /// # Ok(()) }
     /// ```
@@ -173,17 +151,11 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::ListUsersQuery;
-    /// let page = client.users().list_page(&ListUsersQuery { per_page: Some(2), ..Default::default() }).await?;
+    /// let mut query = ListUsersQuery::default();
+    /// query.per_page = Some(2);
+    /// let page = client.users().list_page(&query).await?;
     /// println!("{} of {}", page.users.len(), page.total);
     /// # Ok(()) }
     /// ```
@@ -208,15 +180,7 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::{Password, UserCreate};
     /// let mut new = UserCreate::new("Username-Password-Authentication");
     /// new.email = Some("new@example.com".into());
@@ -225,14 +189,15 @@ impl<'a> Users<'a> {
     /// # Ok(()) }
     /// ```
     pub fn create(&self, user: &UserCreate) -> Call<User> {
-        let spec = (|| {
-            // Serialized once: validation measures the bytes that are sent.
-            let body = serialize_json(user);
-            if self.client.inner.validate {
-                validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))?;
-            }
-            RequestSpec::of(&operation::CREATE_USER, &[])?.json_bytes(body?)
-        })();
+        // Serialized once: validation measures the bytes that are sent.
+        let body = serialize_json(user);
+        let checked = if self.client.inner.validate {
+            validate_create_with_len(user, None, body.as_ref().ok().map(Vec::len))
+        } else {
+            Ok(())
+        };
+        let spec = RequestSpec::of(&operation::CREATE_USER, &[])
+            .and_then(|s| s.json_checked(body, checked));
         Call::new(self.client, spec, decode_json)
     }
 
@@ -251,17 +216,10 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::{Patch, UserUpdate};
-    /// let update = UserUpdate { name: Patch::Set("Jane".into()), ..Default::default() };
+    /// let mut update = UserUpdate::default();
+    /// update.name = Patch::Set("Jane".into());
     /// let stored = client.users().update("auth0|123", &update).await?;
     /// # Ok(()) }
     /// ```
@@ -270,10 +228,12 @@ impl<'a> Users<'a> {
             let spec = RequestSpec::of(&operation::UPDATE_USER, &[id])?;
             // Serialized once: validation measures the bytes that are sent.
             let body = serialize_json(update);
-            if self.client.inner.validate {
-                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))?;
-            }
-            spec.json_bytes(body?)
+            let checked = if self.client.inner.validate {
+                validate_update_with_len(update, None, body.as_ref().ok().map(Vec::len))
+            } else {
+                Ok(())
+            };
+            spec.json_checked(body, checked)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -290,15 +250,7 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// client.users().delete("auth0|123").await?;
     /// # Ok(()) }
     /// ```
@@ -318,15 +270,7 @@ impl<'a> Users<'a> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = users_emulator::Emulator::new(users_emulator::EmulatorConfig::default());
-    /// # emulator.seed(&serde_json::json!({"users": [{"user_id": "auth0|123",
-    /// #     "connection": "Username-Password-Authentication", "email": "jane@example.com",
-    /// #     "password": "Passw0rd!x-long"}]}))?;
-    /// # let client = users_client::Client::builder()
-    /// #     .domain("tenant.example")
-    /// #     .transport(std::sync::Arc::new(emulator))
-    /// #     .client_credentials(users_emulator::DEFAULT_CLIENT_ID, users_emulator::DEFAULT_CLIENT_SECRET)
-    /// #     .build()?;
+    /// # let client = users_doctest::client();
     /// use users_client::model::UsersByEmailQuery;
     /// let query = UsersByEmailQuery::new("jane@example.com");
     /// let users = client.users().by_email(&query).await?;
@@ -371,10 +315,12 @@ impl<'a> Users<'a> {
     pub fn link(&self, primary_id: &str, request: &LinkRequest) -> Call<Vec<Identity>> {
         let spec = (|| {
             let spec = RequestSpec::of(&operation::LINK_IDENTITY, &[primary_id])?;
-            if self.client.inner.validate {
-                validate_link(request)?;
-            }
-            spec.json(request)
+            let checked = if self.client.inner.validate {
+                validate_link(request)
+            } else {
+                Ok(())
+            };
+            spec.json_checked(serialize_json(request), checked)
         })();
         Call::new(self.client, spec, decode_json)
     }
@@ -394,7 +340,7 @@ impl<'a> Users<'a> {
     /// ```no_run
     /// # async fn f(client: users_client::Client) -> Result<(), users_client::Error> {
     /// use users_client::model::{Provider, UnlinkTarget};
-    /// let target = UnlinkTarget { provider: Provider::GoogleOauth2, user_id: "1234567890".into() };
+    /// let target = UnlinkTarget::new(Provider::GoogleOauth2, "1234567890");
     /// let remaining = client.users().unlink("auth0|123", &target).await?;
     /// # Ok(()) }
     /// ```

@@ -30,10 +30,8 @@ pub async fn exercise(env: &Env) {
         methods.get(USER, &id).await.expect("get").id(),
         Some(id.as_str())
     );
-    let renamed = AuthenticationMethodUpdate {
-        name: Some("Inbox".into()),
-        ..AuthenticationMethodUpdate::default()
-    };
+    let mut renamed = AuthenticationMethodUpdate::default();
+    renamed.name = Some("Inbox".into());
     methods.update(USER, &id, &renamed).await.expect("update");
     let all: Vec<AuthenticationMethod> = methods.stream(USER).try_collect().await.expect("list");
     assert_eq!(all.len(), 2);

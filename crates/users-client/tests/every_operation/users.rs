@@ -11,11 +11,10 @@ use crate::env::Env;
 const DB: &str = "Username-Password-Authentication";
 
 fn signup(email: &str) -> UserCreate {
-    UserCreate {
-        email: Some(email.to_owned()),
-        password: Some(Password::new("Passw0rd!x-long")),
-        ..UserCreate::new(DB)
-    }
+    let mut create = UserCreate::new(DB);
+    create.email = Some(email.to_owned());
+    create.password = Some(Password::new("Passw0rd!x-long"));
+    create
 }
 
 pub async fn exercise(env: &Env) {
@@ -39,10 +38,8 @@ pub async fn exercise(env: &Env) {
         .expect("get with fields");
     assert!(only.email.is_none());
 
-    let update = UserUpdate {
-        name: Patch::Set("Primary".into()),
-        ..UserUpdate::default()
-    };
+    let mut update = UserUpdate::default();
+    update.name = Patch::Set("Primary".into());
     let updated = users.update(&primary_id, &update).await.expect("update");
     assert_eq!(updated.name.as_deref(), Some("Primary"));
 
@@ -65,10 +62,7 @@ pub async fn exercise(env: &Env) {
     };
     let identities = users.link(&primary_id, &link).await.expect("link");
     assert_eq!(identities.len(), 2);
-    let target = UnlinkTarget {
-        provider: Provider::Auth0,
-        user_id: bare.to_owned(),
-    };
+    let target = UnlinkTarget::new(Provider::Auth0, bare);
     let remaining = users.unlink(&primary_id, &target).await.expect("unlink");
     assert_eq!(remaining.len(), 1);
 

@@ -16,6 +16,7 @@ use crate::profile::hash_password;
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
 use crate::runtime::{Runtime, reset_runtime};
+use crate::seed_error::SeedError;
 use crate::state::{BruteForceBlock, State, StoredUser};
 
 /// Handles a request under `/__emulator/`.
@@ -41,7 +42,7 @@ pub(crate) fn handle(
         (&Method::POST, ["seed"]) => request.json_object().and_then(|body| {
             seed(state, &Value::Object(body), now_ms)
                 .map(|ids| json_response(200, &json!({ "users": ids })))
-                .map_err(ApiError::invalid_body)
+                .map_err(|e| ApiError::invalid_body(e.to_string()))
         }),
         (&Method::GET, ["snapshot"]) => Ok(json_response(
             200,
@@ -74,10 +75,10 @@ pub(crate) fn seed(
     state: &mut State,
     document: &Value,
     now_ms: i64,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, SeedError> {
     let doc = document
         .as_object()
-        .ok_or("the seed document must be a JSON object")?;
+        .ok_or_else(|| SeedError::document("the seed document must be a JSON object"))?;
     // All or nothing: everything is staged next to the state and checked against both, and only
     // committed when the whole document is valid. Only the small parts that change in place
     // (connections, the id counter) are copied, never the stored users.
@@ -85,7 +86,7 @@ pub(crate) fn seed(
     let mut generator = state.ids.clone();
     if let Some(list) = doc.get("connections") {
         let list: Vec<Connection> =
-            serde_json::from_value(list.clone()).map_err(|e| format!("connections: {e}"))?;
+            serde_json::from_value(list.clone()).map_err(|e| SeedError::entry("connections", e))?;
         for connection in list {
             let connection = connection.normalized();
             connections.retain(|c| c.name != connection.name);
@@ -103,10 +104,13 @@ pub(crate) fn seed(
         .enumerate()
     {
         let stored = seed_user(&connections, &mut generator, entry, now_ms)
-            .map_err(|e| format!("users[{index}]: {e}"))?;
+            .map_err(|e| SeedError::entry(format!("users[{index}]"), e))?;
         let id = stored.user.user_id.clone().unwrap_or_default();
         if state.user_index(&id).is_some() || staged_index.contains_key(&id) {
-            return Err(format!("users[{index}]: user {id} already exists"));
+            return Err(SeedError::entry(
+                format!("users[{index}]"),
+                format!("user {id} already exists"),
+            ));
         }
         staged_index.insert(id.clone(), staged.len());
         ids.push(id);
@@ -115,13 +119,13 @@ pub(crate) fn seed(
     let mut blocks = Vec::new();
     if let Some(list) = doc.get("blocks") {
         let list: Vec<BruteForceBlock> =
-            serde_json::from_value(list.clone()).map_err(|e| format!("blocks: {e}"))?;
+            serde_json::from_value(list.clone()).map_err(|e| SeedError::entry("blocks", e))?;
         for mut block in list {
             let user = staged_index
                 .get(&block.user_id)
                 .and_then(|&i| staged.get(i))
                 .or_else(|| state.user(&block.user_id))
-                .ok_or_else(|| format!("blocks: no user {}", block.user_id))?;
+                .ok_or_else(|| SeedError::entry("blocks", format!("no user {}", block.user_id)))?;
             if block.connection.is_none() {
                 block.connection =
                     primary_connection(&connections, &user.user).map(|c| c.name.clone());
@@ -130,9 +134,14 @@ pub(crate) fn seed(
         }
     }
     let exists = |id: &str| staged_index.contains_key(id) || state.user_index(id).is_some();
-    let mfa = state.mfa.seeded(doc, exists, &mut generator, now_ms)?;
-    let tenant = crate::state::tenant::seed::stage(&state.tenant, doc, &mut generator, &exists)?;
-    let sessions = crate::sessions::seed::parse(doc, &mut generator, now_ms, &exists)?;
+    let mfa = state
+        .mfa
+        .seeded(doc, exists, &mut generator, now_ms)
+        .map_err(SeedError::prefixed)?;
+    let tenant = crate::state::tenant::seed::stage(&state.tenant, doc, &mut generator, &exists)
+        .map_err(SeedError::prefixed)?;
+    let sessions = crate::sessions::seed::parse(doc, &mut generator, now_ms, &exists)
+        .map_err(SeedError::prefixed)?;
     state.connections = connections;
     state.ids = generator;
     state.mfa = mfa;
@@ -187,13 +196,12 @@ fn seed_user(
             None => generator.user_id(now_ms.div_euclid(1000)),
         };
         user.user_id = Some(format!("{provider}|{bare}"));
-        user.identities = Some(vec![Identity {
-            connection: Some(connection.name.clone()),
-            user_id: Some(IdentityUserId::String(bare)),
-            provider: Some(Provider::from(provider.as_str())),
-            is_social: Some(connection.kind() == crate::connections::StrategyKind::Social),
-            ..Identity::default()
-        }]);
+        let mut identity = Identity::default();
+        identity.connection = Some(connection.name.clone());
+        identity.user_id = Some(IdentityUserId::String(bare));
+        identity.provider = Some(Provider::from(provider.as_str()));
+        identity.is_social = Some(connection.kind() == crate::connections::StrategyKind::Social);
+        user.identities = Some(vec![identity]);
     }
     if user.user_id.is_none() {
         let first = user.identities.as_ref().and_then(|ids| ids.first());

@@ -246,20 +246,14 @@ pub(crate) fn target_context(state: &State, user: &User) -> TargetContext {
         .map(|(index, identity)| {
             let name = identity.connection.clone().unwrap_or_default();
             let connection = state.connection_by_name(&name);
-            IdentityContext {
-                provider: identity
-                    .provider
-                    .as_ref()
-                    .map(|p| p.as_str().to_owned())
-                    .unwrap_or_default(),
-                kind: connection.map_or(ConnectionKind::Other, connection_kind),
-                sync_root_attributes: connection.is_none_or(|c| c.sync_user_profile),
-                connection: name,
-                primary: index == 0,
-            }
+            let provider = identity.provider.as_ref().map(|p| p.as_str().to_owned());
+            let kind = connection.map_or(ConnectionKind::Other, connection_kind);
+            IdentityContext::new(provider.unwrap_or_default(), name, kind)
+                .with_sync_root_attributes(connection.is_none_or(|c| c.sync_user_profile))
+                .with_primary(index == 0)
         })
         .collect();
-    TargetContext { identities }
+    TargetContext::new(identities)
 }
 
 /// The user `id`, or 404.

@@ -115,43 +115,39 @@ pub(super) fn create(
         .unwrap_or_else(|| bare_id.clone());
     let local_part = handle.split('@').next().unwrap_or(&handle).to_owned();
     let name = create.name.clone().unwrap_or_else(|| handle.clone());
-    let identity = Identity {
-        connection: Some(connection.name.clone()),
-        user_id: Some(IdentityUserId::String(bare_id)),
-        provider: Some(Provider::from(provider.as_str())),
-        is_social: Some(false),
-        ..Identity::default()
-    };
-    let user = User {
-        user_id: Some(user_id.clone()),
-        email: email.clone(),
-        email_verified: email
-            .as_ref()
-            .map(|_| create.email_verified.unwrap_or(false)),
-        username: username.clone(),
-        phone_number: create.phone_number.clone(),
-        phone_verified: create
-            .phone_number
-            .as_ref()
-            .map(|_| create.phone_verified.unwrap_or(false)),
-        created_at: Some(now.clone()),
-        updated_at: Some(now),
-        identities: Some(vec![identity]),
-        app_metadata: create.app_metadata.clone().filter(|m| !m.is_empty()),
-        user_metadata: create.user_metadata.clone(),
-        picture: Some(
-            create
-                .picture
-                .clone()
-                .unwrap_or_else(|| gravatar(email.as_deref().unwrap_or(""), &name)),
-        ),
-        name: Some(name.clone()),
-        nickname: Some(create.nickname.clone().unwrap_or(local_part)),
-        blocked: create.blocked,
-        given_name: create.given_name.clone(),
-        family_name: create.family_name.clone(),
-        ..User::default()
-    };
+    let mut identity = Identity::default();
+    identity.connection = Some(connection.name.clone());
+    identity.user_id = Some(IdentityUserId::String(bare_id));
+    identity.provider = Some(Provider::from(provider.as_str()));
+    identity.is_social = Some(false);
+    let mut user = User::default();
+    user.user_id = Some(user_id.clone());
+    user.email = email.clone();
+    user.email_verified = email
+        .as_ref()
+        .map(|_| create.email_verified.unwrap_or(false));
+    user.username = username.clone();
+    user.phone_number = create.phone_number.clone();
+    user.phone_verified = create
+        .phone_number
+        .as_ref()
+        .map(|_| create.phone_verified.unwrap_or(false));
+    user.created_at = Some(now.clone());
+    user.updated_at = Some(now);
+    user.identities = Some(vec![identity]);
+    user.app_metadata = create.app_metadata.clone().filter(|m| !m.is_empty());
+    user.user_metadata = create.user_metadata.clone();
+    user.picture = Some(
+        create
+            .picture
+            .clone()
+            .unwrap_or_else(|| gravatar(email.as_deref().unwrap_or(""), &name)),
+    );
+    user.name = Some(name.clone());
+    user.nickname = Some(create.nickname.clone().unwrap_or(local_part));
+    user.blocked = create.blocked;
+    user.given_name = create.given_name.clone();
+    user.family_name = create.family_name.clone();
     let password_hash = create
         .password
         .as_ref()

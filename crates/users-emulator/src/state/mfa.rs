@@ -216,9 +216,10 @@ impl MfaState {
         now: &str,
     ) -> RecoveryCode {
         let code = ids.chars_from(RECOVERY_ALPHABET, 24);
-        let method = AuthenticationMethod::RecoveryCode(BasicMethod {
-            info: info(method_id("recovery-code", ids), now),
-            ..BasicMethod::default()
+        let method = AuthenticationMethod::RecoveryCode({
+            let mut v = BasicMethod::default();
+            v.info = info(method_id("recovery-code", ids), now);
+            v
         });
         let user = self.user_mut(user_id);
         user.recovery_code_hash = Some(hash_password(user_id, &code));
@@ -266,16 +267,17 @@ impl MfaState {
                     AuthenticationMethod::Phone(p) => p.phone_number.as_deref().map(mask_phone),
                     _ => None,
                 };
-                Some(Enrollment {
-                    id: info.id.clone(),
-                    status: Some("confirmed".into()),
-                    kind: Some(auth_method.into()),
-                    name: info.name.clone(),
-                    phone_number,
-                    auth_method: Some(auth_method.into()),
-                    enrolled_at: info.enrolled_at.clone().or_else(|| info.created_at.clone()),
-                    last_auth: info.last_auth_at.clone(),
-                    ..Enrollment::default()
+                Some({
+                    let mut v = Enrollment::default();
+                    v.id = info.id.clone();
+                    v.status = Some("confirmed".into());
+                    v.kind = Some(auth_method.into());
+                    v.name = info.name.clone();
+                    v.phone_number = phone_number;
+                    v.auth_method = Some(auth_method.into());
+                    v.enrolled_at = info.enrolled_at.clone().or_else(|| info.created_at.clone());
+                    v.last_auth = info.last_auth_at.clone();
+                    v
                 })
             })
             .collect()
@@ -359,12 +361,11 @@ fn method_id(kind: &str, ids: &mut IdGenerator) -> String {
 }
 
 fn info(id: String, now: &str) -> MethodInfo {
-    MethodInfo {
-        id: Some(id),
-        confirmed: Some(true),
-        created_at: Some(now.to_owned()),
-        ..MethodInfo::default()
-    }
+    let mut info = MethodInfo::default();
+    info.id = Some(id);
+    info.confirmed = Some(true);
+    info.created_at = Some(now.to_owned());
+    info
 }
 
 /// A phone method's channel list follows its preferred channel, sharing the method's suffix.
@@ -377,10 +378,12 @@ fn set_channel(phone: &mut PhoneMethod, channel: &PreferredMethod) {
         .map(|(_, s)| s.to_owned())
         .unwrap_or_default();
     phone.preferred_authentication_method = Some(channel.clone());
-    phone.authentication_methods = Some(vec![MethodProperty {
-        kind: Some(channel.as_str().to_owned()),
-        id: Some(format!("{}|{suffix}", channel.as_str())),
-        extra: Default::default(),
+    phone.authentication_methods = Some(vec![{
+        let mut v = MethodProperty::default();
+        v.kind = Some(channel.as_str().to_owned());
+        v.id = Some(format!("{}|{suffix}", channel.as_str()));
+        v.extra = Default::default();
+        v
     }]);
 }
 
@@ -390,19 +393,19 @@ fn build(new: &NewAuthenticationMethod, ids: &mut IdGenerator, now: &str) -> Aut
     match new {
         NewAuthenticationMethod::Email(m) => {
             info.name.clone_from(&m.name);
-            AuthenticationMethod::Email(EmailMethod {
-                info,
-                email: Some(m.email.clone()),
-                extra: Default::default(),
+            AuthenticationMethod::Email({
+                let mut v = EmailMethod::default();
+                v.info = info;
+                v.email = Some(m.email.clone());
+                v.extra = Default::default();
+                v
             })
         }
         NewAuthenticationMethod::Phone(m) => {
             info.name.clone_from(&m.name);
-            let mut phone = PhoneMethod {
-                info,
-                phone_number: Some(m.phone_number.clone()),
-                ..PhoneMethod::default()
-            };
+            let mut phone = PhoneMethod::default();
+            phone.info = info;
+            phone.phone_number = Some(m.phone_number.clone());
             let channel = m
                 .preferred_authentication_method
                 .clone()
@@ -412,37 +415,43 @@ fn build(new: &NewAuthenticationMethod, ids: &mut IdGenerator, now: &str) -> Aut
         }
         NewAuthenticationMethod::Totp(m) => {
             info.name.clone_from(&m.name);
-            AuthenticationMethod::Totp(TotpMethod {
-                info,
-                totp_secret: Some(m.totp_secret.clone()),
-                extra: Default::default(),
+            AuthenticationMethod::Totp({
+                let mut v = TotpMethod::default();
+                v.info = info;
+                v.totp_secret = Some(m.totp_secret.clone());
+                v.extra = Default::default();
+                v
             })
         }
         NewAuthenticationMethod::WebauthnRoaming(m) => {
             info.name.clone_from(&m.name);
-            AuthenticationMethod::WebauthnRoaming(WebauthnMethod {
-                info,
-                key_id: Some(m.key_id.clone()),
-                public_key: Some(m.public_key.clone()),
-                relying_party_identifier: m.relying_party_identifier.clone(),
-                extra: Default::default(),
+            AuthenticationMethod::WebauthnRoaming({
+                let mut v = WebauthnMethod::default();
+                v.info = info;
+                v.key_id = Some(m.key_id.clone());
+                v.public_key = Some(m.public_key.clone());
+                v.relying_party_identifier = m.relying_party_identifier.clone();
+                v.extra = Default::default();
+                v
             })
         }
         NewAuthenticationMethod::Passkey(m) => {
             info.name.clone_from(&m.name);
-            AuthenticationMethod::Passkey(PasskeyMethod {
-                info,
-                key_id: Some(m.key_id.clone()),
-                public_key: Some(m.public_key.clone()),
-                aaguid: m.aaguid.clone(),
-                relying_party_identifier: m.relying_party_identifier.clone(),
-                credential_device_type: m.credential_device_type.clone(),
-                credential_backed_up: m.credential_backed_up,
-                identity_user_id: m.identity_user_id.clone(),
-                user_agent: m.user_agent.clone(),
-                user_handle: m.user_handle.clone(),
-                transports: m.transports.clone(),
-                extra: Default::default(),
+            AuthenticationMethod::Passkey({
+                let mut v = PasskeyMethod::default();
+                v.info = info;
+                v.key_id = Some(m.key_id.clone());
+                v.public_key = Some(m.public_key.clone());
+                v.aaguid = m.aaguid.clone();
+                v.relying_party_identifier = m.relying_party_identifier.clone();
+                v.credential_device_type = m.credential_device_type.clone();
+                v.credential_backed_up = m.credential_backed_up;
+                v.identity_user_id = m.identity_user_id.clone();
+                v.user_agent = m.user_agent.clone();
+                v.user_handle = m.user_handle.clone();
+                v.transports = m.transports.clone();
+                v.extra = Default::default();
+                v
             })
         }
         _ => AuthenticationMethod::Other(Default::default()),

@@ -241,9 +241,10 @@ mod tests {
 
     fn stored(id: &str) -> StoredUser {
         StoredUser {
-            user: User {
-                user_id: Some(id.to_owned()),
-                ..User::default()
+            user: {
+                let mut v = User::default();
+                v.user_id = Some(id.to_owned());
+                v
             },
             password_hash: None,
         }

@@ -44,11 +44,9 @@ const VERIFY_PASSWORD: &str = "verify_password";
 ///
 /// ```
 /// use users_model::{validate_update, Password, Patch, UserUpdate, ViolationKind};
-/// let update = UserUpdate {
-///     email: Patch::Set("not-an-email".into()),
-///     password: Patch::Set(Password::new("s3cret!")),
-///     ..UserUpdate::default()
-/// };
+/// let mut update = UserUpdate::default();
+/// update.email = Patch::Set("not-an-email".into());
+/// update.password = Patch::Set(Password::new("s3cret!"));
 /// let violations = validate_update(&update, None).unwrap_err();
 /// let messages: Vec<&str> = violations.iter().map(|v| v.message.as_str()).collect();
 /// assert_eq!(messages, [
@@ -73,7 +71,8 @@ pub fn validate_update(update: &UserUpdate, ctx: Option<&TargetContext>) -> Resu
 ///
 /// ```
 /// use users_model::{validate_update, validate_update_with_len, Patch, UserUpdate, MAX_BODY_BYTES};
-/// let update = UserUpdate { name: Patch::Set("Jane".into()), ..UserUpdate::default() };
+/// let mut update = UserUpdate::default();
+/// update.name = Patch::Set("Jane".into());
 /// let body = serde_json::to_vec(&update).unwrap();
 /// assert_eq!(
 ///     validate_update_with_len(&update, None, Some(body.len())),

@@ -131,27 +131,25 @@ pub fn user() -> impl Strategy<Value = User> {
                 blocked,
             )| {
                 let provider = if database { "auth0" } else { "google-oauth2" };
-                User {
-                    user_id: Some(format!("{provider}|{id}")),
-                    email,
-                    email_verified: verified,
-                    name,
-                    username,
-                    phone_number: phone,
-                    user_metadata: user_meta,
-                    app_metadata: app_meta.filter(|m| !m.is_empty()),
-                    blocked,
-                    created_at: Some("2023-01-25T19:00:27.084Z".into()),
-                    updated_at: Some("2023-01-25T19:00:27.084Z".into()),
-                    identities: Some(vec![Identity {
-                        connection: Some(if database { "db" } else { "google-oauth2" }.into()),
-                        user_id: Some(id.into()),
-                        provider: Some(Provider::from(provider)),
-                        is_social: Some(!database),
-                        ..Identity::default()
-                    }]),
-                    ..User::default()
-                }
+                let mut identity = Identity::default();
+                identity.connection = Some(if database { "db" } else { "google-oauth2" }.into());
+                identity.user_id = Some(id.clone().into());
+                identity.provider = Some(Provider::from(provider));
+                identity.is_social = Some(!database);
+                let mut user = User::default();
+                user.user_id = Some(format!("{provider}|{id}"));
+                user.email = email;
+                user.email_verified = verified;
+                user.name = name;
+                user.username = username;
+                user.phone_number = phone;
+                user.user_metadata = user_meta;
+                user.app_metadata = app_meta.filter(|m| !m.is_empty());
+                user.blocked = blocked;
+                user.created_at = Some("2023-01-25T19:00:27.084Z".into());
+                user.updated_at = Some("2023-01-25T19:00:27.084Z".into());
+                user.identities = Some(vec![identity]);
+                user
             },
         )
 }
@@ -187,27 +185,25 @@ pub fn valid_update() -> impl Strategy<Value = UserUpdate> {
         let (email, phone_number, username, password, email_verified, phone_verified) = identity;
         let (given_name, family_name, name, nickname, picture) = profile;
         let (blocked, verify_email, verify_phone_number, connection, client_id, um, am) = flags;
-        let mut u = UserUpdate {
-            email,
-            phone_number,
-            username,
-            password,
-            email_verified,
-            phone_verified,
-            given_name,
-            family_name,
-            name,
-            nickname,
-            picture,
-            blocked,
-            verify_email,
-            verify_phone_number,
-            connection,
-            client_id,
-            user_metadata: um,
-            app_metadata: am,
-            ..UserUpdate::default()
-        };
+        let mut u = UserUpdate::default();
+        u.email = email;
+        u.phone_number = phone_number;
+        u.username = username;
+        u.password = password;
+        u.email_verified = email_verified;
+        u.phone_verified = phone_verified;
+        u.given_name = given_name;
+        u.family_name = family_name;
+        u.name = name;
+        u.nickname = nickname;
+        u.picture = picture;
+        u.blocked = blocked;
+        u.verify_email = verify_email;
+        u.verify_phone_number = verify_phone_number;
+        u.connection = connection;
+        u.client_id = client_id;
+        u.user_metadata = um;
+        u.app_metadata = am;
         // Resolve the forbidden pairs by dropping the later attribute of each.
         if !u.password.is_keep() {
             u.email = Patch::Keep;
@@ -221,9 +217,10 @@ pub fn valid_update() -> impl Strategy<Value = UserUpdate> {
         if u.email.is_keep() && u.phone_number.is_keep() {
             u.client_id = None;
         }
-        let only_connection = UserUpdate {
-            connection: None,
-            ..u.clone()
+        let only_connection = {
+            let mut v = u.clone();
+            v.connection = None;
+            v
         }
         .is_empty();
         if only_connection {

@@ -58,24 +58,22 @@ impl Tenant {
         origin: &Origin<'_>,
         event: Event<'_>,
     ) {
-        let mut log = LogEvent {
-            date: Some(Value::String(Timestamp::from_millis(now_ms).to_string())),
-            event_type: Some(event.event_type.to_owned()),
-            description: Some(Some(event.description.to_owned())),
-            client_id: origin.client_id.map(str::to_owned),
-            // The emulator's applications have no names; the id stands in for it.
-            client_name: origin.client_id.map(str::to_owned),
-            ip: origin.ip.map(str::to_owned),
-            user_agent: origin.user_agent.map(str::to_owned),
-            user_id: event.user_id.map(str::to_owned),
-            user_name: event.user_name.map(str::to_owned),
-            log_id: Some(log_id(ids, now_ms)),
-            details: event.details.and_then(|d| match d {
-                Value::Object(map) => Some(map),
-                _ => None,
-            }),
-            ..LogEvent::default()
-        };
+        let mut log = LogEvent::default();
+        log.date = Some(Value::String(Timestamp::from_millis(now_ms).to_string()));
+        log.event_type = Some(event.event_type.to_owned());
+        log.description = Some(Some(event.description.to_owned()));
+        log.client_id = origin.client_id.map(str::to_owned);
+        log.// The emulator's applications have no names; the id stands in for it.
+            client_name = origin.client_id.map(str::to_owned);
+        log.ip = origin.ip.map(str::to_owned);
+        log.user_agent = origin.user_agent.map(str::to_owned);
+        log.user_id = event.user_id.map(str::to_owned);
+        log.user_name = event.user_name.map(str::to_owned);
+        log.log_id = Some(log_id(ids, now_ms));
+        log.details = event.details.and_then(|d| match d {
+            Value::Object(map) => Some(map),
+            _ => None,
+        });
         if let Some((name, id, strategy)) = origin.connection {
             log.connection = Some(name.to_owned());
             log.connection_id = Some(id.to_owned());
