@@ -39,8 +39,10 @@ struct Cli {
     )]
     listen: SocketAddr,
     /// A client allowed to get tokens: ID:SECRET[:SCOPES], SCOPES comma-separated (default:
-    /// every users scope). Repeat for more clients (in the environment: space-separated).
-    /// Without it: emulator-client:emulator-secret with every users scope.
+    /// every scope of the served Management API operations, except the current-user ones, and
+    /// of the set-up APIs: roles, resource servers, organizations). Repeat for more clients (in
+    /// the environment: space-separated). Without it: emulator-client:emulator-secret with
+    /// those default scopes.
     #[arg(
         long,
         value_name = "ID:SECRET[:SCOPES]",

@@ -83,6 +83,7 @@ impl StateFile {
             });
         }
         state.reindex();
+        state.adopt_legacy_apis();
         Ok(Some(state))
     }
 }

@@ -119,7 +119,11 @@ async fn token(base: &str) -> String {
 fn help_and_bad_flags() {
     let help = Command::new(BIN).arg("--help").output().expect("run");
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--state <FILE>"));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--state <FILE>"));
+    // The default client's scopes cover the set-up APIs too, not only the users operations.
+    assert!(text.contains("set-up APIs"), "{text}");
+    assert!(!text.contains("users scope"), "{text}");
     let bad = Command::new(BIN).arg("--frobnicate").output().expect("run");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown flag"));

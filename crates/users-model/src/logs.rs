@@ -205,6 +205,11 @@ pub mod event_type {
     pub const SUCCESS_EXCHANGE_PASSWORD: &str = "sepft";
     /// Success Exchange (Client Credentials for Access Token).
     pub const SUCCESS_EXCHANGE_CLIENT_CREDENTIALS: &str = "seccft";
+    /// Success Exchange (Refresh Token for Access Token).
+    pub const SUCCESS_EXCHANGE_REFRESH_TOKEN: &str = "sertft";
+    /// Failed Exchange (Refresh Token for Access Token): the refresh token is unknown, revoked
+    /// or expired, or its user may not log in.
+    pub const FAILED_EXCHANGE_REFRESH_TOKEN: &str = "fertft";
     /// Success Signup; the recording of a user created through `POST /users` shows this code
     /// (`ruby-auth0__..._user_logs__00`).
     pub const SUCCESS_SIGNUP: &str = "ss";

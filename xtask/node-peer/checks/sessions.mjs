@@ -53,6 +53,30 @@ await steps('sessions', [
     const { data } = await client.users.getSessions({ user_id: user });
     assert.deepEqual(data.sessions, []);
   }],
+  // A revoked token is gone, so its refused exchange (fertft) names nobody (DIFFERENCES.md).
+  ['the revocations and the refresh exchange are in the user\'s log', async () => {
+    const { data: events } = await client.users.getLogs({ id: user, sort: 'date:1' });
+    const seen = events.map((e) => `${e.type} ${e.description}`);
+    for (const expected of [
+      'sertft Refresh Token for Access Token',
+      'sapi Delete refresh tokens for a user',
+      'sapi Delete sessions for user',
+    ]) {
+      assert.ok(seen.includes(expected), `${expected} not in ${JSON.stringify(seen)}`);
+    }
+  }],
+  ['an API allowing offline access gets refresh tokens, one that does not gets none', async () => {
+    const audience = 'https://offline.node-peer.test/';
+    const { data: api } = await client.resourceServers.create({ identifier: audience, name: 'Offline' });
+    assert.equal(api.allow_offline_access, false);
+    const grant = () => auth.oauth.passwordGrant({
+      username: EMAIL, password: PASSWORD, realm: DB, scope: 'offline_access', audience,
+    });
+    assert.equal((await grant()).data.refresh_token, undefined);
+    const { data: updated } = await client.resourceServers.update({ id: api.id }, { allow_offline_access: true });
+    assert.equal(updated.allow_offline_access, true);
+    assert.ok((await grant()).data.refresh_token);
+  }],
   ['getAllTokensets and deleteTokenset (204 for a missing id, as recorded)', async () => {
     const { data, status } = await client.users.getAllTokensets({ id: user });
     assert.equal(status, 200);

@@ -59,7 +59,9 @@ pub(crate) fn management(
             check_path_id(id)?;
         }
         let access = caller.authorize(op, target)?;
-        dispatch(ctx, request, &caller, access, op, &params)
+        let response = dispatch(ctx, request, &caller, access, op, &params)?;
+        tenant::api_log::after(ctx, &caller, op, &params, &response);
+        Ok(response)
     });
     result.unwrap_or_else(ApiError::into_response)
 }

@@ -87,7 +87,7 @@ pub(crate) fn issue(
             password_realm(state, config, &body, issuer, (now_ms, &request.headers))
         }
         Some("refresh_token") => {
-            crate::sessions::grant::refresh(state, config, &body, issuer, now_ms)
+            crate::sessions::grant::refresh(state, config, &request.headers, &body, issuer, now_ms)
         }
         Some(other) => auth_error(
             400,

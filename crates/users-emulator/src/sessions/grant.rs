@@ -13,16 +13,20 @@
 //! handles, auth0/auth0-spa-js#1525).
 
 use bytes::Bytes;
-use http::Response;
+use http::{HeaderMap, Response};
 use serde_json::{Map, Value, json};
 
 use crate::auth::management_audience;
 use crate::config::EmulatorConfig;
+use crate::handlers::tenant::hooks;
 use crate::handlers::token::{client, id_token, missing, text};
 use crate::reply::{auth_error, json_response};
 use crate::state::State;
 use crate::state::sessions::{ExchangeRefusal, Login};
 use crate::tokens::{AccessClaims, sign};
+
+/// The answer for a token that is unknown, revoked, expired or another application's.
+const INVALID: &str = "Unknown or invalid refresh token.";
 
 /// Starts a session and issues a refresh token for a password-realm login that asked for
 /// `offline_access`, when `audience` allows offline access: `(session id, refresh token)`.
@@ -36,7 +40,7 @@ pub(crate) fn on_login(
     now_secs: i64,
 ) -> Option<(String, String)> {
     if !state
-        .sessions
+        .tenant
         .allows_offline_access(audience, &management_audience(issuer))
     {
         return None;
@@ -52,9 +56,14 @@ pub(crate) fn on_login(
 }
 
 /// `grant_type=refresh_token`.
+///
+/// Every answer about the token itself is logged (`hooks::refresh_exchanged` /
+/// `hooks::refresh_refused`); a request refused before the token is looked at (unknown
+/// application, no `refresh_token`) is not an exchange and writes nothing.
 pub(crate) fn refresh(
     state: &mut State,
     config: &EmulatorConfig,
+    headers: &HeaderMap,
     body: &Map<String, Value>,
     issuer: &str,
     now_ms: i64,
@@ -66,17 +75,30 @@ pub(crate) fn refresh(
     let Some(token) = text(body, "refresh_token") else {
         return missing("refresh_token");
     };
-    let invalid = || auth_error(403, "invalid_grant", "Unknown or invalid refresh token.");
+    let refuse = |state: &mut State, user_id: Option<String>, reason: &str| {
+        hooks::refresh_refused(
+            state,
+            now_ms,
+            &client_id,
+            headers,
+            user_id.as_deref(),
+            reason,
+        );
+        auth_error(403, "invalid_grant", reason)
+    };
     let grant = match state.sessions.exchange(token, &client_id, now_ms) {
         Ok(grant) => grant,
-        Err(ExchangeRefusal::Invalid) => return invalid(),
+        Err(ExchangeRefusal::Invalid) => {
+            let owner = state.sessions.owner_of(token).map(str::to_owned);
+            return refuse(state, owner, INVALID);
+        }
     };
     // A deleted user's tokens are removed with it; this only guards a state edited by hand.
     let Some(user) = state.user(&grant.user_id).map(|s| s.user.clone()) else {
-        return invalid();
+        return refuse(state, None, INVALID);
     };
     if user.blocked == Some(true) {
-        return auth_error(403, "invalid_grant", "user is blocked");
+        return refuse(state, Some(grant.user_id), "user is blocked");
     }
     let now = now_ms.div_euclid(1000);
     let claims = AccessClaims {
@@ -108,5 +130,13 @@ pub(crate) fn refresh(
             map.insert("id_token".into(), Value::String(id));
         }
     }
+    hooks::refresh_exchanged(
+        state,
+        now_ms,
+        &client_id,
+        headers,
+        &grant.user_id,
+        &grant.audience,
+    );
     json_response(200, &response)
 }

@@ -1,7 +1,8 @@
 //! The seed document's sessions-and-tokens part (`POST /__emulator/seed`, see the README):
 //! `sessions`, `refresh_tokens`, `federated_connections_tokensets`, `connected_accounts`, each
 //! a list of the API's objects plus a `user_id` naming a seeded or existing user;
-//! `refresh_token_policy` and `apis`. Parsed completely before anything is committed, so a bad
+//! `refresh_token_policy`. (Which APIs allow offline access is the resource servers'
+//! `allow_offline_access`, seeded with the tenant's part.) Parsed completely before anything is committed, so a bad
 //! entry leaves the state untouched.
 
 use serde::de::DeserializeOwned;
@@ -12,15 +13,12 @@ use users_model::{
 
 use crate::ids::IdGenerator;
 use crate::profile::hash_password;
-use crate::state::sessions::{
-    ApiSettings, RefreshTokenPolicy, Sequenced, SessionsState, StoredRefreshToken,
-};
+use crate::state::sessions::{RefreshTokenPolicy, Sequenced, SessionsState, StoredRefreshToken};
 
 /// A parsed seed section, ready to commit.
 #[derive(Default)]
 pub(crate) struct Staged {
     policy: Option<RefreshTokenPolicy>,
-    apis: Vec<ApiSettings>,
     sessions: Vec<(String, Session)>,
     refresh_tokens: Vec<(Option<String>, RefreshToken)>,
     token_sets: Vec<(String, FederatedTokenSet)>,
@@ -70,9 +68,6 @@ pub(crate) fn parse(
             serde_json::from_value(policy.clone())
                 .map_err(|e| format!("refresh_token_policy: {e}"))?,
         );
-    }
-    if let Some(apis) = doc.get("apis") {
-        staged.apis = serde_json::from_value(apis.clone()).map_err(|e| format!("apis: {e}"))?;
     }
     for (i, entry) in entries(doc, "sessions")?.iter().enumerate() {
         let (user, mut session): (String, Session) = owned("sessions", i, entry, user_exists)?;
@@ -126,10 +121,6 @@ impl Staged {
     pub(crate) fn commit(self, state: &mut SessionsState) {
         if let Some(policy) = self.policy {
             state.policy = policy;
-        }
-        for api in self.apis {
-            state.apis.retain(|a| a.identifier != api.identifier);
-            state.apis.push(api);
         }
         for (user_id, record) in self.sessions {
             let seq = state.next_seq();

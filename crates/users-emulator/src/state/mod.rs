@@ -156,6 +156,18 @@ impl State {
         &mut self.tracking
     }
 
+    /// Moves the "Allow Offline Access" settings of a state file written before APIs were
+    /// resource servers (`sessions.apis`) onto the resource servers, so none is lost.
+    pub(crate) fn adopt_legacy_apis(&mut self) {
+        for api in std::mem::take(&mut self.sessions.legacy_apis) {
+            self.tenant.set_offline_access(
+                &mut self.ids,
+                &api.identifier,
+                api.allow_offline_access,
+            );
+        }
+    }
+
     /// The stored users, in creation order.
     pub(crate) fn users(&self) -> &[StoredUser] {
         &self.users

@@ -38,9 +38,11 @@ pub(crate) struct SessionsState {
     /// Lifetimes given to new refresh tokens.
     #[serde(default)]
     pub policy: RefreshTokenPolicy,
-    /// APIs other than the Management API, with their "Allow Offline Access" setting.
-    #[serde(default)]
-    pub apis: Vec<ApiSettings>,
+    /// The "Allow Offline Access" settings a state file written before APIs were resource
+    /// servers holds here; read only, moved to the resource servers on load
+    /// (`State::adopt_legacy_apis`).
+    #[serde(default, rename = "apis", skip_serializing)]
+    pub legacy_apis: Vec<ApiSettings>,
     /// Whether the token endpoint changed anything since [`SessionsState::take_changed`].
     #[serde(skip)]
     changed: Changed,
@@ -85,7 +87,8 @@ pub(crate) struct RefreshTokenPolicy {
     pub lifetime_secs: Option<i64>,
 }
 
-/// An API (resource server) and whether it lets applications get refresh tokens for it.
+/// An API and whether it lets applications get refresh tokens for it, as older state files
+/// hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ApiSettings {
     pub identifier: String,
@@ -142,16 +145,6 @@ impl SessionsState {
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq = self.seq.saturating_add(1);
         self.seq
-    }
-
-    /// Whether a refresh token may be issued for `audience`: the Management API (the recorded
-    /// refresh tokens carry its audience) or an API seeded with `allow_offline_access`.
-    pub(crate) fn allows_offline_access(&self, audience: &str, management_audience: &str) -> bool {
-        audience == management_audience
-            || self
-                .apis
-                .iter()
-                .any(|api| api.identifier == audience && api.allow_offline_access)
     }
 
     /// Starts a session for a login and issues a refresh token bound to it; returns the session
@@ -253,6 +246,19 @@ impl SessionsState {
             audience: server.and_then(|s| s.audience.clone()).unwrap_or_default(),
             scope: server.and_then(|s| s.scopes.clone()).unwrap_or_default(),
         })
+    }
+
+    /// The user of a stored refresh token `token`, whether or not it may still be exchanged
+    /// (for the log of a refused exchange).
+    pub(crate) fn owner_of(&self, token: &str) -> Option<&str> {
+        self.refresh_tokens
+            .iter()
+            .find(|t| {
+                t.token_hash
+                    .as_deref()
+                    .is_some_and(|hash| password_matches(TOKEN_SALT, token, hash))
+            })
+            .and_then(|t| t.info.user_id.as_deref())
     }
 
     /// Whether a login or an exchange changed the state since the last call (the token endpoint

@@ -386,3 +386,83 @@ pub(crate) fn login_succeeded(
         None,
     );
 }
+
+/// A Management API write on user `id` succeeded: `sapi` with `description` (see
+/// `api_log`). Nothing is written for a user that does not exist.
+pub(crate) fn api_operation(
+    state: &mut State,
+    now_ms: i64,
+    client_id: &str,
+    id: &str,
+    description: &str,
+    details: Value,
+) {
+    let Some(user) = stored_user(state, id) else {
+        return;
+    };
+    write(
+        state,
+        now_ms,
+        Some(client_id),
+        None,
+        None,
+        Some(&user),
+        None,
+        event_type::SUCCESS_API_OPERATION,
+        description,
+        Some(details),
+    );
+}
+
+/// A refresh token was exchanged for user `user_id`'s tokens: `sertft` (Success Exchange,
+/// Refresh Token for Access Token) with the token's audience in `details`.
+pub(crate) fn refresh_exchanged(
+    state: &mut State,
+    now_ms: i64,
+    client_id: &str,
+    headers: &HeaderMap,
+    user_id: &str,
+    audience: &str,
+) {
+    let user = stored_user(state, user_id);
+    write(
+        state,
+        now_ms,
+        Some(client_id),
+        Some(headers),
+        Some(&client_ip(headers)),
+        user.as_ref(),
+        None,
+        event_type::SUCCESS_EXCHANGE_REFRESH_TOKEN,
+        "Refresh Token for Access Token",
+        Some(json!({"audience": audience})),
+    );
+}
+
+/// A refresh-token exchange was refused with `reason` (the answer's `error_description`):
+/// `fertft` (Failed Exchange, Refresh Token for Access Token; Auth0: "This could occur if the
+/// refresh token is revoked or expired"). Filed under the token's user when the token is
+/// still known (expired, another application's, a blocked user's); an unknown or revoked token
+/// names nobody.
+pub(crate) fn refresh_refused(
+    state: &mut State,
+    now_ms: i64,
+    client_id: &str,
+    headers: &HeaderMap,
+    user_id: Option<&str>,
+    reason: &str,
+) {
+    let user = user_id.and_then(|id| stored_user(state, id));
+    write(
+        state,
+        now_ms,
+        Some(client_id),
+        Some(headers),
+        Some(&client_ip(headers)),
+        user.as_ref(),
+        None,
+        event_type::FAILED_EXCHANGE_REFRESH_TOKEN,
+        reason,
+        None,
+    );
+}

@@ -3,6 +3,7 @@
 //! permissions, organizations and logs, and the hooks other handlers call so the log and the
 //! assignments follow what happens to users.
 
+pub(crate) mod api_log;
 pub(crate) mod hooks;
 mod organizations;
 mod resource_servers;

@@ -1,6 +1,8 @@
 //! The Resource Servers API: `/resource-servers` and `/resource-servers/{id}` (the path takes
 //! the id or the identifier, as Auth0's "ID or audience of the resource server" says).
 //! Statuses from the setup OpenAPI document: create 201, update 201, delete 204.
+//! `allow_offline_access` is the one attribute the emulator acts on: the password-realm grant
+//! issues refresh tokens only for APIs that allow offline access (`sessions::grant`).
 
 use bytes::Bytes;
 use http::Response;
@@ -24,13 +26,13 @@ fn not_found() -> ApiError {
 }
 
 /// Settings a new API gets when the body leaves them out (Auth0's documented defaults for a
-/// new API: RS256, 24 h tokens, 2 h for browser flows, no offline access, consent not skipped).
+/// new API: RS256, 24 h tokens, 2 h for browser flows, consent not skipped; no offline access
+/// is the typed field's default).
 fn defaults() -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("signing_alg".into(), json!("RS256"));
     map.insert("token_lifetime".into(), json!(86_400));
     map.insert("token_lifetime_for_web".into(), json!(7_200));
-    map.insert("allow_offline_access".into(), json!(false));
     map.insert(
         "skip_consent_for_verifiable_first_party_clients".into(),
         json!(false),
@@ -62,6 +64,31 @@ fn string_field(
         Some(_) => Err(ApiError::invalid_body(format!(
             "Payload validation error: 'Expected type string' on property {key}."
         ))),
+    }
+}
+
+/// `allow_offline_access`, a boolean in the setup document's schema.
+fn offline_access(body: &mut Map<String, Value>) -> Result<Option<bool>, ApiError> {
+    match body.remove("allow_offline_access") {
+        None => Ok(None),
+        Some(Value::Bool(allow)) => Ok(Some(allow)),
+        Some(other) => Err(ApiError::invalid_body(format!(
+            "Payload validation error: 'Expected type boolean but found type {}' on property allow_offline_access.",
+            json_type(&other)
+        ))),
+    }
+}
+
+/// The JSON-schema name of a value's type, as the server's validation messages use it.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }
 
@@ -123,6 +150,7 @@ pub(super) fn create(
     })?;
     let name = string_field(&mut body, "name", 1, 200)?;
     let scopes = scopes(&mut body)?.unwrap_or_default();
+    let allow_offline_access = offline_access(&mut body)?.unwrap_or(false);
     body.remove("id");
     if ctx.state.tenant.resource_server(&identifier).is_some() {
         return Err(ApiError::new(
@@ -138,6 +166,7 @@ pub(super) fn create(
         name: Some(name.unwrap_or_else(|| identifier.clone())),
         identifier,
         scopes,
+        allow_offline_access,
         extra,
     };
     let json = to_json(&rs);
@@ -188,6 +217,7 @@ pub(super) fn update(
     }
     let name = string_field(&mut body, "name", 1, 200)?;
     let scopes = scopes(&mut body)?;
+    let allow_offline_access = offline_access(&mut body)?;
     let rs = ctx
         .state
         .tenant
@@ -196,6 +226,9 @@ pub(super) fn update(
         .ok_or_else(not_found)?;
     if let Some(name) = name {
         rs.name = Some(name);
+    }
+    if let Some(allow) = allow_offline_access {
+        rs.allow_offline_access = allow;
     }
     let scopes_changed = scopes.is_some();
     if let Some(scopes) = scopes {

@@ -77,8 +77,8 @@ pub(crate) struct Scope {
     pub description: Option<String>,
 }
 
-/// A resource server (API): its identifier (audience), name and scopes, plus every other
-/// attribute as sent (kept and returned, not interpreted).
+/// A resource server (API): its identifier (audience), name, scopes and "Allow Offline Access"
+/// setting, plus every other attribute as sent (kept and returned, not interpreted).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct ResourceServer {
     pub id: String,
@@ -87,6 +87,10 @@ pub(crate) struct ResourceServer {
     pub name: Option<String>,
     #[serde(default)]
     pub scopes: Vec<Scope>,
+    /// Whether applications may get refresh tokens for this API (Auth0's "Get refresh
+    /// tokens": the API must allow offline access; false for a new API).
+    #[serde(default)]
+    pub allow_offline_access: bool,
     #[serde(flatten)]
     pub extra: Metadata,
 }
@@ -128,6 +132,41 @@ pub(crate) fn resource_server_id(ids: &mut IdGenerator) -> String {
 }
 
 impl Tenant {
+    /// Sets "Allow Offline Access" of the resource server `identifier`, adding one (named by
+    /// its identifier) when there is none.
+    pub(crate) fn set_offline_access(
+        &mut self,
+        ids: &mut IdGenerator,
+        identifier: &str,
+        allow: bool,
+    ) {
+        match self
+            .resource_servers
+            .iter_mut()
+            .find(|rs| rs.identifier == identifier)
+        {
+            Some(rs) => rs.allow_offline_access = allow,
+            None => self.resource_servers.push(ResourceServer {
+                id: resource_server_id(ids),
+                identifier: identifier.to_owned(),
+                name: None,
+                scopes: Vec::new(),
+                allow_offline_access: allow,
+                extra: Metadata::new(),
+            }),
+        }
+    }
+
+    /// Whether a refresh token may be issued for `audience`: the Management API (the recorded
+    /// refresh tokens carry its audience) or a resource server that allows offline access.
+    pub(crate) fn allows_offline_access(&self, audience: &str, management_audience: &str) -> bool {
+        audience == management_audience
+            || self
+                .resource_servers
+                .iter()
+                .any(|rs| rs.identifier == audience && rs.allow_offline_access)
+    }
+
     pub(crate) fn role(&self, id: &str) -> Option<&StoredRole> {
         self.roles.iter().find(|r| r.id == id)
     }
@@ -251,6 +290,7 @@ mod tests {
                 value: "read:x".into(),
                 description: None,
             }],
+            allow_offline_access: false,
             extra: Metadata::new(),
         });
         let read = PermissionRef::new("https://api.example.com/", "read:x");

@@ -3,7 +3,8 @@
 //! ```json
 //! {
 //!   "resource_servers": [{"identifier": "https://api.example.com/", "name": "API",
-//!                         "scopes": [{"value": "read:reports", "description": "Read reports"}]}],
+//!                         "scopes": [{"value": "read:reports", "description": "Read reports"}],
+//!                         "allow_offline_access": true}],
 //!   "roles": [{"name": "analyst", "description": "Reads reports",
 //!              "permissions": [{"resource_server_identifier": "https://api.example.com/",
 //!                               "permission_name": "read:reports"}]}],
@@ -15,7 +16,9 @@
 //! }
 //! ```
 //!
-//! Roles in `assignments` are named by id or name. Everything is checked before anything is
+//! Roles in `assignments` are named by id or name. The older `"apis": [{"identifier": …,
+//! "allow_offline_access": true}]` is still read: it sets that flag on the resource server with
+//! the identifier (adding one when there is none). Everything is checked before anything is
 //! kept: the caller commits the returned tenant only when the whole document is valid.
 
 use serde::Deserialize;
@@ -37,6 +40,18 @@ struct SeedResourceServer {
     name: Option<String>,
     #[serde(default)]
     scopes: Vec<Scope>,
+    #[serde(default)]
+    allow_offline_access: bool,
+}
+
+/// An entry of the older `apis` section: an API and its "Allow Offline Access" setting, now a
+/// resource server's `allow_offline_access`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedApi {
+    identifier: String,
+    #[serde(default)]
+    allow_offline_access: bool,
 }
 
 #[derive(Deserialize)]
@@ -109,8 +124,14 @@ pub(crate) fn stage(
             identifier: rs.identifier,
             name: rs.name,
             scopes: rs.scopes,
+            allow_offline_access: rs.allow_offline_access,
             extra: Metadata::new(),
         });
+    }
+    // Seed documents written before APIs were resource servers: each entry sets the flag of
+    // the resource server with that identifier, adding one when there is none.
+    for api in section::<Vec<SeedApi>>(doc, "apis")?.into_iter().flatten() {
+        tenant.set_offline_access(ids, &api.identifier, api.allow_offline_access);
     }
     for (i, role) in section::<Vec<SeedRole>>(doc, "roles")?
         .into_iter()
