@@ -242,13 +242,19 @@ async fn a_state_file_with_the_older_apis_list_keeps_its_settings() {
         std::process::id()
     ));
     let open = || Emulator::open(EmulatorConfig::default(), Arc::new(SystemClock), &file);
-    let (first, _) = open().expect("fresh");
-    let api = Api::attach(common::Backend::InProcess, first).await;
+    let api = Api::attach(
+        common::Backend::InProcess,
+        Emulator::new(EmulatorConfig::default()),
+    )
+    .await;
     seed_user(&api);
+    // A JSON state file (the older emulator's format, which is the snapshot) written before APIs
+    // were resource servers: the offline-access setting lived in `sessions.apis`.
+    let mut state: Value = api
+        .call("GET", "/__emulator/snapshot", None, None)
+        .await
+        .body;
     drop(api);
-    // Rewrite it the way the emulator wrote it before APIs were resource servers.
-    let mut state: Value =
-        serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("json");
     state["sessions"]["apis"] = json!([{"identifier": API, "allow_offline_access": true}]);
     std::fs::write(&file, serde_json::to_vec(&state).expect("json")).expect("write");
 
@@ -272,5 +278,9 @@ async fn a_state_file_with_the_older_apis_list_keeps_its_settings() {
     assert_eq!(servers[0]["identifier"], API);
     assert_eq!(servers[0]["allow_offline_access"], true);
     drop(api);
-    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm", ".v1.json"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+    }
 }
