@@ -3,8 +3,6 @@
 //! paging shapes, streams to the end, assignments after removals and deletions, logs after
 //! logins, brute-force blocks, and validation before the network.
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
@@ -15,62 +13,29 @@ use users_client::transport::Transport;
 use users_client::{Client, Error};
 use users_emulator::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, PASSWORD_REALM_GRANT,
-    RunningServer,
 };
+
+mod emulated;
+use emulated::{BACKENDS, Backend, Reached};
 
 const API: &str = "https://api.example.com/";
 const PASSWORD: &str = "Passw0rd!x-long";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
-    InProcess,
-    Reqwest,
-    Hyper,
-}
-
 struct Env {
-    transport: Arc<dyn Transport>,
-    base: String,
-    backend: Backend,
-    _server: Option<RunningServer>,
+    reached: Reached,
 }
 
 impl Env {
     async fn start(backend: Backend) -> Env {
         // The default application holds every scope used here (operations and set-up APIs).
         let emulator = Emulator::new(EmulatorConfig::default());
-        let (transport, base, server): (Arc<dyn Transport>, String, Option<RunningServer>) =
-            match backend {
-                Backend::InProcess => (Arc::new(emulator), "https://tenant.example".into(), None),
-                Backend::Reqwest | Backend::Hyper => {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                    let server = emulator.serve(listener).unwrap();
-                    let config = users_client::transport::TransportConfig::default();
-                    let t: Arc<dyn Transport> = if backend == Backend::Reqwest {
-                        Arc::new(users_client::transport::ReqwestTransport::new(&config).unwrap())
-                    } else {
-                        Arc::new(users_client::transport::HyperTransport::new(&config).unwrap())
-                    };
-                    (t, server.base_url(), Some(server))
-                }
-            };
         Env {
-            transport,
-            base,
-            backend,
-            _server: server,
+            reached: backend.reach(&emulator).await,
         }
     }
 
     fn client(&self) -> Client {
-        let b = Client::builder().transport(self.transport.clone());
-        let b = match self.backend {
-            Backend::InProcess => b.domain("tenant.example"),
-            _ => b.base_url(self.base.clone()),
-        };
-        b.client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .build()
-            .unwrap()
+        self.reached.client(self.reached.transport.clone())
     }
 
     /// A raw JSON request with the client's token where `token` is given.
@@ -83,12 +48,13 @@ impl Env {
     ) -> (u16, Value) {
         let mut req = http::Request::builder()
             .method(method)
-            .uri(format!("{}{path}", self.base))
+            .uri(format!("{}{path}", self.reached.base))
             .header("content-type", "application/json");
         if let Some(token) = token {
             req = req.header("authorization", format!("Bearer {token}"));
         }
         let resp = self
+            .reached
             .transport
             .send(req.body(Bytes::from(body.to_string())).unwrap())
             .await
@@ -105,7 +71,7 @@ impl Env {
                 None,
                 json!({"grant_type": "client_credentials",
                 "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET,
-                "audience": format!("{}/api/v2/", self.base)}),
+                "audience": format!("{}/api/v2/", self.reached.base)}),
             )
             .await;
         assert_eq!(status, 200, "{body}");
@@ -130,8 +96,6 @@ impl Env {
         assert_eq!(status, 200, "{body}");
     }
 }
-
-const BACKENDS: [Backend; 3] = [Backend::InProcess, Backend::Reqwest, Backend::Hyper];
 
 fn read(name: &str) -> PermissionRef {
     PermissionRef::new(API, name)

@@ -16,20 +16,14 @@ use users_client::transport::{Transport, TransportError};
 use users_client::{Client, Error, FieldsQuery, MetadataKind, RetryPolicy, preview_update};
 use users_emulator::{
     ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig,
-    PASSWORD_REALM_GRANT, RateLimitConfig, RunningServer,
+    PASSWORD_REALM_GRANT, RateLimitConfig,
 };
+
+mod emulated;
+use emulated::{BACKENDS, Backend, Reached};
 
 const DB: &str = "Username-Password-Authentication";
 const PASSWORD: &str = "Passw0rd!x-long";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
-    InProcess,
-    Reqwest,
-    Hyper,
-}
-
-const BACKENDS: [Backend; 3] = [Backend::InProcess, Backend::Reqwest, Backend::Hyper];
 
 /// Counts token requests on the way through.
 struct Counting {
@@ -52,64 +46,34 @@ impl Transport for Counting {
 
 struct Env {
     transport: Arc<Counting>,
-    base: String,
-    backend: Backend,
-    _server: Option<RunningServer>,
+    reached: Reached,
 }
 
 impl Env {
     async fn start(backend: Backend, config: EmulatorConfig) -> Env {
-        let emulator = Emulator::new(config);
-        let (inner, base, server): (Arc<dyn Transport>, String, Option<RunningServer>) =
-            match backend {
-                Backend::InProcess => (
-                    Arc::new(emulator.clone()),
-                    "https://tenant.example".into(),
-                    None,
-                ),
-                Backend::Reqwest | Backend::Hyper => {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                    let server = emulator.serve(listener).unwrap();
-                    let config = users_client::transport::TransportConfig::default();
-                    let t: Arc<dyn Transport> = if backend == Backend::Reqwest {
-                        Arc::new(users_client::transport::ReqwestTransport::new(&config).unwrap())
-                    } else {
-                        Arc::new(users_client::transport::HyperTransport::new(&config).unwrap())
-                    };
-                    (t, server.base_url(), Some(server))
-                }
-            };
+        let reached = backend.reach(&Emulator::new(config)).await;
         Env {
             transport: Arc::new(Counting {
-                inner,
+                inner: reached.transport.clone(),
                 tokens: AtomicUsize::new(0),
             }),
-            base: base.trim_end_matches('/').to_owned(),
-            backend,
-            _server: server,
+            reached,
         }
     }
 
     fn builder(&self) -> users_client::ClientBuilder {
-        let b = Client::builder().transport(self.transport.clone());
-        match self.backend {
-            Backend::InProcess => b.domain("tenant.example"),
-            _ => b.base_url(self.base.clone()),
-        }
+        self.reached.builder(self.transport.clone())
     }
 
     fn client(&self) -> Client {
-        self.builder()
-            .client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .build()
-            .unwrap()
+        self.reached.client(self.transport.clone())
     }
 
     /// A raw JSON request (admin API and the password-realm grant).
     async fn raw(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
         let req = http::Request::builder()
             .method(method)
-            .uri(format!("{}{path}", self.base))
+            .uri(format!("{}{path}", self.reached.base))
             .header("content-type", "application/json")
             .body(Bytes::from(body.to_string()))
             .unwrap();

@@ -16,20 +16,12 @@ use users_client::model::{
 };
 use users_client::transport::{Transport, TransportError};
 use users_client::{Client, Error};
-use users_emulator::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, RunningServer,
-};
+use users_emulator::{Emulator, EmulatorConfig};
+
+mod emulated;
+use emulated::{BACKENDS, Backend, Reached};
 
 const USER: &str = "auth0|mfa0000000000000000001";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
-    InProcess,
-    Reqwest,
-    Hyper,
-}
-
-const BACKENDS: [Backend; 3] = [Backend::InProcess, Backend::Reqwest, Backend::Hyper];
 
 /// Counts the Management API requests that reach the transport.
 struct Counting {
@@ -54,7 +46,7 @@ struct Env {
     transport: Arc<Counting>,
     emulator: Emulator,
     client: Client,
-    _server: Option<RunningServer>,
+    _reached: Reached,
 }
 
 async fn env(backend: Backend, methods: Value) -> Env {
@@ -66,38 +58,16 @@ async fn env(backend: Backend, methods: Value) -> Env {
             "authentication_methods": {USER: methods},
         }))
         .unwrap();
-    let (inner, server): (Arc<dyn Transport>, Option<RunningServer>) = match backend {
-        Backend::InProcess => (Arc::new(emulator.clone()), None),
-        Backend::Reqwest | Backend::Hyper => {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let server = emulator.serve(listener).unwrap();
-            let config = users_client::transport::TransportConfig::default();
-            let t: Arc<dyn Transport> = if backend == Backend::Reqwest {
-                Arc::new(users_client::transport::ReqwestTransport::new(&config).unwrap())
-            } else {
-                Arc::new(users_client::transport::HyperTransport::new(&config).unwrap())
-            };
-            (t, Some(server))
-        }
-    };
+    let reached = backend.reach(&emulator).await;
     let transport = Arc::new(Counting {
-        inner,
+        inner: reached.transport.clone(),
         api_requests: AtomicUsize::new(0),
     });
-    let builder = Client::builder().transport(transport.clone());
-    let builder = match &server {
-        None => builder.domain("tenant.example"),
-        Some(server) => builder.base_url(server.base_url().trim_end_matches('/').to_owned()),
-    };
-    let client = builder
-        .client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-        .build()
-        .unwrap();
     Env {
+        client: reached.client(transport.clone()),
         transport,
         emulator,
-        client,
-        _server: server,
+        _reached: reached,
     }
 }
 

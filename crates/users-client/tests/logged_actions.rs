@@ -3,6 +3,7 @@
 //! reqwest and hyper backends against the served emulator. Secrets the calls carry (a TOTP
 //! secret, a new recovery code) never reach the log; a refused call writes nothing.
 
+mod emulated;
 #[allow(dead_code)]
 #[path = "every_operation/env.rs"]
 mod env;

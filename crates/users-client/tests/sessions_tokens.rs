@@ -13,89 +13,48 @@ use serde_json::{Value, json};
 use users_client::model::{
     Assessor, CheckpointQuery, ClearAssessors, Nullable, Password, Patch, UserUpdate,
 };
-use users_client::transport::{Transport, TransportConfig};
+use users_client::transport::Transport;
 use users_client::{Client, Error, Walk};
 use users_emulator::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, ManualClock,
-    PASSWORD_REALM_GRANT, RunningServer,
+    PASSWORD_REALM_GRANT,
 };
+
+mod emulated;
+use emulated::{BACKENDS, Backend, Reached};
 
 const DB: &str = "Username-Password-Authentication";
 const PASSWORD: &str = "Passw0rd!x-long";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
-    InProcess,
-    Reqwest,
-    Hyper,
-}
-
-const BACKENDS: [Backend; 3] = [Backend::InProcess, Backend::Reqwest, Backend::Hyper];
-
 struct Env {
     emulator: Emulator,
-    transport: Arc<dyn Transport>,
-    base: String,
     client: Client,
-    _server: Option<RunningServer>,
+    reached: Reached,
 }
 
 impl Env {
     async fn start(backend: Backend, clock: Arc<ManualClock>) -> Env {
         let emulator = Emulator::with_clock(EmulatorConfig::default(), clock);
-        let (transport, base, server): (Arc<dyn Transport>, String, Option<RunningServer>) =
-            match backend {
-                Backend::InProcess => (
-                    Arc::new(emulator.clone()),
-                    "https://tenant.example".into(),
-                    None,
-                ),
-                Backend::Reqwest | Backend::Hyper => {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                        .await
-                        .expect("a loopback port");
-                    let server = emulator.serve(listener).expect("serves");
-                    let config = TransportConfig::default();
-                    let t: Arc<dyn Transport> = if backend == Backend::Reqwest {
-                        Arc::new(
-                            users_client::transport::ReqwestTransport::new(&config)
-                                .expect("reqwest"),
-                        )
-                    } else {
-                        Arc::new(
-                            users_client::transport::HyperTransport::new(&config).expect("hyper"),
-                        )
-                    };
-                    let base = server.base_url().trim_end_matches('/').to_owned();
-                    (t, base, Some(server))
-                }
-            };
-        let builder = Client::builder().transport(transport.clone());
-        let builder = if backend == Backend::InProcess {
-            builder.domain("tenant.example")
-        } else {
-            builder.base_url(base.clone())
-        };
-        let client = builder
-            .client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .build()
-            .expect("client builds");
+        let reached = backend.reach(&emulator).await;
         Env {
+            client: reached.client(reached.transport.clone()),
             emulator,
-            transport,
-            base,
-            client,
-            _server: server,
+            reached,
         }
     }
 
     /// `POST /oauth/token` with a JSON body: status and body.
     async fn token(&self, body: Value) -> (u16, Value) {
-        let request = http::Request::post(format!("{}/oauth/token", self.base))
+        let request = http::Request::post(format!("{}/oauth/token", self.reached.base))
             .header("content-type", "application/json")
             .body(Bytes::from(body.to_string()))
             .expect("a request");
-        let response = self.transport.send(request).await.expect("an answer");
+        let response = self
+            .reached
+            .transport
+            .send(request)
+            .await
+            .expect("an answer");
         let status = response.status().as_u16();
         let body = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
         (status, body)

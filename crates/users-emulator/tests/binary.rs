@@ -1,16 +1,12 @@
 //! The `users-emulator` binary: flags, start-up errors, seeding and `--state` across a restart.
 
-use std::io::{BufRead, BufReader};
+mod spawned;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
-use bytes::Bytes;
 use serde_json::{Value, json};
-use users_transport::{ReqwestTransport, Transport, TransportConfig};
-
-const BIN: &str = env!("CARGO_BIN_EXE_users-emulator");
+use spawned::{BIN, spawn, start, transport};
 
 fn temp_path(name: &str) -> PathBuf {
     let nanos = std::time::SystemTime::now()
@@ -23,57 +19,6 @@ fn temp_path(name: &str) -> PathBuf {
     ))
 }
 
-/// A started emulator process, killed on drop.
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(args: &[&str]) -> Running {
-    let mut command = Command::new(BIN);
-    command.args(["--listen", "127.0.0.1:0"]).args(args);
-    spawn(command)
-}
-
-/// Starts `command` (the binary with its flags and environment) and waits for its base URL.
-fn spawn(mut command: Command) -> Running {
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the binary");
-    // Owned by `Running` at once, so the process is killed and reaped on every path.
-    let mut running = Running {
-        child,
-        base: String::new(),
-    };
-    let stdout = running.child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    while running.base.is_empty() {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the emulator prints its base URL");
-        if let Some(base) = line.strip_prefix("users-emulator listening on ") {
-            running.base = base.trim().to_owned();
-        }
-    }
-    running
-}
-
 async fn call(
     base: &str,
     method: &str,
@@ -81,38 +26,13 @@ async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let transport = ReqwestTransport::new(&TransportConfig::builder().build()).expect("reqwest");
-    let mut request = http::Request::builder()
-        .method(method)
-        .uri(format!("{base}{path}"))
-        .header("content-type", "application/json");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
-    let response = transport
-        .send(request.body(body).expect("request"))
+    spawned::call(&transport(), base, method, path, token, body)
         .await
-        .expect("response");
-    let status = response.status().as_u16();
-    let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-    (status, value)
+        .expect("response")
 }
 
 async fn token(base: &str) -> String {
-    let (status, body) = call(
-        base,
-        "POST",
-        "/oauth/token",
-        None,
-        Some(
-            json!({"grant_type":"client_credentials","client_id":"emulator-client",
-            "client_secret":"emulator-secret","audience":format!("{base}/api/v2/")}),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["access_token"].as_str().expect("token").to_owned()
+    spawned::token(&transport(), base).await
 }
 
 #[test]

@@ -2,17 +2,15 @@
 //! (and while a seed runs); after a restart every acknowledged write is there, a seed is all or
 //! nothing, and the store opens with no leftover files.
 
-use std::io::{BufRead, BufReader};
+mod spawned;
+
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde_json::{Value, json};
-use users_transport::{ReqwestTransport, Transport, TransportConfig};
-
-const BIN: &str = env!("CARGO_BIN_EXE_users-emulator");
+use spawned::{Running, call, token, transport};
 
 /// A directory of its own, so that leftover files are visible.
 fn temp_dir(name: &str) -> PathBuf {
@@ -56,98 +54,8 @@ impl Random {
     }
 }
 
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    /// SIGKILL: no chance to clean up or flush anything.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
 fn start(state: &Path) -> Running {
-    let child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--state"])
-        .arg(state)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the binary");
-    let mut running = Running {
-        child,
-        base: String::new(),
-    };
-    let stdout = running.child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    while running.base.is_empty() {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the emulator starts and prints its base URL");
-        if let Some(base) = line.strip_prefix("users-emulator listening on ") {
-            running.base = base.trim().to_owned();
-        }
-    }
-    running
-}
-
-/// One exchange; `None` when the connection failed (the process was killed).
-async fn call(
-    transport: &ReqwestTransport,
-    base: &str,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> Option<(u16, Value)> {
-    let mut request = http::Request::builder()
-        .method(method)
-        .uri(format!("{base}{path}"))
-        .header("content-type", "application/json");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
-    let response = transport
-        .send(request.body(body).expect("request"))
-        .await
-        .ok()?;
-    let status = response.status().as_u16();
-    Some((
-        status,
-        serde_json::from_slice(response.body()).unwrap_or(Value::Null),
-    ))
-}
-
-fn transport() -> ReqwestTransport {
-    ReqwestTransport::new(&TransportConfig::builder().build()).expect("reqwest")
-}
-
-async fn token(transport: &ReqwestTransport, base: &str) -> String {
-    let body = json!({"grant_type":"client_credentials","client_id":"emulator-client",
-        "client_secret":"emulator-secret","audience":format!("{base}/api/v2/")});
-    let (status, body) = call(transport, base, "POST", "/oauth/token", None, Some(body))
-        .await
-        .expect("token");
-    assert_eq!(status, 200, "{body}");
-    body["access_token"].as_str().expect("token").to_owned()
+    spawned::start([OsStr::new("--state"), state.as_os_str()])
 }
 
 /// Only the store and SQLite's own WAL files may exist next to it.

@@ -39,9 +39,7 @@ async fn list(api: &Api, token: &str) -> Vec<Value> {
 }
 
 async fn snapshot(api: &Api) -> Value {
-    api.call("GET", "/__emulator/snapshot", None, None)
-        .await
-        .body
+    api.get("/__emulator/snapshot", None).await
 }
 
 fn id_of(reply: &Reply) -> String {
@@ -445,12 +443,7 @@ async fn recovery_codes_remember_browser_and_providers() {
             "/api/v2/users/{}/multifactor/actions/invalidate-remember-browser",
             enc(USER)
         );
-        assert_eq!(
-            api.call("POST", &invalidate, Some(&token), None)
-                .await
-                .status,
-            204
-        );
+        assert_eq!(api.status("POST", &invalidate, Some(&token)).await, 204);
         assert_eq!(
             api.call("POST", &invalidate, Some(&token), Some(json!({})))
                 .await
@@ -463,9 +456,7 @@ async fn recovery_codes_remember_browser_and_providers() {
 
         let provider = |p: &str| format!("/api/v2/users/{}/multifactor/{p}", enc(USER));
         assert_eq!(
-            api.call("DELETE", &provider("duo"), Some(&token), None)
-                .await
-                .status,
+            api.status("DELETE", &provider("duo"), Some(&token)).await,
             204
         );
         assert_eq!(
@@ -477,14 +468,8 @@ async fn recovery_codes_remember_browser_and_providers() {
             1
         );
         assert_eq!(
-            api.call(
-                "DELETE",
-                &provider("google-authenticator"),
-                Some(&token),
-                None
-            )
-            .await
-            .status,
+            api.status("DELETE", &provider("google-authenticator"), Some(&token))
+                .await,
             204
         );
         assert_eq!(
@@ -496,9 +481,7 @@ async fn recovery_codes_remember_browser_and_providers() {
             0
         );
         assert_eq!(
-            api.call("DELETE", &provider("sms"), Some(&token), None)
-                .await
-                .status,
+            api.status("DELETE", &provider("sms"), Some(&token)).await,
             400
         );
     }
@@ -761,12 +744,7 @@ async fn methods_survive_a_restart_and_older_state_files_still_load() {
         "/api/v2/users/{}/multifactor/actions/invalidate-remember-browser",
         enc(USER)
     );
-    assert_eq!(
-        api.call("POST", &invalidate, Some(&token), None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(api.status("POST", &invalidate, Some(&token)).await, 204);
     drop(api);
 
     let (second, loaded) = open();

@@ -304,10 +304,7 @@ async fn the_refresh_grant_refuses_what_it_cannot_exchange() {
 #[tokio::test]
 async fn a_bad_seed_section_changes_nothing() {
     let api = Api::default(common::Backend::InProcess).await;
-    let before = api
-        .call("GET", "/__emulator/snapshot", None, None)
-        .await
-        .body;
+    let before = api.get("/__emulator/snapshot", None).await;
     for doc in [
         json!({"users": [{"user_id": "auth0|new", "connection": "Username-Password-Authentication",
                           "email": "n@example.com"}],
@@ -317,10 +314,7 @@ async fn a_bad_seed_section_changes_nothing() {
         json!({"federated_connections_tokensets": {"not": "a list"}}),
     ] {
         assert!(api.emulator.seed(&doc).is_err(), "{doc}");
-        let after = api
-            .call("GET", "/__emulator/snapshot", None, None)
-            .await
-            .body;
+        let after = api.get("/__emulator/snapshot", None).await;
         assert_eq!(after, before, "{doc}");
     }
 }
@@ -372,10 +366,7 @@ async fn the_state_file_keeps_what_a_login_creates_and_older_snapshots_load() {
     );
     // A JSON state file (the older emulator's format, which is the snapshot) written before
     // this group existed has no `sessions` field: it is converted and loads.
-    let mut text: Value = api
-        .call("GET", "/__emulator/snapshot", None, None)
-        .await
-        .body;
+    let mut text: Value = api.get("/__emulator/snapshot", None).await;
     drop(api);
     for suffix in ["-wal", "-shm", ""] {
         let mut name = file.as_os_str().to_owned();

@@ -129,12 +129,7 @@ async fn roles_and_permissions_follow_assignments_and_deletions() {
             )
             .await;
         assert_eq!(removed.status, 204);
-        assert_eq!(
-            api.call("GET", &format!("{base}/roles"), t, None)
-                .await
-                .body,
-            json!([])
-        );
+        assert_eq!(api.get(&format!("{base}/roles"), t).await, json!([]));
         let perms = api
             .call("GET", &format!("{base}/permissions"), t, None)
             .await;
@@ -145,22 +140,11 @@ async fn roles_and_permissions_follow_assignments_and_deletions() {
         );
         let rs_id = rs.body["id"].as_str().unwrap();
         assert_eq!(
-            api.call(
-                "DELETE",
-                &format!("/api/v2/resource-servers/{rs_id}"),
-                t,
-                None
-            )
-            .await
-            .status,
+            api.status("DELETE", &format!("/api/v2/resource-servers/{rs_id}"), t)
+                .await,
             204
         );
-        assert_eq!(
-            api.call("GET", &format!("{base}/permissions"), t, None)
-                .await
-                .body,
-            json!([])
-        );
+        assert_eq!(api.get(&format!("{base}/permissions"), t).await, json!([]));
 
         // Deleting the role removes its assignment.
         api.call(
@@ -171,17 +155,11 @@ async fn roles_and_permissions_follow_assignments_and_deletions() {
         )
         .await;
         assert_eq!(
-            api.call("DELETE", &format!("/api/v2/roles/{role_id}"), t, None)
-                .await
-                .status,
+            api.status("DELETE", &format!("/api/v2/roles/{role_id}"), t)
+                .await,
             200
         );
-        assert_eq!(
-            api.call("GET", &format!("{base}/roles"), t, None)
-                .await
-                .body,
-            json!([])
-        );
+        assert_eq!(api.get(&format!("{base}/roles"), t).await, json!([]));
 
         // Errors: unknown role, undefined permission (the recorded message), missing user, bad body.
         let missing_role = api
@@ -319,19 +297,13 @@ async fn organizations_follow_members_and_user_deletion() {
         // Deleting a user removes its memberships.
         api.call("DELETE", &format!("/api/v2/users/{}", enc(&b)), t, None)
             .await;
-        assert_eq!(api.call("GET", &members, t, None).await.body, json!([]));
+        assert_eq!(api.get(&members, t).await, json!([]));
         // Deleting the organization: gone, and nobody belongs to it.
         api.call("POST", &members, t, Some(json!({"members": [a]})))
             .await;
         assert_eq!(
-            api.call(
-                "DELETE",
-                &format!("/api/v2/organizations/{org_id}"),
-                t,
-                None
-            )
-            .await
-            .status,
+            api.status("DELETE", &format!("/api/v2/organizations/{org_id}"), t)
+                .await,
             204
         );
         let orgs = api
@@ -344,9 +316,8 @@ async fn organizations_follow_members_and_user_deletion() {
             .await;
         assert_eq!(orgs.body, json!([]));
         assert_eq!(
-            api.call("GET", &format!("/api/v2/organizations/{org_id}"), t, None)
-                .await
-                .status,
+            api.status("GET", &format!("/api/v2/organizations/{org_id}"), t)
+                .await,
             404
         );
     }
@@ -378,7 +349,7 @@ async fn logs_record_logins_and_ten_failures_block_the_ip_until_unblocked() {
                 .status,
             403
         );
-        let body = api.call("GET", &logs, t, None).await.body;
+        let body = api.get(&logs, t).await;
         assert_eq!(
             log_types(&body),
             ["fp", "sepft", "s", "ss"],
@@ -402,14 +373,11 @@ async fn logs_record_logins_and_ten_failures_block_the_ip_until_unblocked() {
         let signup = &body[3];
         assert_eq!(signup["details"]["body"]["password"], "*****", "{signup}");
         let oldest_first = api
-            .call(
-                "GET",
+            .get(
                 &format!("{logs}?sort=date:1&per_page=2&include_totals=true"),
                 t,
-                None,
             )
-            .await
-            .body;
+            .await;
         assert_eq!(log_types(&oldest_first), ["ss", "s"]);
         assert_eq!(
             (
@@ -437,23 +405,17 @@ async fn logs_record_logins_and_ten_failures_block_the_ip_until_unblocked() {
             "{}",
             refused.body
         );
-        let body = api.call("GET", &logs, t, None).await.body;
+        let body = api.get(&logs, t).await;
         assert_eq!(log_types(&body)[..3], ["f", "limit_wc", "fp"]);
         let blocks = format!("/api/v2/user-blocks/{}", enc(&user));
-        let listed = api.call("GET", &blocks, t, None).await.body;
+        let listed = api.get(&blocks, t).await;
         assert_eq!(
             listed["blocked_for"][0]["identifier"], "victim@example.com",
             "{listed}"
         );
         let by_identifier = api
-            .call(
-                "GET",
-                "/api/v2/user-blocks?identifier=victim%40example.com",
-                t,
-                None,
-            )
-            .await
-            .body;
+            .get("/api/v2/user-blocks?identifier=victim%40example.com", t)
+            .await;
         assert_eq!(by_identifier, listed);
 
         // `blocked: false` does not lift it; DELETE /user-blocks does.
@@ -472,17 +434,14 @@ async fn logs_record_logins_and_ten_failures_block_the_ip_until_unblocked() {
                 .status,
             429
         );
-        assert_eq!(api.call("DELETE", &blocks, t, None).await.status, 204);
+        assert_eq!(api.status("DELETE", &blocks, t).await, 204);
         assert_eq!(
             api.login("victim@example.com", "Passw0rd!x", "openid")
                 .await
                 .status,
             200
         );
-        assert_eq!(
-            api.call("GET", &blocks, t, None).await.body,
-            json!({"blocked_for": []})
-        );
+        assert_eq!(api.get(&blocks, t).await, json!({"blocked_for": []}));
 
         // The same through the identifier: block again, lift by identifier.
         for _ in 0..10 {
@@ -513,7 +472,7 @@ async fn logs_record_logins_and_ten_failures_block_the_ip_until_unblocked() {
         // The update and the deletion are logged; the log outlives the user.
         api.call("DELETE", &format!("/api/v2/users/{}", enc(&user)), t, None)
             .await;
-        let body = api.call("GET", &logs, t, None).await.body;
+        let body = api.get(&logs, t).await;
         assert_eq!(log_types(&body)[0], "sdu");
         assert!(log_types(&body).contains(&"sapi".to_owned()));
     }
@@ -547,10 +506,7 @@ async fn the_threshold_is_configurable_and_other_ips_are_not_blocked() {
         .unwrap();
     let reply = api.transport.send(request).await.unwrap();
     assert_eq!(reply.status(), 200);
-    let snapshot = api
-        .call("GET", "/__emulator/snapshot", None, None)
-        .await
-        .body;
+    let snapshot = api.get("/__emulator/snapshot", None).await;
     assert_eq!(snapshot["tenant"]["brute_force"]["max_attempts"], 3);
     assert!(
         snapshot["tenant"]["logs"]
@@ -619,14 +575,8 @@ async fn missing_scopes_give_the_documented_403() {
             Some("insufficient_scope"),
         );
         assert_eq!(
-            api.call(
-                "GET",
-                &format!("{base}/permissions"),
-                Some(&read_only),
-                None
-            )
-            .await
-            .status,
+            api.status("GET", &format!("{base}/permissions"), Some(&read_only))
+                .await,
             200
         );
     }

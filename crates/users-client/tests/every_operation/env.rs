@@ -4,20 +4,11 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use users_client::Client;
-use users_client::transport::{Transport, TransportConfig, TransportError};
-use users_emulator::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, RunningServer,
-};
+use users_client::transport::{Transport, TransportError};
+use users_emulator::{Emulator, EmulatorConfig};
 
-/// How the client reaches the emulator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    InProcess,
-    Reqwest,
-    Hyper,
-}
-
-pub const BACKENDS: [Backend; 3] = [Backend::InProcess, Backend::Reqwest, Backend::Hyper];
+use crate::emulated::Reached;
+pub use crate::emulated::{BACKENDS, Backend};
 
 /// Every Management API exchange: method, decoded path below `/api/v2/`, status.
 #[derive(Default)]
@@ -61,58 +52,23 @@ pub struct Env {
     pub client: Client,
     pub emulator: Emulator,
     pub log: Arc<Log>,
-    _server: Option<RunningServer>,
+    _reached: Reached,
 }
 
 impl Env {
     pub async fn start(backend: Backend) -> Env {
         let emulator = Emulator::new(EmulatorConfig::default());
-        let (inner, base, server): (Arc<dyn Transport>, String, Option<RunningServer>) =
-            match backend {
-                Backend::InProcess => (
-                    Arc::new(emulator.clone()),
-                    "https://tenant.example".into(),
-                    None,
-                ),
-                Backend::Reqwest | Backend::Hyper => {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                        .await
-                        .expect("a loopback port");
-                    let server = emulator.serve(listener).expect("the emulator serves");
-                    let config = TransportConfig::default();
-                    let t: Arc<dyn Transport> = if backend == Backend::Reqwest {
-                        Arc::new(
-                            users_client::transport::ReqwestTransport::new(&config)
-                                .expect("reqwest"),
-                        )
-                    } else {
-                        Arc::new(
-                            users_client::transport::HyperTransport::new(&config).expect("hyper"),
-                        )
-                    };
-                    (t, server.base_url(), Some(server))
-                }
-            };
+        let reached = backend.reach(&emulator).await;
         let log = Arc::new(Log::default());
         let transport = Arc::new(Recording {
-            inner,
+            inner: reached.transport.clone(),
             log: log.clone(),
         });
-        let mut builder = Client::builder().transport(transport);
-        builder = if backend == Backend::InProcess {
-            builder.domain("tenant.example")
-        } else {
-            builder.base_url(base.trim_end_matches('/').to_owned())
-        };
-        let client = builder
-            .client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-            .build()
-            .expect("client builds");
         Env {
-            client,
+            client: reached.client(transport),
             emulator,
             log,
-            _server: server,
+            _reached: reached,
         }
     }
 }

@@ -6,6 +6,8 @@
 
 mod access;
 mod blocks;
+#[path = "../emulated/mod.rs"]
+mod emulated;
 mod env;
 mod mfa;
 mod sessions;

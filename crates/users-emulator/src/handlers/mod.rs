@@ -2,6 +2,7 @@
 
 pub(crate) mod admin;
 mod blocks;
+pub(crate) mod grant_support;
 mod link;
 mod list;
 mod mfa;

@@ -3,17 +3,18 @@
 use bytes::Bytes;
 use http::Response;
 use serde_json::{Map, Value, json};
-use users_model::User;
 
 use super::tenant::hooks;
 use crate::auth::management_audience;
-use crate::config::{ClientConfig, EmulatorConfig};
+use crate::config::EmulatorConfig;
 use crate::connections::StrategyKind;
 use crate::profile::password_matches;
 use crate::reply::{auth_error, json_response};
 use crate::request::ApiRequest;
 use crate::state::State;
 use crate::tokens::{AccessClaims, sign};
+
+use super::grant_support::{client, id_token, missing, text};
 
 /// The password-realm grant type.
 pub(crate) const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
@@ -30,34 +31,6 @@ const USER_SCOPES: &[&str] = &[
     "delete:current_user",
     "update:current_user_identities",
 ];
-
-pub(crate) fn text<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    body.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-pub(crate) fn missing(name: &str) -> Response<Bytes> {
-    auth_error(
-        400,
-        "invalid_request",
-        &format!("Missing required parameter: {name}"),
-    )
-}
-
-/// Finds the client and checks its secret; the error response when that fails.
-pub(crate) fn client<'c>(
-    config: &'c EmulatorConfig,
-    body: &Map<String, Value>,
-) -> Result<&'c ClientConfig, Box<Response<Bytes>>> {
-    let id = text(body, "client_id").ok_or_else(|| Box::new(missing("client_id")))?;
-    let secret = text(body, "client_secret");
-    config
-        .clients
-        .iter()
-        .find(|c| c.client_id == id && secret == Some(c.client_secret.as_str()))
-        .ok_or_else(|| Box::new(auth_error(401, "access_denied", "Unauthorized")))
-}
 
 /// Handles `POST /oauth/token`.
 pub(crate) fn issue(
@@ -283,41 +256,4 @@ fn password_realm(
         }
     }
     json_response(200, &response)
-}
-
-/// An ID token for `user` and application `client`, with the session id as `sid` when there is
-/// a session.
-pub(crate) fn id_token(
-    issuer: &str,
-    user: &User,
-    client: &str,
-    now: i64,
-    sid: Option<&str>,
-) -> Option<String> {
-    let mut id_claims = json!({
-        "iss": issuer,
-        "sub": user.user_id.as_deref().unwrap_or_default(),
-        "aud": client,
-        "iat": now,
-        "exp": now.saturating_add(36_000),
-    });
-    let map = id_claims.as_object_mut()?;
-    if let Value::Object(profile) = serde_json::to_value(user).unwrap_or(Value::Null) {
-        for key in [
-            "email",
-            "email_verified",
-            "name",
-            "nickname",
-            "picture",
-            "updated_at",
-        ] {
-            if let Some(value) = profile.get(key) {
-                map.insert(key.into(), value.clone());
-            }
-        }
-    }
-    if let Some(sid) = sid {
-        map.insert("sid".into(), Value::String(sid.to_owned()));
-    }
-    sign(&id_claims)
 }

@@ -18,8 +18,8 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::management_audience;
 use crate::config::EmulatorConfig;
+use crate::handlers::grant_support::{client, id_token, missing, text};
 use crate::handlers::tenant::hooks;
-use crate::handlers::token::{client, id_token, missing, text};
 use crate::reply::{auth_error, json_response};
 use crate::state::State;
 use crate::state::sessions::{ExchangeRefusal, Login};

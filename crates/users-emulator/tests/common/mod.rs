@@ -154,6 +154,16 @@ impl Api {
             .expect("transport succeeded")
     }
 
+    /// The status of a request without a body.
+    pub async fn status(&self, method: &str, path: &str, token: Option<&str>) -> u16 {
+        self.call(method, path, token, None).await.status
+    }
+
+    /// The body of a `GET`, whatever its status.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Value {
+        self.call("GET", path, token, None).await.body
+    }
+
     /// A client-credentials token for the default client, optionally limited to `scope`.
     pub async fn token(&self, scope: Option<&str>) -> String {
         let mut body = json!({

@@ -347,8 +347,37 @@ pub(crate) fn checkpoint_body(
 }
 
 /// Whether the request asks for checkpoint paging.
-pub(crate) fn is_checkpoint(request: &ApiRequest) -> bool {
+fn is_checkpoint(request: &ApiRequest) -> bool {
     request.query_param("from").is_some() || request.query_param("take").is_some()
+}
+
+/// One page of `items` as the request asks: checkpoint paging when it sends `from` or `take`,
+/// offset paging otherwise.
+pub(crate) fn offset_or_checkpoint_body(
+    items: Vec<Value>,
+    key: &str,
+    request: &ApiRequest,
+) -> Result<Value, ApiError> {
+    if is_checkpoint(request) {
+        checkpoint_body(items, key, request)
+    } else {
+        Ok(page_body(
+            items,
+            key,
+            paging(request, DEFAULT_PER_PAGE)?,
+            false,
+        ))
+    }
+}
+
+/// Appends each of `items` that `list` does not hold yet, keeping `list`'s order: assigning
+/// twice keeps one assignment.
+pub(crate) fn add_missing<T: PartialEq>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) {
+    for item in items {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
 }
 
 /// 404 for a role that does not exist (**unconfirmed** wording).

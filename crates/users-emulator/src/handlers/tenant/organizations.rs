@@ -8,10 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use users_model::Organization;
 
-use super::{
-    DEFAULT_PER_PAGE, Params, checkpoint_body, first, is_checkpoint, page_body, paging, typed_body,
-    user_summary,
-};
+use super::{Params, add_missing, first, offset_or_checkpoint_body, typed_body, user_summary};
 use crate::auth::Caller;
 use crate::handlers::Ctx;
 use crate::reply::{ApiError, empty_response, json_response};
@@ -87,16 +84,7 @@ pub(super) fn list(
     _: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
     let items: Vec<Value> = ctx.state.tenant.organizations.iter().map(to_json).collect();
-    let body = if is_checkpoint(request) {
-        checkpoint_body(items, "organizations", request)?
-    } else {
-        page_body(
-            items,
-            "organizations",
-            paging(request, DEFAULT_PER_PAGE)?,
-            false,
-        )
-    };
+    let body = offset_or_checkpoint_body(items, "organizations", request)?;
     Ok(json_response(200, &body))
 }
 
@@ -131,6 +119,17 @@ pub(super) fn create(
     Ok(json_response(201, &json))
 }
 
+fn organization<'s>(ctx: &'s Ctx<'_>, id: &str) -> Result<&'s StoredOrganization, ApiError> {
+    ctx.state.tenant.organization(id).ok_or_else(not_found)
+}
+
+fn organization_mut<'s>(
+    ctx: &'s mut Ctx<'_>,
+    id: &str,
+) -> Result<&'s mut StoredOrganization, ApiError> {
+    ctx.state.tenant.organization_mut(id).ok_or_else(not_found)
+}
+
 /// `GET /organizations/{id}`.
 pub(super) fn get(
     ctx: &mut Ctx<'_>,
@@ -138,11 +137,7 @@ pub(super) fn get(
     _: &Caller,
     p: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
-    let stored = ctx
-        .state
-        .tenant
-        .organization(first(p))
-        .ok_or_else(not_found)?;
+    let stored = organization(ctx, first(p))?;
     Ok(json_response(200, &to_json(stored)))
 }
 
@@ -172,10 +167,7 @@ pub(super) fn update(
 ) -> Result<Response<Bytes>, ApiError> {
     let change: Organization = typed_body(request, |_| Ok(()))?;
     check(&change)?;
-    ctx.state
-        .tenant
-        .organization(first(p))
-        .ok_or_else(not_found)?;
+    organization(ctx, first(p))?;
     if let Some(name) = &change.name
         && ctx
             .state
@@ -186,11 +178,7 @@ pub(super) fn update(
     {
         return Err(conflict());
     }
-    let stored = ctx
-        .state
-        .tenant
-        .organization_mut(first(p))
-        .ok_or_else(not_found)?;
+    let stored = organization_mut(ctx, first(p))?;
     let current = &mut stored.organization;
     if change.name.is_some() {
         current.name = change.name;
@@ -230,22 +218,14 @@ pub(super) fn members(
     _: &Caller,
     p: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
-    let stored = ctx
-        .state
-        .tenant
-        .organization(first(p))
-        .ok_or_else(not_found)?;
+    let stored = organization(ctx, first(p))?;
     let items: Vec<Value> = stored
         .members
         .iter()
         .filter_map(|id| ctx.state.user(id))
         .map(|u| user_summary(&u.user))
         .collect();
-    let body = if is_checkpoint(request) {
-        checkpoint_body(items, "members", request)?
-    } else {
-        page_body(items, "members", paging(request, DEFAULT_PER_PAGE)?, false)
-    };
+    let body = offset_or_checkpoint_body(items, "members", request)?;
     Ok(json_response(200, &body))
 }
 
@@ -268,23 +248,12 @@ pub(super) fn add_members(
     p: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
     let body = members_body(request)?;
-    ctx.state
-        .tenant
-        .organization(first(p))
-        .ok_or_else(not_found)?;
+    organization(ctx, first(p))?;
     if body.members.iter().any(|m| ctx.state.user(m).is_none()) {
         return Err(ApiError::user_not_found());
     }
-    let stored = ctx
-        .state
-        .tenant
-        .organization_mut(first(p))
-        .ok_or_else(not_found)?;
-    for member in body.members {
-        if !stored.members.contains(&member) {
-            stored.members.push(member);
-        }
-    }
+    let stored = organization_mut(ctx, first(p))?;
+    add_missing(&mut stored.members, body.members);
     Ok(empty_response(204))
 }
 
@@ -296,11 +265,7 @@ pub(super) fn remove_members(
     p: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
     let body = members_body(request)?;
-    let stored = ctx
-        .state
-        .tenant
-        .organization_mut(first(p))
-        .ok_or_else(not_found)?;
+    let stored = organization_mut(ctx, first(p))?;
     stored.members.retain(|m| !body.members.contains(m));
     Ok(empty_response(204))
 }

@@ -183,6 +183,16 @@ fn position(ctx: &Ctx<'_>, id: &str) -> Result<usize, ApiError> {
         .ok_or_else(not_found)
 }
 
+/// The resource server with id or identifier `id`.
+fn find<'s>(ctx: &'s Ctx<'_>, id: &str) -> Result<&'s ResourceServer, ApiError> {
+    let i = position(ctx, id)?;
+    ctx.state
+        .tenant
+        .resource_servers
+        .get(i)
+        .ok_or_else(not_found)
+}
+
 /// `GET /resource-servers/{id}`.
 pub(super) fn get(
     ctx: &mut Ctx<'_>,
@@ -190,14 +200,7 @@ pub(super) fn get(
     _: &Caller,
     p: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
-    let i = position(ctx, first(p))?;
-    let rs = ctx
-        .state
-        .tenant
-        .resource_servers
-        .get(i)
-        .ok_or_else(not_found)?;
-    Ok(json_response(200, &to_json(rs)))
+    Ok(json_response(200, &to_json(find(ctx, first(p))?)))
 }
 
 /// `PATCH /resource-servers/{id}`: `identifier` cannot change; new `scopes` replace the old
@@ -249,15 +252,7 @@ pub(super) fn delete(
     _: &Caller,
     p: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
-    let i = position(ctx, first(p))?;
-    let id = ctx
-        .state
-        .tenant
-        .resource_servers
-        .get(i)
-        .ok_or_else(not_found)?
-        .id
-        .clone();
+    let id = find(ctx, first(p))?.id.clone();
     ctx.state.tenant.delete_resource_server(&id);
     Ok(empty_response(204))
 }

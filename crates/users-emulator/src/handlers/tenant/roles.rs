@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use users_model::{PermissionRef, Permissions};
 
 use super::{
-    DEFAULT_PER_PAGE, Params, checkpoint_body, first, is_checkpoint, page_body, paging,
+    DEFAULT_PER_PAGE, Params, add_missing, first, offset_or_checkpoint_body, page_body, paging,
     permission_not_found, role_not_found, typed_body, user_summary,
 };
 use crate::auth::Caller;
@@ -113,6 +113,10 @@ fn role<'s>(ctx: &'s Ctx<'_>, id: &str) -> Result<&'s StoredRole, ApiError> {
     ctx.state.tenant.role(id).ok_or_else(role_not_found)
 }
 
+fn role_mut<'s>(ctx: &'s mut Ctx<'_>, id: &str) -> Result<&'s mut StoredRole, ApiError> {
+    ctx.state.tenant.role_mut(id).ok_or_else(role_not_found)
+}
+
 /// `GET /roles/{id}`.
 pub(super) fn get(
     ctx: &mut Ctx<'_>,
@@ -138,11 +142,7 @@ pub(super) fn update(
             return Err(conflict());
         }
     }
-    let stored = ctx
-        .state
-        .tenant
-        .role_mut(first(p))
-        .ok_or_else(role_not_found)?;
+    let stored = role_mut(ctx, first(p))?;
     if let Some(name) = body.name {
         stored.name = name;
     }
@@ -220,16 +220,8 @@ pub(super) fn add_permissions(
     if let Some(missing) = ctx.state.tenant.missing_permission(&body.permissions) {
         return Err(permission_not_found(missing));
     }
-    let stored = ctx
-        .state
-        .tenant
-        .role_mut(first(p))
-        .ok_or_else(role_not_found)?;
-    for permission in body.permissions {
-        if !stored.permissions.contains(&permission) {
-            stored.permissions.push(permission);
-        }
-    }
+    let stored = role_mut(ctx, first(p))?;
+    add_missing(&mut stored.permissions, body.permissions);
     Ok(json_response(201, &json!({})))
 }
 
@@ -241,11 +233,7 @@ pub(super) fn remove_permissions(
     p: &Params<'_>,
 ) -> Result<Response<Bytes>, ApiError> {
     let body: Permissions = typed_body(request, Permissions::validate)?;
-    let stored = ctx
-        .state
-        .tenant
-        .role_mut(first(p))
-        .ok_or_else(role_not_found)?;
+    let stored = role_mut(ctx, first(p))?;
     stored
         .permissions
         .retain(|perm| !body.permissions.contains(perm));
@@ -272,11 +260,7 @@ pub(super) fn users(
         })
         .map(|u| user_summary(&u.user))
         .collect();
-    let body = if is_checkpoint(request) {
-        checkpoint_body(items, "users", request)?
-    } else {
-        page_body(items, "users", paging(request, DEFAULT_PER_PAGE)?, false)
-    };
+    let body = offset_or_checkpoint_body(items, "users", request)?;
     Ok(json_response(200, &body))
 }
 
@@ -294,9 +278,7 @@ pub(super) fn assign_users(
     }
     for user in body.users {
         let roles = ctx.state.tenant.user_roles.entry(user).or_default();
-        if !roles.contains(&id) {
-            roles.push(id.clone());
-        }
+        add_missing(roles, [id.clone()]);
     }
     Ok(empty_response(200))
 }

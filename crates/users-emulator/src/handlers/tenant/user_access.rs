@@ -9,6 +9,7 @@
 //! endpoint has no 404: a missing user's log is just empty).
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use http::Response;
@@ -17,11 +18,20 @@ use users_model::{PermissionRef, Permissions, RoleIds, SOURCE_DIRECT, SOURCE_ROL
 
 use super::roles::permission_json;
 use super::{
-    DEFAULT_PER_PAGE, Paging, page_body, paging, permission_not_found, role_not_found, typed_body,
+    DEFAULT_PER_PAGE, Paging, add_missing, page_body, paging, permission_not_found, role_not_found,
+    typed_body,
 };
 use crate::handlers::{Ctx, find_user};
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
+
+/// Removes `items` from user `id`'s assignments in `map`; users left with none have no entry.
+fn remove_assigned<T: PartialEq>(map: &mut BTreeMap<String, Vec<T>>, id: &str, items: &[T]) {
+    if let Some(list) = map.get_mut(id) {
+        list.retain(|item| !items.contains(item));
+    }
+    map.retain(|_, list| !list.is_empty());
+}
 
 /// `GET /users/{id}/roles`: the user's roles sorted by name (**unconfirmed** order).
 pub(crate) fn list_roles(
@@ -67,11 +77,7 @@ pub(crate) fn assign_roles(
         .user_roles
         .entry(id.to_owned())
         .or_default();
-    for role in body.roles {
-        if !roles.contains(&role) {
-            roles.push(role);
-        }
-    }
+    add_missing(roles, body.roles);
     Ok(empty_response(204))
 }
 
@@ -83,11 +89,7 @@ pub(crate) fn remove_roles(
 ) -> Result<Response<Bytes>, ApiError> {
     let body: RoleIds = typed_body(request, RoleIds::validate)?;
     find_user(ctx.state, id)?;
-    let tenant = &mut ctx.state.tenant;
-    if let Some(roles) = tenant.user_roles.get_mut(id) {
-        roles.retain(|r| !body.roles.contains(r));
-    }
-    tenant.user_roles.retain(|_, roles| !roles.is_empty());
+    remove_assigned(&mut ctx.state.tenant.user_roles, id, &body.roles);
     Ok(empty_response(204))
 }
 
@@ -156,11 +158,7 @@ pub(crate) fn assign_permissions(
         .user_permissions
         .entry(id.to_owned())
         .or_default();
-    for p in body.permissions {
-        if !list.contains(&p) {
-            list.push(p);
-        }
-    }
+    add_missing(list, body.permissions);
     Ok(json_response(201, &json!({})))
 }
 
@@ -174,11 +172,11 @@ pub(crate) fn remove_permissions(
 ) -> Result<Response<Bytes>, ApiError> {
     let body: Permissions = typed_body(request, Permissions::validate)?;
     find_user(ctx.state, id)?;
-    let tenant = &mut ctx.state.tenant;
-    if let Some(list) = tenant.user_permissions.get_mut(id) {
-        list.retain(|p| !body.permissions.contains(p));
-    }
-    tenant.user_permissions.retain(|_, list| !list.is_empty());
+    remove_assigned(
+        &mut ctx.state.tenant.user_permissions,
+        id,
+        &body.permissions,
+    );
     Ok(empty_response(204))
 }
 

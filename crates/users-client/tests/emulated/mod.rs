@@ -1,0 +1,84 @@
+//! The emulator reached three ways by the end-to-end suites: in-process (`Emulator` as the
+//! transport), and served on 127.0.0.1:0 through the reqwest and the hyper backends.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use users_client::transport::{HyperTransport, ReqwestTransport, Transport, TransportConfig};
+use users_client::{Client, ClientBuilder};
+use users_emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, RunningServer};
+
+/// How the client reaches the emulator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    InProcess,
+    Reqwest,
+    Hyper,
+}
+
+pub const BACKENDS: [Backend; 3] = [Backend::InProcess, Backend::Reqwest, Backend::Hyper];
+
+/// The domain the in-process emulator answers for.
+const IN_PROCESS_DOMAIN: &str = "tenant.example";
+
+/// A way to the emulator: the transport, the base URL requests go to (no trailing slash), and
+/// the served emulator, which stops when this is dropped.
+pub struct Reached {
+    pub backend: Backend,
+    pub transport: Arc<dyn Transport>,
+    pub base: String,
+    pub server: Option<RunningServer>,
+}
+
+impl Backend {
+    /// Reaches `emulator` this way; a served backend listens on a fresh loopback port.
+    pub async fn reach(self, emulator: &Emulator) -> Reached {
+        let (transport, base, server): (Arc<dyn Transport>, String, Option<RunningServer>) =
+            match self {
+                Backend::InProcess => (
+                    Arc::new(emulator.clone()),
+                    format!("https://{IN_PROCESS_DOMAIN}"),
+                    None,
+                ),
+                Backend::Reqwest | Backend::Hyper => {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                        .await
+                        .expect("a loopback port");
+                    let server = emulator.serve(listener).expect("the emulator serves");
+                    let config = TransportConfig::default();
+                    let t: Arc<dyn Transport> = if self == Backend::Reqwest {
+                        Arc::new(ReqwestTransport::new(&config).expect("reqwest"))
+                    } else {
+                        Arc::new(HyperTransport::new(&config).expect("hyper"))
+                    };
+                    let base = server.base_url().trim_end_matches('/').to_owned();
+                    (t, base, Some(server))
+                }
+            };
+        Reached {
+            backend: self,
+            transport,
+            base,
+            server,
+        }
+    }
+}
+
+impl Reached {
+    /// A client builder over `transport` (which may wrap this one) aimed at the emulator.
+    pub fn builder(&self, transport: Arc<dyn Transport>) -> ClientBuilder {
+        let builder = Client::builder().transport(transport);
+        match self.backend {
+            Backend::InProcess => builder.domain(IN_PROCESS_DOMAIN),
+            Backend::Reqwest | Backend::Hyper => builder.base_url(self.base.clone()),
+        }
+    }
+
+    /// A client over `transport` with the emulator's default application's credentials.
+    pub fn client(&self, transport: Arc<dyn Transport>) -> Client {
+        self.builder(transport)
+            .client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+            .build()
+            .expect("client builds")
+    }
+}
