@@ -81,7 +81,7 @@ pub use emulator::Emulator;
 pub use keys::{EMULATOR_KEY_E, EMULATOR_KEY_ID, EMULATOR_KEY_N, EMULATOR_PRIVATE_KEY_PEM};
 pub use persist::StateFileError;
 pub use seed_error::SeedError;
-pub use server::RunningServer;
+pub use server::{RunningServer, ServeLimits};
 
 /// The grant type of the password-realm grant (`POST /oauth/token`) the emulator supports.
 pub const PASSWORD_REALM_GRANT: &str = handlers::token::PASSWORD_REALM;

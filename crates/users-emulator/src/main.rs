@@ -16,11 +16,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use users_emulator::{
-    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, SystemClock,
-    default_scopes,
+    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, ServeLimits,
+    SystemClock, default_scopes,
 };
 
 /// A stateful Auth0 Users API emulator, served on a port.
@@ -80,6 +81,16 @@ struct Cli {
     /// Seed of the id generator.
     #[arg(long, value_name = "N", env = "USERS_EMULATOR_ID_SEED", default_value_t = EmulatorConfig::default().seed)]
     id_seed: u64,
+    /// Seconds a connection has to send a complete request head, from its accept and again
+    /// after each response: the header-read and the idle keep-alive timeout at once.
+    #[arg(long, value_name = "SECS", env = "USERS_EMULATOR_HEADER_TIMEOUT", default_value_t = ServeLimits::default().header_read_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+    /// Seconds a request body has to arrive once its head is read (slower: 408, closed).
+    #[arg(long, value_name = "SECS", env = "USERS_EMULATOR_BODY_TIMEOUT", default_value_t = ServeLimits::default().body_read_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout: u64,
+    /// Connections served at once; more wait to be accepted until one closes.
+    #[arg(long, value_name = "N", env = "USERS_EMULATOR_MAX_CONNECTIONS", default_value_t = ServeLimits::default().max_connections, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_connections: usize,
 }
 
 fn parse_client(spec: &str) -> Result<ClientConfig, String> {
@@ -109,6 +120,7 @@ fn parse_refill(text: &str) -> Result<f64, String> {
 
 struct Args {
     listen: SocketAddr,
+    limits: ServeLimits,
     config: EmulatorConfig,
     seed: Option<PathBuf>,
     state: Option<PathBuf>,
@@ -133,6 +145,11 @@ impl TryFrom<Cli> for Args {
         config.seed = cli.id_seed;
         Ok(Args {
             listen: cli.listen,
+            limits: ServeLimits::new(
+                Duration::from_secs(cli.header_timeout),
+                Duration::from_secs(cli.body_timeout),
+                cli.max_connections,
+            ),
             config,
             seed: cli.seed,
             state: cli.state,
@@ -189,7 +206,7 @@ fn start(args: Args) -> Result<(), String> {
     }
     runtime.block_on(async move {
         let server = emulator
-            .bind(args.listen)
+            .bind_with_limits(args.listen, args.limits)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let base = server.base_url();

@@ -150,6 +150,17 @@ pub(crate) fn payload_too_large() -> ApiError {
     )
 }
 
+/// The served emulator's answer to a request body that did not arrive within the body-read
+/// timeout (`ServeLimits::body_read_timeout`). The real server's status and text for a stalled
+/// body are not documented: 408 is HTTP's status for it (RFC 9110 §15.5.9), **unconfirmed**.
+pub(crate) fn request_timeout() -> ApiError {
+    ApiError::new(
+        408,
+        "Request body not received within the allowed time.",
+        None,
+    )
+}
+
 /// The JSON-schema type name of a value, for validation messages.
 pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {

@@ -26,6 +26,19 @@ pub use sort::parse_sort;
 /// hostile input cannot exhaust the stack.
 pub const MAX_DEPTH: usize = 32;
 
+/// Longest `q` (in characters, after percent-decoding) the emulator evaluates.
+///
+/// The real server has no documented size limit; it answers 503 "The query exceeded the
+/// timeout" to a query that does not complete within 2 seconds (users-api.md §8, the spec's
+/// 503 of `get_users`). The emulator bounds a query's cost by its size instead of by a clock,
+/// so the answer does not depend on the machine's load: over this length, or over
+/// [`MAX_QUERY_TERMS`] terms, it answers that same 503 (**unconfirmed** bounds).
+pub const MAX_QUERY_CHARS: usize = 4096;
+
+/// Most `field:value` terms a `q` may hold (see [`MAX_QUERY_CHARS`]). Evaluation costs at most
+/// terms × users × field values, each a linear string match.
+pub const MAX_QUERY_TERMS: usize = 256;
+
 /// Why a `q` or `sort` value was refused; the emulator sends [`SearchError::message`] in its 400
 /// `invalid_query_string` answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +77,11 @@ pub fn parse(q: &str) -> Result<Query, SearchError> {
 }
 
 impl Query {
+    /// How many `field:value` terms the query holds.
+    pub fn terms(&self) -> usize {
+        self.root.terms()
+    }
+
     /// Whether `user` (a user object as the API returns it) matches the query.
     pub fn matches(&self, user: &Value) -> bool {
         self.root.eval(user)

@@ -153,7 +153,8 @@ pub use user::{Identity, IdentityUserId, IdpToken, Metadata, User};
 pub use linking::{LinkError, Unlinked, link, profile_data, unlink};
 pub use merge::{apply_metadata_patch, apply_update, apply_update_in_place, metadata_patch};
 pub use validate::{
-    ConnectionKind, IdentityContext, MAX_BODY_BYTES, RESERVED_APP_METADATA_KEYS, TargetContext,
-    Violation, ViolationKind, Violations, validate_clear_assessors, validate_create,
-    validate_create_with_len, validate_link, validate_update, validate_update_with_len,
+    ConnectionKind, IdentityContext, MAX_BODY_BYTES, MAX_METADATA_DEPTH, MAX_PATH_ID_CHARS,
+    RESERVED_APP_METADATA_KEYS, TargetContext, Violation, ViolationKind, Violations,
+    validate_clear_assessors, validate_create, validate_create_with_len, validate_link,
+    validate_update, validate_update_with_len,
 };

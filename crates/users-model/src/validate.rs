@@ -19,9 +19,9 @@ mod update;
 use std::fmt;
 
 pub use assessors::validate_clear_assessors;
-pub use create::{validate_create, validate_create_with_len};
+pub use create::{MAX_PATH_ID_CHARS, validate_create, validate_create_with_len};
 pub use link::validate_link;
-pub use metadata::RESERVED_APP_METADATA_KEYS;
+pub use metadata::{MAX_METADATA_DEPTH, RESERVED_APP_METADATA_KEYS};
 pub use update::{validate_update, validate_update_with_len};
 
 /// The Management API's request body limit: "All endpoints accept a maximum payload size of
@@ -109,6 +109,8 @@ pub enum ViolationKind {
     InvalidMetadataKey,
     /// A reserved `app_metadata` field name.
     ReservedMetadataKey,
+    /// Metadata nested deeper than [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) levels.
+    TooDeep,
     /// The serialized body exceeds [`MAX_BODY_BYTES`].
     BodyTooLarge,
     /// A secondary identity's attribute was sent without `connection`.
@@ -137,6 +139,7 @@ impl ViolationKind {
             ViolationKind::MissingCompanion => "missing_companion",
             ViolationKind::InvalidMetadataKey => "invalid_metadata_key",
             ViolationKind::ReservedMetadataKey => "reserved_metadata_key",
+            ViolationKind::TooDeep => "too_deep",
             ViolationKind::BodyTooLarge => "body_too_large",
             ViolationKind::ConnectionRequired => "connection_required",
             ViolationKind::Unsupported => "unsupported",

@@ -9,7 +9,7 @@ use super::{Ctx, query_bool, user_json};
 use crate::auth::Caller;
 use crate::reply::{ApiError, json_response};
 use crate::request::ApiRequest;
-use crate::search::{parse, parse_sort};
+use crate::search::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, Query, parse, parse_sort};
 
 /// Search results can be paged only through the first 1000 users.
 const SEARCH_WINDOW: u64 = 1000;
@@ -78,9 +78,7 @@ pub(super) fn list(
         ));
     }
     let query = match request.query_param("q") {
-        Some(q) if !q.trim().is_empty() => {
-            Some(parse(q).map_err(|e| ApiError::invalid_query(e.message))?)
-        }
+        Some(q) if !q.trim().is_empty() => Some(bounded_query(q)?),
         _ => None,
     };
     let sort = match request.query_param("sort") {
@@ -141,4 +139,26 @@ pub(super) fn by_email(
         .map(|stored| projected(request, user_json(&stored.user, caller)))
         .collect::<Result<Vec<Value>, ApiError>>()?;
     Ok(json_response(200, &Value::Array(users)))
+}
+
+/// The spec's 503 of `get_users`, answered to a query over the emulator's cost bound.
+fn query_timeout() -> ApiError {
+    ApiError::new(
+        503,
+        "The query exceeded the timeout. Please try refining your search criteria. See https://auth0.com/docs/best-practices/search-best-practices.",
+        None,
+    )
+}
+
+/// Parses `q`, refusing with [`query_timeout`] a query over [`MAX_QUERY_CHARS`] characters
+/// (checked before any parsing) or [`MAX_QUERY_TERMS`] terms.
+fn bounded_query(q: &str) -> Result<Query, ApiError> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(query_timeout());
+    }
+    let query = parse(q).map_err(|e| ApiError::invalid_query(e.message))?;
+    if query.terms() > MAX_QUERY_TERMS {
+        return Err(query_timeout());
+    }
+    Ok(query)
 }

@@ -15,7 +15,9 @@ use bytes::Bytes;
 use http::Response;
 use serde_json::Value;
 use users_model::operation::{self, Operation, PathParams};
-use users_model::{ConnectionKind, IdentityContext, TargetContext, User, Violations};
+use users_model::{
+    ConnectionKind, IdentityContext, MAX_PATH_ID_CHARS, TargetContext, User, Violations,
+};
 
 use crate::auth::{Access, Caller, authenticate};
 use crate::connections::{Connection, StrategyKind};
@@ -136,7 +138,8 @@ fn dispatch(
     }
 }
 
-/// Path ids: non-empty and at most 255 characters, like the server's path schema.
+/// Path ids: non-empty and at most [`MAX_PATH_ID_CHARS`] (255) characters, like the server's
+/// path schema. Create refuses a custom `user_id` whose prefixed id would not fit.
 fn check_path_id(id: &str) -> Result<(), ApiError> {
     let chars = id.chars().count();
     if chars == 0 {
@@ -144,9 +147,9 @@ fn check_path_id(id: &str) -> Result<(), ApiError> {
             "Path validation error: 'String is too short (0 chars), minimum 1' on property id (ID of the user).",
         ));
     }
-    if chars > 255 {
+    if chars > MAX_PATH_ID_CHARS {
         return Err(ApiError::invalid_uri(format!(
-            "Path validation error: 'String is too long ({chars} chars), maximum 255' on property id (ID of the user)."
+            "Path validation error: 'String is too long ({chars} chars), maximum {MAX_PATH_ID_CHARS}' on property id (ID of the user)."
         )));
     }
     Ok(())

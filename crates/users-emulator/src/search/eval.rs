@@ -58,6 +58,17 @@ pub(crate) struct Bound {
     pub(crate) inclusive: bool,
 }
 
+impl Node {
+    /// The number of [`Term`]s under this node.
+    pub(crate) fn terms(&self) -> usize {
+        match self {
+            Node::And(nodes) | Node::Or(nodes) => nodes.iter().map(Node::terms).sum(),
+            Node::Not(inner) => inner.terms(),
+            Node::Term(_) => 1,
+        }
+    }
+}
+
 impl Field {
     /// Splits a dotted name; `None` when a segment is empty (`a..b`, `.a`, `a.`).
     pub(crate) fn from_dotted(name: &str) -> Option<Self> {

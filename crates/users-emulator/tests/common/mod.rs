@@ -9,7 +9,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use users_emulator::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, PASSWORD_REALM_GRANT,
-    RunningServer,
+    RunningServer, ServeLimits,
 };
 use users_transport::Transport;
 
@@ -57,6 +57,15 @@ impl Api {
     }
 
     pub async fn attach(backend: Backend, emulator: Emulator) -> Api {
+        Api::attach_with_limits(backend, emulator, ServeLimits::default()).await
+    }
+
+    /// [`Api::attach`]; a served emulator runs with `limits`.
+    pub async fn attach_with_limits(
+        backend: Backend,
+        emulator: Emulator,
+        limits: ServeLimits,
+    ) -> Api {
         match backend {
             Backend::InProcess => Api {
                 transport: Arc::new(emulator.clone()),
@@ -68,7 +77,7 @@ impl Api {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
                     .expect("bind loopback");
-                let server = emulator.serve(listener).expect("serve");
+                let server = emulator.serve_with_limits(listener, limits).expect("serve");
                 let config = users_transport::TransportConfig::builder()
                     .request_timeout(std::time::Duration::from_secs(30))
                     .build();

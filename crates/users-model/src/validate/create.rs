@@ -102,7 +102,47 @@ pub fn validate_create_with_len(
     Violations::check(c.out)
 }
 
+/// The longest user id a path may carry (the path schema's `maxLength` on `{id}`, in
+/// characters of the decoded segment).
+pub const MAX_PATH_ID_CHARS: usize = 255;
+
+/// The provider the server prefixes to a custom `user_id` on a connection users can be created
+/// on (the connection's strategy: `auth0|…`, `sms|…`, `email|…`; users-api.md §4.1).
+fn provider_prefix(kind: &ConnectionKind) -> Option<&'static str> {
+    match kind {
+        ConnectionKind::Database { .. } => Some("auth0"),
+        ConnectionKind::PasswordlessSms => Some("sms"),
+        ConnectionKind::PasswordlessEmail => Some("email"),
+        _ => None,
+    }
+}
+
+/// A custom `user_id` the body schema accepts (up to 255 characters) becomes
+/// `{provider}|{user_id}`, which every `/users/{id}` path must carry in at most
+/// [`MAX_PATH_ID_CHARS`] characters. A longer one would create a user no request could read,
+/// change or delete, so it is refused here with the room the prefix leaves.
+fn addressable_user_id(create: &UserCreate, kind: &ConnectionKind, out: &mut Vec<Violation>) {
+    let (Some(user_id), Some(provider)) = (&create.user_id, provider_prefix(kind)) else {
+        return;
+    };
+    let len = user_id.chars().count();
+    let room = MAX_PATH_ID_CHARS - provider.len() - 1;
+    // Over the schema's own maximum (also 255) the schema rule has already answered.
+    if len > room && len <= MAX_PATH_ID_CHARS {
+        out.push(Violation::new(
+            "user_id",
+            ViolationKind::TooLong,
+            format!(
+                "Payload validation error: 'String is too long ({len} chars), maximum {room}' on \
+                 property user_id (with the \"{provider}|\" prefix the user id must fit the \
+                 {MAX_PATH_ID_CHARS} characters of a path id)."
+            ),
+        ));
+    }
+}
+
 fn create_connection_rules(create: &UserCreate, kind: &ConnectionKind, out: &mut Vec<Violation>) {
+    addressable_user_id(create, kind, out);
     let creatable = matches!(
         kind,
         ConnectionKind::Database { .. }

@@ -1,5 +1,5 @@
-//! Metadata key rules (users-api.md §2): no `.` or `$` in field names, and the reserved
-//! `app_metadata` keys.
+//! Metadata rules: no `.` or `$` in field names and the reserved `app_metadata` keys
+//! (users-api.md §2), and a nesting limit ([`MAX_METADATA_DEPTH`]).
 
 use serde_json::Value;
 
@@ -28,6 +28,16 @@ pub const RESERVED_APP_METADATA_KEYS: [&str; 18] = [
     "updated_at",
     "user_id",
 ];
+
+/// The deepest nesting accepted in `user_metadata` or `app_metadata`, counting the metadata
+/// object itself as level 1 and each object or array inside it as one more level.
+///
+/// Auth0 documents no depth limit (its metadata page only advises against "deep structures").
+/// This one exists so that anything accepted can also be read back: JSON readers refuse
+/// documents nested beyond a recursion limit (serde_json: 128 levels), and a stored user wraps
+/// its metadata in two more levels (the user object, and the metadata field's parent when the
+/// user is embedded in a larger document). 100 leaves comfortable room below 128.
+pub const MAX_METADATA_DEPTH: usize = 100;
 
 /// Which metadata object is checked; it selects the description in messages.
 #[derive(Clone, Copy)]
@@ -81,6 +91,11 @@ pub(crate) fn check(map: &Metadata, which: Which, out: &mut Vec<Violation>) {
     }
 }
 
+/// The nesting level of a container reached through `trail` (the metadata object is level 1).
+fn level(trail: &[Step<'_>]) -> usize {
+    trail.len() + 1
+}
+
 /// One step of the path from the metadata root to the value being checked. The path string is
 /// only built when a violation is recorded: metadata documents can be large and almost always
 /// valid, so formatting a path per key would cost as much as parsing the document.
@@ -104,6 +119,22 @@ fn check_nested<'a>(
     which: Which,
     out: &mut Vec<Violation>,
 ) {
+    let container = matches!(value, Value::Object(_) | Value::Array(_));
+    if container && level(trail) > MAX_METADATA_DEPTH {
+        // Reported once per branch, at the first level too deep; nothing below it is read, so
+        // checking costs no recursion deeper than the limit whatever the input.
+        let path = render(which, trail);
+        out.push(Violation::new(
+            path.clone(),
+            ViolationKind::TooDeep,
+            payload_error(
+                &format!("Metadata is nested too deeply (more than {MAX_METADATA_DEPTH} levels)"),
+                &path,
+                which.description(),
+            ),
+        ));
+        return;
+    }
     match value {
         Value::Object(map) => {
             for (key, inner) in map {
