@@ -54,7 +54,7 @@ fn patch_and_get_answer_the_user_with_auth0_headers() {
         assert_eq!(status, 200, "{request_line}");
         assert!(head.contains("content-type: application/json"), "{head}");
         for header in [
-            "x-ratelimit-limit: 50",
+            "x-ratelimit-limit: 1000",
             "x-ratelimit-remaining: ",
             "x-ratelimit-reset: ",
         ] {
