@@ -46,20 +46,48 @@ fn connection_of(state: &State, user: &User) -> Option<(String, String, String)>
     ))
 }
 
-/// Writes one event about `user` (or an identifier, for an unknown user).
-#[allow(clippy::too_many_arguments)]
-fn write(
-    state: &mut State,
-    now_ms: i64,
-    client_id: Option<&str>,
-    headers: Option<&HeaderMap>,
-    ip: Option<&str>,
-    user: Option<&User>,
-    user_name: Option<&str>,
-    code: &str,
-    description: &str,
+/// One log event as a hook describes it: its code and description, and what is known of who
+/// and where.
+struct Entry<'a> {
+    client_id: Option<&'a str>,
+    headers: Option<&'a HeaderMap>,
+    ip: Option<&'a str>,
+    user: Option<&'a User>,
+    /// The name to log when it is not the user's email or username (an unknown user's login).
+    user_name: Option<&'a str>,
+    code: &'a str,
+    description: &'a str,
     details: Option<Value>,
-) {
+}
+
+impl<'a> Entry<'a> {
+    /// An event of type `code` that names nobody and nothing yet.
+    fn new(code: &'a str, description: &'a str) -> Self {
+        Self {
+            client_id: None,
+            headers: None,
+            ip: None,
+            user: None,
+            user_name: None,
+            code,
+            description,
+            details: None,
+        }
+    }
+}
+
+/// Writes one event about `entry.user` (or an identifier, for an unknown user).
+fn write(state: &mut State, now_ms: i64, entry: Entry<'_>) {
+    let Entry {
+        client_id,
+        headers,
+        ip,
+        user,
+        user_name,
+        code,
+        description,
+        details,
+    } = entry;
     let connection = user.and_then(|u| connection_of(state, u));
     let origin = Origin {
         client_id,
@@ -112,14 +140,12 @@ pub(crate) fn user_created(
     write(
         state,
         now_ms,
-        Some(client_id),
-        None,
-        None,
-        Some(&user),
-        None,
-        event_type::SUCCESS_SIGNUP,
-        "",
-        Some(details),
+        Entry {
+            client_id: Some(client_id),
+            user: Some(&user),
+            details: Some(details),
+            ..Entry::new(event_type::SUCCESS_SIGNUP, "")
+        },
     );
 }
 
@@ -133,22 +159,8 @@ pub(crate) fn user_updated(
     id: &str,
     body: &UserUpdate,
 ) {
-    let Some(user) = stored_user(state, id) else {
-        return;
-    };
     let details = json!({"request": {"method": "patch", "body": details_body(body)}});
-    write(
-        state,
-        now_ms,
-        Some(client_id),
-        None,
-        None,
-        Some(&user),
-        None,
-        event_type::SUCCESS_API_OPERATION,
-        "Update a User",
-        Some(details),
-    );
+    api_operation(state, now_ms, client_id, id, "Update a User", details);
 }
 
 /// `DELETE /users/{id}` is about to remove user `id`: its assignments, memberships and
@@ -162,14 +174,11 @@ pub(crate) fn user_deleted(state: &mut State, now_ms: i64, client_id: &str, id: 
     write(
         state,
         now_ms,
-        Some(client_id),
-        None,
-        None,
-        Some(&user),
-        None,
-        event_type::SUCCESS_USER_DELETION,
-        "",
-        None,
+        Entry {
+            client_id: Some(client_id),
+            user: Some(&user),
+            ..Entry::new(event_type::SUCCESS_USER_DELETION, "")
+        },
     );
 }
 
@@ -199,14 +208,16 @@ pub(crate) fn client_token(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&client_ip(headers)),
-        None,
-        None,
-        event_type::SUCCESS_EXCHANGE_CLIENT_CREDENTIALS,
-        "Client Credentials for Access Token",
-        Some(details),
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&client_ip(headers)),
+            details: Some(details),
+            ..Entry::new(
+                event_type::SUCCESS_EXCHANGE_CLIENT_CREDENTIALS,
+                "Client Credentials for Access Token",
+            )
+        },
     );
 }
 
@@ -239,14 +250,16 @@ pub(crate) fn login_gate(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&ip),
-        Some(user),
-        None,
-        event_type::FAILED_LOGIN,
-        "Too many attempts: this IP is blocked for this user",
-        None,
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&ip),
+            user: Some(user),
+            ..Entry::new(
+                event_type::FAILED_LOGIN,
+                "Too many attempts: this IP is blocked for this user",
+            )
+        },
     );
     Gate::Blocked
 }
@@ -263,14 +276,16 @@ pub(crate) fn login_unknown_user(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&ip),
-        None,
-        Some(identifier),
-        event_type::FAILED_LOGIN_USERNAME,
-        "Wrong email or password.",
-        None,
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&ip),
+            user_name: Some(identifier),
+            ..Entry::new(
+                event_type::FAILED_LOGIN_USERNAME,
+                "Wrong email or password.",
+            )
+        },
     );
 }
 
@@ -288,14 +303,17 @@ pub(crate) fn login_wrong_password(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&ip),
-        Some(user),
-        Some(identifier),
-        event_type::FAILED_LOGIN_PASSWORD,
-        "Wrong email or password.",
-        None,
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&ip),
+            user: Some(user),
+            user_name: Some(identifier),
+            ..Entry::new(
+                event_type::FAILED_LOGIN_PASSWORD,
+                "Wrong email or password.",
+            )
+        },
     );
     let id = user.user_id.clone().unwrap_or_default();
     if state.tenant.brute_force.failed(&id, &ip) {
@@ -313,14 +331,14 @@ pub(crate) fn login_wrong_password(
         write(
             state,
             now_ms,
-            Some(client_id),
-            Some(headers),
-            Some(&ip),
-            Some(user),
-            Some(identifier),
-            event_type::BLOCKED_ACCOUNT,
-            &description,
-            None,
+            Entry {
+                client_id: Some(client_id),
+                headers: Some(headers),
+                ip: Some(&ip),
+                user: Some(user),
+                user_name: Some(identifier),
+                ..Entry::new(event_type::BLOCKED_ACCOUNT, &description)
+            },
         );
     }
 }
@@ -337,14 +355,13 @@ pub(crate) fn login_blocked_user(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&ip),
-        Some(user),
-        None,
-        event_type::FAILED_LOGIN,
-        "user is blocked",
-        None,
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&ip),
+            user: Some(user),
+            ..Entry::new(event_type::FAILED_LOGIN, "user is blocked")
+        },
     );
 }
 
@@ -364,26 +381,27 @@ pub(crate) fn login_succeeded(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&ip),
-        Some(user),
-        None,
-        event_type::SUCCESS_LOGIN,
-        "",
-        None,
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&ip),
+            user: Some(user),
+            ..Entry::new(event_type::SUCCESS_LOGIN, "")
+        },
     );
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&ip),
-        Some(user),
-        None,
-        event_type::SUCCESS_EXCHANGE_PASSWORD,
-        "Password for Access Token",
-        None,
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&ip),
+            user: Some(user),
+            ..Entry::new(
+                event_type::SUCCESS_EXCHANGE_PASSWORD,
+                "Password for Access Token",
+            )
+        },
     );
 }
 
@@ -403,14 +421,12 @@ pub(crate) fn api_operation(
     write(
         state,
         now_ms,
-        Some(client_id),
-        None,
-        None,
-        Some(&user),
-        None,
-        event_type::SUCCESS_API_OPERATION,
-        description,
-        Some(details),
+        Entry {
+            client_id: Some(client_id),
+            user: Some(&user),
+            details: Some(details),
+            ..Entry::new(event_type::SUCCESS_API_OPERATION, description)
+        },
     );
 }
 
@@ -428,14 +444,17 @@ pub(crate) fn refresh_exchanged(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&client_ip(headers)),
-        user.as_ref(),
-        None,
-        event_type::SUCCESS_EXCHANGE_REFRESH_TOKEN,
-        "Refresh Token for Access Token",
-        Some(json!({"audience": audience})),
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&client_ip(headers)),
+            user: user.as_ref(),
+            details: Some(json!({"audience": audience})),
+            ..Entry::new(
+                event_type::SUCCESS_EXCHANGE_REFRESH_TOKEN,
+                "Refresh Token for Access Token",
+            )
+        },
     );
 }
 
@@ -456,13 +475,12 @@ pub(crate) fn refresh_refused(
     write(
         state,
         now_ms,
-        Some(client_id),
-        Some(headers),
-        Some(&client_ip(headers)),
-        user.as_ref(),
-        None,
-        event_type::FAILED_EXCHANGE_REFRESH_TOKEN,
-        reason,
-        None,
+        Entry {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(&client_ip(headers)),
+            user: user.as_ref(),
+            ..Entry::new(event_type::FAILED_EXCHANGE_REFRESH_TOKEN, reason)
+        },
     );
 }
