@@ -8,7 +8,9 @@
 //! - `groups(name, body)`: one row per group of operations (`ids`, `connections`, `blocks`,
 //!   `mfa`, `tenant` without its logs, `sessions`), each written only when its JSON changed.
 //!
-//! A write commits only the rows it changed, in one transaction. `synchronous=NORMAL` with WAL:
+//! A write commits only the rows it changed. Writes are committed in groups (`group`): one
+//! committer thread writes every batch queued since its last commit in one transaction, and
+//! each write is answered once the transaction carrying it committed. `synchronous=NORMAL` with WAL:
 //! a commit is in the operating system's cache when the response is sent, so a killed process
 //! (`kill -9`) loses nothing acknowledged and the database always opens; only a power failure
 //! can lose the last commits (never corrupt the file), which is the trade an emulator wants for
@@ -24,7 +26,10 @@ use rusqlite::{Connection, params};
 use crate::persist::{StateFile, StateFileError};
 use crate::state::{SNAPSHOT_VERSION, State, StoredUser};
 
+mod group;
 mod open;
+
+pub(crate) use group::{GroupCommit, Ticket};
 
 /// The `meta.format` value of an emulator store.
 pub(crate) const FORMAT: &str = "users-emulator-store";
@@ -33,6 +38,8 @@ pub(crate) const SCHEMA_VERSION: i64 = 2;
 /// How long a commit waits for a lock taken by another connection (e.g. a `sqlite3` shell in
 /// a write transaction) before it fails.
 const BUSY_TIMEOUT_MS: u64 = 1000;
+/// The page cache, in KiB as `PRAGMA cache_size` takes it (negative: a size, not a page count).
+const CACHE_KIB: i64 = -16 * 1024;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,11 +59,22 @@ pub(crate) struct Store {
     // locks are released by SQLite, never by closing another descriptor of the same file.
     conn: Connection,
     _lock: File,
-    /// Each group's JSON as last committed.
+    /// What the store holds once every prepared batch is committed (see [`View`]).
+    view: View,
+}
+
+/// What the store holds, as far as preparing the next batch needs to know: each group's JSON
+/// and the log's extent. [`View::prepare`] advances it to include the batch it returns, so a
+/// batch is prepared against every batch before it whether or not those are committed yet
+/// (group commit); a failed commit is followed by [`Store::load`], which resets it.
+#[derive(Debug, Default)]
+pub(crate) struct View {
+    path: PathBuf,
+    /// Each group's JSON.
     groups: HashMap<&'static str, String>,
-    /// The committed log: how many events, the last one's id, and the next position. The log
-    /// is only appended to and dropped from the front, so its committed rows always have the
-    /// positions `next_log_pos - log_len .. next_log_pos`.
+    /// The log: how many events, the last one's id, and the next position. The log is only
+    /// appended to and dropped from the front, so its rows always have the positions
+    /// `next_log_pos - log_len .. next_log_pos`.
     log_len: usize,
     log_tail: Option<String>,
     next_log_pos: i64,
@@ -83,6 +101,8 @@ struct LogChange {
     delete_below: i64,
     /// The events appended, (`log_id`, JSON), oldest first.
     added: Vec<(String, String)>,
+    /// The position of the first added event.
+    first_pos: i64,
     /// The log's length and last id once committed.
     len: usize,
     tail: Option<String>,
@@ -123,10 +143,10 @@ impl Store {
             path: path.to_owned(),
             conn,
             _lock: lock,
-            groups: HashMap::new(),
-            log_len: 0,
-            log_tail: None,
-            next_log_pos: 0,
+            view: View {
+                path: path.to_owned(),
+                ..View::default()
+            },
         })
     }
 
@@ -168,6 +188,11 @@ impl Store {
             .map_err(|e| self.err(e))?;
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.err(e))?;
+        // 16 MiB of page cache (SQLite's default is 2 MiB): writes to random users of a large
+        // tenant then find most B-tree pages in the cache instead of reading them back.
+        self.conn
+            .pragma_update(None, "cache_size", CACHE_KIB)
             .map_err(|e| self.err(e))?;
         if !existed {
             self.conn.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
@@ -242,6 +267,7 @@ impl Store {
             }
         }
         let mut next_log_pos = 0;
+        let mut log_tail = None;
         {
             let mut query = self
                 .conn
@@ -257,25 +283,41 @@ impl Store {
                     .map_err(|e| self.err(e))?;
                 let event = serde_json::from_str(body).map_err(|e| bad("log event", e))?;
                 state.tenant.logs.push_back(event);
-                self.log_tail = Some(log_id);
+                log_tail = Some(log_id);
                 next_log_pos = pos.saturating_add(1);
             }
         }
         state.version = SNAPSHOT_VERSION;
         state.set_users(users);
         state.tracking_mut().enable();
-        self.groups = groups;
-        self.log_len = state.tenant.logs.len();
-        if self.log_len == 0 {
-            self.log_tail = None;
-        }
-        self.next_log_pos = next_log_pos;
+        let log_len = state.tenant.logs.len();
+        self.view = View {
+            path: self.path.clone(),
+            groups,
+            log_len,
+            log_tail: log_tail.filter(|_| log_len > 0),
+            next_log_pos,
+        };
         Ok(state)
     }
 
-    /// What `state` changed since the last commit (drains its change tracking). Runs under
-    /// the state lock: it serializes only the changed users and the groups.
-    pub(crate) fn prepare(&self, state: &mut State) -> Result<Batch, StateFileError> {
+    /// What `state` changed since the last prepared batch (drains its change tracking), for
+    /// [`Store::commit`]; see [`View::prepare`].
+    pub(crate) fn prepare(&mut self, state: &mut State) -> Result<Batch, StateFileError> {
+        self.view.prepare(state)
+    }
+
+    /// Hands the view over to whoever prepares batches from now on (the group commit).
+    pub(crate) fn take_view(&mut self) -> View {
+        std::mem::take(&mut self.view)
+    }
+}
+
+impl View {
+    /// What `state` changed since the last batch this view prepared (drains its change
+    /// tracking), and advances the view past it. Runs under the state lock: it serializes only
+    /// the changed users, the groups and the new log events.
+    pub(crate) fn prepare(&mut self, state: &mut State) -> Result<Batch, StateFileError> {
         let drained = state.tracking_mut().drain();
         state.tracking_mut().enable();
         let mut batch = Batch {
@@ -312,6 +354,16 @@ impl Store {
             }
         }
         batch.logs = self.log_change(&state.tenant.logs)?;
+        for (name, body) in &batch.groups {
+            self.groups.insert(name, body.clone());
+        }
+        if let Some(change) = &batch.logs {
+            self.log_len = change.len;
+            self.log_tail = change.tail.clone();
+            self.next_log_pos = change
+                .first_pos
+                .saturating_add(i64::try_from(change.added.len()).unwrap_or(i64::MAX));
+        }
         Ok(batch)
     }
 
@@ -349,73 +401,77 @@ impl Store {
         Ok(Some(LogChange {
             delete_below,
             added,
+            first_pos: self.next_log_pos,
             len: logs.len(),
             tail: last,
         }))
     }
+}
 
-    /// Writes `batch` in one transaction; on success the store's view of what is committed
-    /// follows it, on failure nothing changed (in the database or here).
+impl Store {
+    /// Writes `batch` in one transaction; on failure nothing changed in the database, and the
+    /// caller must [`Store::load`] (the view already counts the batch as written).
     pub(crate) fn commit(&mut self, batch: Batch) -> Result<(), StateFileError> {
-        if batch.is_empty() {
+        self.commit_all(std::slice::from_ref(&batch))
+    }
+
+    /// Writes `batches` (in the order they were prepared) in one transaction: all or nothing.
+    pub(crate) fn commit_all(&mut self, batches: &[Batch]) -> Result<(), StateFileError> {
+        if batches.iter().all(Batch::is_empty) {
             return Ok(());
         }
         let path = self.path.clone();
         let err = |e: rusqlite::Error| db_error(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
-        if batch.replace_users {
-            tx.execute("DELETE FROM users", []).map_err(err)?;
+        for batch in batches {
+            write_batch(&tx, batch).map_err(err)?;
         }
-        {
-            let mut upsert = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO users (seq, user_id, body) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(err)?;
-            let mut delete = tx
-                .prepare_cached("DELETE FROM users WHERE seq = ?1")
-                .map_err(err)?;
-            for (seq, row) in &batch.users {
-                let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
-                match row {
-                    Some((user_id, body)) => upsert.execute(params![seq, user_id, body]),
-                    None => delete.execute(params![seq]),
-                }
-                .map_err(err)?;
-            }
-            let mut group = tx
-                .prepare_cached("INSERT OR REPLACE INTO groups (name, body) VALUES (?1, ?2)")
-                .map_err(err)?;
-            for (name, body) in &batch.groups {
-                group.execute(params![name, body]).map_err(err)?;
-            }
-        }
-        let mut next_log_pos = self.next_log_pos;
-        if let Some(change) = &batch.logs {
-            tx.prepare_cached("DELETE FROM logs WHERE pos < ?1")
-                .and_then(|mut delete| delete.execute(params![change.delete_below]))
-                .map_err(err)?;
-            let mut insert = tx
-                .prepare_cached("INSERT INTO logs (pos, log_id, body) VALUES (?1, ?2, ?3)")
-                .map_err(err)?;
-            for (id, body) in &change.added {
-                insert
-                    .execute(params![next_log_pos, id, body])
-                    .map_err(err)?;
-                next_log_pos = next_log_pos.saturating_add(1);
-            }
-        }
-        tx.commit().map_err(err)?;
-        for (name, body) in batch.groups {
-            self.groups.insert(name, body);
-        }
-        if let Some(change) = batch.logs {
-            self.log_len = change.len;
-            self.log_tail = change.tail;
-            self.next_log_pos = next_log_pos;
-        }
-        Ok(())
+        tx.commit().map_err(err)
     }
+}
+
+/// The statements of one batch, inside the caller's transaction.
+fn write_batch(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> rusqlite::Result<()> {
+    if batch.replace_users {
+        tx.execute("DELETE FROM users", [])?;
+    }
+    // A changed user whose id stayed the same (most writes) only rewrites its body, which
+    // leaves the id index alone; a new user or a new id replaces the row.
+    let mut update =
+        tx.prepare_cached("UPDATE users SET body = ?3 WHERE seq = ?1 AND user_id IS ?2")?;
+    let mut upsert =
+        tx.prepare_cached("INSERT OR REPLACE INTO users (seq, user_id, body) VALUES (?1, ?2, ?3)")?;
+    let mut delete = tx.prepare_cached("DELETE FROM users WHERE seq = ?1")?;
+    for (seq, row) in &batch.users {
+        let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
+        match row {
+            Some((user_id, body)) => {
+                if update.execute(params![seq, user_id, body])? == 0 {
+                    upsert.execute(params![seq, user_id, body])?;
+                }
+            }
+            None => {
+                delete.execute(params![seq])?;
+            }
+        }
+    }
+    let mut group =
+        tx.prepare_cached("INSERT OR REPLACE INTO groups (name, body) VALUES (?1, ?2)")?;
+    for (name, body) in &batch.groups {
+        group.execute(params![name, body])?;
+    }
+    if let Some(change) = &batch.logs {
+        tx.prepare_cached("DELETE FROM logs WHERE pos < ?1")?
+            .execute(params![change.delete_below])?;
+        let mut insert =
+            tx.prepare_cached("INSERT INTO logs (pos, log_id, body) VALUES (?1, ?2, ?3)")?;
+        let mut pos = change.first_pos;
+        for (id, body) in &change.added {
+            insert.execute(params![pos, id, body])?;
+            pos = pos.saturating_add(1);
+        }
+    }
+    Ok(())
 }
 
 /// Reads the first bytes of `path` (fewer when it is shorter); `None` when it does not exist.
