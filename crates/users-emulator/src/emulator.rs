@@ -69,7 +69,7 @@ impl std::fmt::Debug for Emulator {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A handler never panics while holding the lock; if one did, the data is still consistent
     // enough for an emulator, so keep serving rather than poisoning every later request.
     mutex
@@ -123,7 +123,7 @@ impl Emulator {
         Ok((emulator, existed))
     }
 
-    fn assemble(
+    pub(crate) fn assemble(
         config: EmulatorConfig,
         clock: Arc<dyn Clock>,
         state: State,
