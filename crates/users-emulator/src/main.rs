@@ -184,6 +184,15 @@ impl TryFrom<Cli> for Args {
     }
 }
 
+/// `println!` that never panics: a closed stdout (the reader went away, `| head -1`) must not
+/// stop the emulator, least of all on its way out with an export to write.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`), so state-file write failures and
 /// other errors are seen.
 fn init_logging() {
@@ -257,7 +266,7 @@ fn emulator(args: &Args) -> Result<Emulator, String> {
             .get("users")
             .and_then(serde_json::Value::as_array)
             .map_or(0, Vec::len);
-        println!("imported {count} users from {}", path.display());
+        say!("imported {count} users from {}", path.display());
         return Ok(emulator);
     }
     let (emulator, loaded) = match &args.state {
@@ -269,31 +278,59 @@ fn emulator(args: &Args) -> Result<Emulator, String> {
         let ids = emulator
             .seed(&document)
             .map_err(|e| format!("seed file {}: {e}", path.display()))?;
-        println!("seeded {} users from {}", ids.len(), path.display());
+        say!("seeded {} users from {}", ids.len(), path.display());
     }
     Ok(emulator)
 }
 
-/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM; returns the signal's name.
-async fn stop_signal() -> Result<&'static str, String> {
-    #[cfg(unix)]
-    {
+/// The signals that stop the server: SIGINT (Ctrl-C) and SIGTERM. Registered at once, before
+/// the server announces itself, so a signal sent as soon as it has is never missed.
+#[cfg(unix)]
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl StopSignals {
+    fn register() -> Result<Self, String> {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term =
-            signal(SignalKind::terminate()).map_err(|e| format!("waiting for SIGTERM: {e}"))?;
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| format!("cannot listen for {name}: {e}"))
+        };
+        Ok(Self {
+            interrupt: listen(SignalKind::interrupt(), "SIGINT")?,
+            terminate: listen(SignalKind::terminate(), "SIGTERM")?,
+        })
+    }
+
+    /// Waits for one of them; returns its name.
+    async fn next(mut self) -> &'static str {
         tokio::select! {
-            interrupted = tokio::signal::ctrl_c() => interrupted
-                .map(|()| "SIGINT")
-                .map_err(|e| format!("waiting for Ctrl-C: {e}")),
-            _ = term.recv() => Ok("SIGTERM"),
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .map(|()| "Ctrl-C")
-            .map_err(|e| format!("waiting for Ctrl-C: {e}"))
+}
+
+/// Elsewhere only Ctrl-C.
+#[cfg(not(unix))]
+struct StopSignals;
+
+#[cfg(not(unix))]
+impl StopSignals {
+    fn register() -> Result<Self, String> {
+        Ok(Self)
+    }
+
+    async fn next(self) -> &'static str {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "Ctrl-C",
+            Err(error) => {
+                tracing::error!(%error, "cannot wait for Ctrl-C; stopping");
+                "an error"
+            }
+        }
     }
 }
 
@@ -306,7 +343,7 @@ fn export_on_exit(emulator: &Emulator, path: Option<&Path>) -> Result<(), String
         .export_to(path)
         .map_err(|e| format!("could not export the tenant to {}: {e}", path.display()))?;
     tracing::info!(path = %path.display(), users = count, "exported the tenant");
-    println!("exported {count} users to {}", path.display());
+    say!("exported {count} users to {}", path.display());
     Ok(())
 }
 
@@ -322,16 +359,17 @@ fn start(args: Args) -> Result<(), String> {
     let (served, listen, limits) = (emulator.clone(), args.listen, args.limits);
     runtime.block_on(async move {
         let emulator = served;
+        let signals = StopSignals::register()?;
         let server = emulator
             .bind_with_limits(listen, limits)
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let base = server.base_url();
         let client = &emulator.config().clients.first().map(|c| c.client_id.clone());
-        println!("users-emulator listening on {base}");
-        println!("Management API: {base}/api/v2/   admin API: {base}/__emulator/");
-        println!("Get a token:");
-        println!(
+        say!("users-emulator listening on {base}");
+        say!("Management API: {base}/api/v2/   admin API: {base}/__emulator/");
+        say!("Get a token:");
+        say!(
             "  curl -s {base}/oauth/token -H 'content-type: application/json' -d '{{\"grant_type\":\"client_credentials\",\"client_id\":\"{}\",\"client_secret\":\"{}\",\"audience\":\"{base}/api/v2/\"}}'",
             client.as_deref().unwrap_or(DEFAULT_CLIENT_ID),
             if client.as_deref() == Some(DEFAULT_CLIENT_ID) {
@@ -340,7 +378,7 @@ fn start(args: Args) -> Result<(), String> {
                 "<your secret>"
             },
         );
-        let signal = stop_signal().await?;
+        let signal = signals.next().await;
         tracing::info!("{signal}: shutting down");
         server.shutdown().await;
         Ok::<_, String>(())
