@@ -282,13 +282,17 @@ impl Emulator {
                     state.sessions.take_changed();
                     response
                 });
-                return written.unwrap_or_else(|_| {
-                    auth_error(
-                        500,
-                        "server_error",
-                        "The emulator could not write its state store.",
-                    )
-                });
+                // Signed here, with no lock held: other requests never wait for an RSA signature.
+                return written.map_or_else(
+                    |_| {
+                        auth_error(
+                            500,
+                            "server_error",
+                            "The emulator could not write its state store.",
+                        )
+                    },
+                    crate::tokens::TokenAnswer::into_response,
+                );
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());

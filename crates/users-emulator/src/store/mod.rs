@@ -14,7 +14,7 @@
 //! can lose the last commits (never corrupt the file), which is the trade an emulator wants for
 //! writes that do not wait for the disk.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -54,8 +54,11 @@ pub(crate) struct Store {
     _lock: File,
     /// Each group's JSON as last committed.
     groups: HashMap<&'static str, String>,
-    /// The committed log: `log_id` → `pos`, and the next position.
-    logs: HashMap<String, i64>,
+    /// The committed log: how many events, the last one's id, and the next position. The log
+    /// is only appended to and dropped from the front, so its committed rows always have the
+    /// positions `next_log_pos - log_len .. next_log_pos`.
+    log_len: usize,
+    log_tail: Option<String>,
     next_log_pos: i64,
 }
 
@@ -73,10 +76,16 @@ pub(crate) struct Batch {
     logs: Option<LogChange>,
 }
 
+/// How the logs table follows the log: rows below a position deleted, new events appended.
 #[derive(Debug, Default)]
 struct LogChange {
+    /// Delete the rows whose position is below this (`i64::MAX`: every row).
+    delete_below: i64,
+    /// The events appended, (`log_id`, JSON), oldest first.
     added: Vec<(String, String)>,
-    removed: Vec<String>,
+    /// The log's length and last id once committed.
+    len: usize,
+    tail: Option<String>,
 }
 
 impl Batch {
@@ -115,7 +124,8 @@ impl Store {
             conn,
             _lock: lock,
             groups: HashMap::new(),
-            logs: HashMap::new(),
+            log_len: 0,
+            log_tail: None,
             next_log_pos: 0,
         })
     }
@@ -231,7 +241,6 @@ impl Store {
                 users.push((u64::try_from(seq).unwrap_or(0), user));
             }
         }
-        let mut logs = HashMap::new();
         let mut next_log_pos = 0;
         {
             let mut query = self
@@ -247,8 +256,8 @@ impl Store {
                     .and_then(|v| Ok(v.as_str()?))
                     .map_err(|e| self.err(e))?;
                 let event = serde_json::from_str(body).map_err(|e| bad("log event", e))?;
-                state.tenant.logs.push(event);
-                logs.insert(log_id, pos);
+                state.tenant.logs.push_back(event);
+                self.log_tail = Some(log_id);
                 next_log_pos = pos.saturating_add(1);
             }
         }
@@ -256,7 +265,10 @@ impl Store {
         state.set_users(users);
         state.tracking_mut().enable();
         self.groups = groups;
-        self.logs = logs;
+        self.log_len = state.tenant.logs.len();
+        if self.log_len == 0 {
+            self.log_tail = None;
+        }
         self.next_log_pos = next_log_pos;
         Ok(state)
     }
@@ -303,32 +315,43 @@ impl Store {
         Ok(batch)
     }
 
-    /// The log events added and removed since the last commit. The log only grows at the end
-    /// and drops its oldest events, so an unchanged length and last id mean no change.
+    /// The log events added and dropped since the last commit, found from the back: the
+    /// events after the last committed one are new, and as many of the oldest rows go as the
+    /// log has dropped. Costs the number of new events, not the log's length. A log that no
+    /// longer holds the last committed event (a reset) is rewritten whole.
     fn log_change(
         &self,
-        logs: &[users_model::LogEvent],
+        logs: &VecDeque<users_model::LogEvent>,
     ) -> Result<Option<LogChange>, StateFileError> {
-        let last = logs.last().and_then(|l| l.log_id.as_deref());
-        if logs.len() == self.logs.len() && last.is_none_or(|id| self.logs.contains_key(id)) {
+        let id_of = |event: &users_model::LogEvent| event.log_id.clone().unwrap_or_default();
+        let last = logs.back().map(id_of);
+        if logs.len() == self.log_len && last == self.log_tail {
             return Ok(None);
         }
-        let mut change = LogChange::default();
-        let mut current = HashSet::with_capacity(logs.len());
-        for event in logs {
-            let id = event.log_id.clone().unwrap_or_default();
-            if !self.logs.contains_key(&id) {
-                change.added.push((id.clone(), json(&self.path, event)?));
+        let committed = match &self.log_tail {
+            None => Some(0),
+            Some(tail) => logs
+                .iter()
+                .rposition(|e| e.log_id.as_deref().unwrap_or_default() == tail)
+                .map(|at| at + 1),
+        };
+        let (delete_below, first_new) = match committed {
+            Some(kept) => {
+                let kept_rows = i64::try_from(kept).unwrap_or(i64::MAX);
+                (self.next_log_pos.saturating_sub(kept_rows), kept)
             }
-            current.insert(id);
+            None => (i64::MAX, 0),
+        };
+        let mut added = Vec::with_capacity(logs.len().saturating_sub(first_new));
+        for event in logs.iter().skip(first_new) {
+            added.push((id_of(event), json(&self.path, event)?));
         }
-        change.removed = self
-            .logs
-            .keys()
-            .filter(|id| !current.contains(*id))
-            .cloned()
-            .collect();
-        Ok(Some(change))
+        Ok(Some(LogChange {
+            delete_below,
+            added,
+            len: logs.len(),
+            tail: last,
+        }))
     }
 
     /// Writes `batch` in one transaction; on success the store's view of what is committed
@@ -367,16 +390,11 @@ impl Store {
                 group.execute(params![name, body]).map_err(err)?;
             }
         }
-        let mut logs = self.logs.clone();
         let mut next_log_pos = self.next_log_pos;
         if let Some(change) = &batch.logs {
-            let mut delete = tx
-                .prepare_cached("DELETE FROM logs WHERE log_id = ?1")
+            tx.prepare_cached("DELETE FROM logs WHERE pos < ?1")
+                .and_then(|mut delete| delete.execute(params![change.delete_below]))
                 .map_err(err)?;
-            for id in &change.removed {
-                delete.execute(params![id]).map_err(err)?;
-                logs.remove(id);
-            }
             let mut insert = tx
                 .prepare_cached("INSERT INTO logs (pos, log_id, body) VALUES (?1, ?2, ?3)")
                 .map_err(err)?;
@@ -384,7 +402,6 @@ impl Store {
                 insert
                     .execute(params![next_log_pos, id, body])
                     .map_err(err)?;
-                logs.insert(id.clone(), next_log_pos);
                 next_log_pos = next_log_pos.saturating_add(1);
             }
         }
@@ -392,8 +409,9 @@ impl Store {
         for (name, body) in batch.groups {
             self.groups.insert(name, body);
         }
-        if batch.logs.is_some() {
-            self.logs = logs;
+        if let Some(change) = batch.logs {
+            self.log_len = change.len;
+            self.log_tail = change.tail;
             self.next_log_pos = next_log_pos;
         }
         Ok(())
@@ -448,4 +466,120 @@ fn legacy(path: &Path) -> Result<State, StateFileError> {
             path: path.to_owned(),
             source: io::Error::new(io::ErrorKind::NotFound, "the state file disappeared"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::IdGenerator;
+    use crate::state::tenant::logs::{Event, MAX_EVENTS, Origin};
+    use proptest::prelude::*;
+
+    /// A fresh store in the temporary directory, removed (with its WAL files) when dropped.
+    struct TempStore {
+        path: PathBuf,
+    }
+
+    impl TempStore {
+        fn new(name: &str) -> Self {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let path = std::env::temp_dir().join(format!(
+                "users-emulator-store-{name}-{}-{nanos}.db",
+                std::process::id()
+            ));
+            Self { path }
+        }
+    }
+
+    impl Drop for TempStore {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = self.path.as_os_str().to_owned();
+                name.push(suffix);
+                let _ = fs::remove_file(PathBuf::from(name));
+            }
+        }
+    }
+
+    fn append(state: &mut State, ids: &mut IdGenerator, count: usize) {
+        for n in 0..count {
+            let event = Event {
+                event_type: "sapi",
+                description: "Update a User",
+                user_id: Some("auth0|1"),
+                user_name: None,
+                details: None,
+            };
+            let now = 1_700_000_000_000_i64.saturating_add(i64::try_from(n).unwrap_or(0));
+            state.tenant.log(ids, now, &Origin::default(), event);
+        }
+    }
+
+    fn commit(store: &mut Store, state: &mut State) {
+        let batch = store.prepare(state).expect("prepares");
+        store.commit(batch).expect("commits");
+    }
+
+    fn rows(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM logs", [], |r| r.get(0))
+            .expect("counts")
+    }
+
+    /// Commits after each step of `steps` (`Some(n)`: append n events, `None`: clear the log
+    /// as a reset does) and checks that the store reads back exactly the log in memory.
+    fn check_log_steps(name: &str, steps: &[Option<usize>]) {
+        let temp = TempStore::new(name);
+        let (mut store, loaded) = Store::open(&temp.path).expect("opens");
+        assert!(loaded.is_none());
+        let mut state = State::new(1, Vec::new());
+        let mut ids = IdGenerator::new(7);
+        commit(&mut store, &mut state);
+        for step in steps {
+            match step {
+                Some(count) => append(&mut state, &mut ids, *count),
+                None => state.tenant.logs.clear(),
+            }
+            commit(&mut store, &mut state);
+            assert_eq!(
+                rows(&store),
+                i64::try_from(state.tenant.logs.len()).unwrap_or(-1)
+            );
+            let back = store.load().expect("reads back");
+            assert_eq!(back.tenant.logs, state.tenant.logs, "after {step:?}");
+        }
+    }
+
+    #[test]
+    fn a_full_log_commits_only_its_new_events_and_drops_its_oldest_rows() {
+        check_log_steps(
+            "full-log",
+            &[
+                Some(MAX_EVENTS - 2),
+                Some(1),
+                Some(5),
+                Some(0),
+                Some(MAX_EVENTS + 3),
+                Some(2),
+            ],
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn the_stored_log_always_reads_back_as_the_log_in_memory(
+            steps in proptest::collection::vec(
+                prop_oneof![4 => (0usize..40).prop_map(Some), 1 => Just(None)],
+                1..12,
+            )
+        ) {
+            check_log_steps("log-steps", &steps);
+        }
+    }
 }

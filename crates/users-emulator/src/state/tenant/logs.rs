@@ -80,10 +80,9 @@ impl Tenant {
             log.strategy = Some(strategy.to_owned());
             log.strategy_type = Some(strategy_type(strategy).to_owned());
         }
-        self.logs.push(log);
-        if self.logs.len() > MAX_EVENTS {
-            let excess = self.logs.len() - MAX_EVENTS;
-            self.logs.drain(..excess);
+        self.logs.push_back(log);
+        while self.logs.len() > MAX_EVENTS {
+            self.logs.pop_front();
         }
     }
 
