@@ -79,7 +79,7 @@ impl std::fmt::Debug for Emulator {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A handler never panics while holding the lock; if one did, the data is still consistent
     // enough for an emulator, so keep serving rather than poisoning every later request.
     mutex
@@ -116,7 +116,7 @@ impl Emulator {
         let path = path.into();
         let (mut store, loaded) = Store::open(&path)?;
         let existed = loaded.is_some();
-        let mut state = match loaded {
+        let state = match loaded {
             Some(state) => state,
             None => {
                 let mut state = State::new(config.seed, config.connections.clone());
@@ -125,6 +125,20 @@ impl Emulator {
                 state
             }
         };
+        Ok((
+            Self::with_store(config, clock, state, store, path)?,
+            existed,
+        ))
+    }
+
+    /// An emulator over an opened `store` holding `state`, with its committer started.
+    pub(crate) fn with_store(
+        config: EmulatorConfig,
+        clock: Arc<dyn Clock>,
+        mut state: State,
+        store: Store,
+        path: PathBuf,
+    ) -> Result<Self, StateFileError> {
         state.tracking_mut().enable();
         let state = Arc::new(Mutex::new(state));
         let committer =
@@ -132,11 +146,15 @@ impl Emulator {
                 path: path.clone(),
                 source,
             })?;
-        let emulator = Self::assemble(config, clock, state, Some((committer, path)));
-        Ok((emulator, existed))
+        Ok(Self::assemble(
+            config,
+            clock,
+            state,
+            Some((committer, path)),
+        ))
     }
 
-    fn assemble(
+    pub(crate) fn assemble(
         config: EmulatorConfig,
         clock: Arc<dyn Clock>,
         state: Arc<Mutex<State>>,

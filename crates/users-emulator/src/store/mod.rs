@@ -353,7 +353,7 @@ impl View {
                 batch.groups.push((name, body));
             }
         }
-        batch.logs = self.log_change(&state.tenant.logs)?;
+        batch.logs = self.log_change(&state.tenant.logs, drained.replaced)?;
         for (name, body) in &batch.groups {
             self.groups.insert(name, body.clone());
         }
@@ -370,17 +370,20 @@ impl View {
     /// The log events added and dropped since the last commit, found from the back: the
     /// events after the last committed one are new, and as many of the oldest rows go as the
     /// log has dropped. Costs the number of new events, not the log's length. A log that no
-    /// longer holds the last committed event (a reset) is rewritten whole.
+    /// longer holds the last committed event (a reset), or of a state replaced whole (an
+    /// import, whose events may repeat committed ids over another history), is rewritten whole.
     fn log_change(
         &self,
         logs: &VecDeque<users_model::LogEvent>,
+        replaced: bool,
     ) -> Result<Option<LogChange>, StateFileError> {
         let id_of = |event: &users_model::LogEvent| event.log_id.clone().unwrap_or_default();
         let last = logs.back().map(id_of);
-        if logs.len() == self.log_len && last == self.log_tail {
+        if !replaced && logs.len() == self.log_len && last == self.log_tail {
             return Ok(None);
         }
         let committed = match &self.log_tail {
+            _ if replaced => None,
             None => Some(0),
             Some(tail) => logs
                 .iter()
