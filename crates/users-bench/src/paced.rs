@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Semaphore, watch};
-use tokio::time::MissedTickBehavior;
+use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::load::per_second;
 use crate::target::{Exchange, Op};
@@ -149,7 +149,7 @@ mod tests {
         async fn call(&self, _op: Op) -> Result<(), ExchangeError> {
             let n = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
             tokio::time::sleep(self.delay).await;
-            if n % self.fail_every == 0 {
+            if n.is_multiple_of(self.fail_every) {
                 Err(ExchangeError::new("status 500"))
             } else {
                 Ok(())

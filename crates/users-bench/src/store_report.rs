@@ -47,20 +47,22 @@ pub fn markdown(outcome: &SweepOutcome) -> String {
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
-        "| users | store | seed s | PATCH×1 p50 µs | PATCH×1 p99 µs | PATCH×{WIDE_INFLIGHT} req/s \
-         | PATCH×{WIDE_INFLIGHT} p50 µs | PATCH×{WIDE_INFLIGHT} p99 µs | emulator CPU µs/PATCH \
-         | emulator peak RSS MiB | errors |\n\
-         |---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| users | store | seed s | PATCH×1 p50 µs | PATCH×1 p99 µs | PATCH×1 p50 last µs \
+         | PATCH×{WIDE_INFLIGHT} req/s | PATCH×{WIDE_INFLIGHT} p50 µs \
+         | PATCH×{WIDE_INFLIGHT} p99 µs | emulator CPU µs/PATCH | emulator peak RSS MiB \
+         | errors |\n\
+         |---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for row in &outcome.rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+            "| {} | {} | {:.2} | {:.1} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
             row.users,
             store_name(row),
             row.seed_secs,
             row.patch_single.p50_us,
             row.patch_single.p99_us,
+            row.patch_single_after.p50_us,
             row.patch_wide.requests_per_sec,
             row.patch_wide.p50_us,
             row.patch_wide.p99_us,
@@ -257,6 +259,7 @@ mod tests {
             store,
             seed_secs: 1.5,
             patch_single: phase(1000.0, single_p50, single_p50 * 2.0),
+            patch_single_after: phase(500.0, single_p50 * 3.0, single_p50 * 4.0),
             patch_wide: phase(rps, 9000.0, 20000.0),
             get_wide: phase(20000.0, 3000.0, 6000.0),
             get_alone: phase(8000.0, 900.0, 1000.0),
@@ -312,8 +315,8 @@ mod tests {
                 .lines()
                 .filter(|l| l.starts_with("| 100000 |"))
                 .count(),
-            3,
-            "two write rows and the start-up row: {table}"
+            5,
+            "two rows for writes, two for reads, one for the start-up: {table}"
         );
         assert!(table.contains("| 1.90 |"), "the read ratio: {table}");
     }

@@ -1,8 +1,9 @@
 //! `users-bench emulator --state`: the served emulator with and without its store (`--state`)
 //! at several tenant sizes, and its start-up on the largest store. Per (size, store) a fresh
 //! `users-bench emulator-server` child is seeded, then measured: PATCH at 1 in flight (the
-//! per-write cost), PATCH and GET at 64 in flight, and GET at 8 in flight alone and next to a
-//! paced PATCH stream ([`crate::paced`]). After the largest run with the store, one last PATCH
+//! per-write cost), PATCH and GET at 64 in flight, GET at 8 in flight alone and next to a
+//! paced PATCH stream ([`crate::paced`]), and PATCH at 1 in flight again, after all those
+//! writes (each PATCH adds an event to the tenant's log, which the emulator keeps too). After the largest run with the store, one last PATCH
 //! marks a user, the child stops, and a new child is started on the same store: the time to
 //! its port line and to its first answer (a token and a GET, which must carry the mark), and
 //! its memory.
@@ -84,8 +85,11 @@ pub struct StoreRow {
     pub store: bool,
     /// Wall-clock seconds the seeding took.
     pub seed_secs: f64,
-    /// PATCH at 1 in flight.
+    /// PATCH at 1 in flight, first thing after seeding (the tenant's log of events nearly
+    /// empty).
     pub patch_single: Phase,
+    /// PATCH at 1 in flight again, last (after every other phase's writes were logged).
+    pub patch_single_after: Phase,
     /// PATCH at 64 in flight.
     pub patch_wide: Phase,
     /// GET at 64 in flight.
@@ -119,9 +123,10 @@ impl StoreRow {
         ratio(self.get_under_writes.p99_us, self.get_alone.p99_us)
     }
 
-    fn phases(&self) -> [&Phase; 5] {
+    fn phases(&self) -> [&Phase; 6] {
         [
             &self.patch_single,
+            &self.patch_single_after,
             &self.patch_wide,
             &self.get_wide,
             &self.get_alone,
@@ -276,11 +281,13 @@ async fn measure_tenant(
     );
     let get_under_writes = run(Op::Get, READ_INFLIGHT, config.read_requests, config.warmup).await;
     let writes = writes.finish().await;
+    let patch_single_after = run(Op::Update, 1, config.single_requests, config.warmup).await?;
     let row = StoreRow {
         users: ids.len(),
         store,
         seed_secs,
         patch_single,
+        patch_single_after,
         patch_wide,
         get_wide,
         get_alone,
