@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask ci`: exactly what CI runs (format, clippy, tests, docs, feature matrix, the
 //!   fuzz crate, dependency checks), all with `--locked`.
-//! - `cargo xtask bench [--smoke]`: the client-overhead load table and the model benchmarks.
+//! - `cargo xtask bench [--smoke]`: the client-overhead load table, the emulator's throughput
+//!   and store sweep, and the model benchmarks.
 //! - `cargo xtask fuzz [SECONDS]`: the emulator router fuzz target for a bounded time (default 60 s).
 //! - `cargo xtask emulator [ARGS...]`: serve the emulator (`--listen 127.0.0.1:4000` by default).
 //! - `cargo xtask node-peer [FILTER]`: the official node-auth0 v4 SDK drives the served emulator
@@ -194,7 +195,7 @@ fn ci() -> bool {
 }
 
 /// The benchmarks: the client-overhead table (each row in its own process, ratios against raw
-/// clients of the same run) and the emulator's throughput, bulk updates at a rate limit against
+/// clients of the same run) and the emulator's throughput, the emulator's store sweep, bulk updates at a rate limit against
 /// a naive loop, then the model micro-benchmarks and their table.
 fn bench(smoke: bool) -> bool {
     let mut load = cargo();
@@ -208,6 +209,23 @@ fn bench(smoke: bool) -> bool {
         "client overhead and emulator throughput (users-bench all)",
         load,
     ) {
+        return false;
+    }
+    // The emulator with and without its store at 1,000 to 100,000 users, and its start-up.
+    let mut store = cargo();
+    store.args([
+        "run",
+        "--release",
+        "-p",
+        "users-bench",
+        "--",
+        "emulator",
+        "--state",
+    ]);
+    if smoke {
+        store.arg("--smoke");
+    }
+    if !step("emulator store sweep (users-bench emulator --state)", store) {
         return false;
     }
     // Bulk updates at a tenant's rate limit (scaled up in rate), against a naive loop.

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::emulator_bench::EmulatorBenchConfig;
 use crate::load::LoadConfig;
+use crate::store_sweep::StoreSweepConfig;
 use crate::suite::{MAX_SECONDS, SuiteConfig};
 use crate::target::{Op, Target};
 
@@ -27,11 +28,28 @@ pub const SMOKE_EMULATOR_USERS: usize = 200;
 pub const DEFAULT_SEED_BATCH: usize = 500;
 /// Requests in flight against the emulator by default.
 pub const DEFAULT_EMULATOR_INFLIGHT: usize = 64;
+/// Tenant sizes of the store sweep by default (issue 15).
+pub const DEFAULT_STORE_SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+/// Tenant sizes of the store sweep with `--smoke`.
+pub const SMOKE_STORE_SIZES: [usize; 2] = [100, 300];
+/// Measured requests of the store sweep's 64-in-flight rows by default (PATCH at 1 in flight
+/// runs a fifth of them, GET at 8 in flight half).
+pub const DEFAULT_STORE_REQUESTS: usize = 10_000;
+/// Warm-up requests before each phase of the store sweep by default.
+pub const DEFAULT_STORE_WARMUP: usize = 500;
+/// Users per seed request in the store sweep: near the emulator's 1 MiB body limit with
+/// ~1 KB users, so that 100,000 users take 125 requests.
+pub const STORE_SEED_BATCH: usize = 800;
+/// The paced PATCH stream next to the store sweep's second read phase, per second.
+pub const DEFAULT_WRITE_RATE: u32 = 1_000;
+/// Longest the store sweep may take by default, in seconds.
+pub const DEFAULT_STORE_MAX_SECONDS: u64 = 1_200;
 const MAX_USERS: usize = 1_000_000;
 const MAX_BATCH: usize = 800;
 const MAX_REQUESTS: usize = 10_000_000;
 const MAX_INFLIGHT: usize = 1024;
 const MAX_ROUNDS: usize = 20;
+const MAX_WRITE_RATE: usize = 100_000;
 
 /// A resolved command: what `main` runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +58,14 @@ pub enum Command {
     All(SuiteConfig, Option<EmulatorBenchConfig>),
     /// The emulator benchmark alone.
     Emulator(EmulatorBenchConfig),
+    /// The emulator with and without its store at several tenant sizes (`emulator --state`).
+    StoreSweep(StoreSweepConfig),
     /// The served emulator as a child process.
     EmulatorServer {
         /// Exit after this many seconds at the latest.
         max_seconds: u64,
+        /// The store to serve (`--state`); a fresh in-memory tenant without it.
+        state: Option<std::path::PathBuf>,
     },
     /// One run of one target.
     Load {
@@ -98,11 +120,12 @@ enum CliCommand {
     /// Every target side by side in a markdown table (each row in its own process), then the
     /// emulator's table.
     All(AllArgs),
-    /// PATCH and GET on seeded users against `emulator-server`, a child process.
+    /// PATCH and GET on seeded users against `emulator-server`, a child process; with
+    /// --state, the sweep over tenant sizes with and without the emulator's store.
     Emulator(EmulatorArgs),
     /// Serve the emulator on an ephemeral loopback port (prints the port; ends when stdin
     /// closes).
-    EmulatorServer(ServerArgs),
+    EmulatorServer(EmulatorServerArgs),
     /// One run of one target: a table row, or JSON with --json.
     Load(LoadArgs),
     /// Serve the stub on an ephemeral loopback port (prints the port; ends when stdin closes).
@@ -123,9 +146,9 @@ struct Sizes {
     /// Warm-up requests per row [default: 2000, 20 with --smoke].
     #[arg(long, value_name = "N", value_parser = warmup)]
     warmup: Option<usize>,
-    /// Give up after this many seconds.
-    #[arg(long, value_name = "S", default_value_t = DEFAULT_MAX_SECONDS, value_parser = max_seconds)]
-    max_seconds: u64,
+    /// Give up after this many seconds [default: 300, 1200 for emulator --state].
+    #[arg(long, value_name = "S", value_parser = max_seconds)]
+    max_seconds: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -157,17 +180,39 @@ struct EmulatorArgs {
     #[command(flatten)]
     sizes: Sizes,
     /// Rounds on the same emulator.
-    #[arg(long, value_name = "R", default_value_t = 1, value_parser = rounds)]
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = rounds, conflicts_with = "state")]
     rounds: usize,
     /// Users seeded [default: 10000, 200 with --smoke].
-    #[arg(long, value_name = "N", value_parser = users)]
+    #[arg(long, value_name = "N", value_parser = users, conflicts_with = "state")]
     users: Option<usize>,
-    /// Users per seed request.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED_BATCH, value_parser = batch)]
-    batch: usize,
+    /// Users per seed request [default: 500, 800 with --state].
+    #[arg(long, value_name = "N", value_parser = batch)]
+    batch: Option<usize>,
     /// Requests in flight.
-    #[arg(long, value_name = "K", default_value_t = DEFAULT_EMULATOR_INFLIGHT, value_parser = inflight)]
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_EMULATOR_INFLIGHT, value_parser = inflight, conflicts_with = "state")]
     inflight: usize,
+    /// The store sweep: each size with and without the emulator's store (in a temporary
+    /// directory), PATCH at 1 and 64 in flight, GET at 64, GET at 8 alone and under paced
+    /// writes, then the start-up on the largest store. --requests sizes the 64-in-flight rows
+    /// [default: 10000, 200 with --smoke]; PATCH at 1 runs a fifth, GET at 8 half of them.
+    #[arg(long)]
+    state: bool,
+    /// Tenant sizes of the store sweep [default: 1000,10000,100000; 100,300 with --smoke].
+    #[arg(long = "sizes", value_name = "LIST", value_delimiter = ',', value_parser = users, requires = "state")]
+    tenant_sizes: Vec<usize>,
+    /// The paced PATCH stream next to the second read phase, per second.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_WRITE_RATE, value_parser = write_rate, requires = "state")]
+    write_rate: u32,
+}
+
+#[derive(Debug, Args)]
+struct EmulatorServerArgs {
+    #[command(flatten)]
+    server: ServerArgs,
+    /// Serve the tenant kept in this store (created when missing), as the emulator's own
+    /// --state does.
+    #[arg(long, value_name = "PATH")]
+    state: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +252,10 @@ struct ModelReportArgs {
 }
 
 impl Sizes {
+    fn max_seconds(&self) -> u64 {
+        self.max_seconds.unwrap_or(DEFAULT_MAX_SECONDS)
+    }
+
     /// (requests, warm-up), the defaults depending on `--smoke`.
     fn resolve(&self) -> (usize, usize) {
         let (requests, warmup) = if self.smoke {
@@ -234,7 +283,34 @@ impl Sizes {
             requests,
             warmup,
             rounds,
-            max_seconds: self.max_seconds,
+            max_seconds: self.max_seconds(),
+        }
+    }
+}
+
+impl EmulatorArgs {
+    fn store_sweep(self) -> StoreSweepConfig {
+        let smoke = self.sizes.smoke;
+        let (sizes, requests, warmup): (&[usize], _, _) = if smoke {
+            (&SMOKE_STORE_SIZES, SMOKE_REQUESTS, SMOKE_WARMUP)
+        } else {
+            (
+                &DEFAULT_STORE_SIZES,
+                DEFAULT_STORE_REQUESTS,
+                DEFAULT_STORE_WARMUP,
+            )
+        };
+        let wide = self.sizes.requests.unwrap_or(requests);
+        let max_seconds = self.sizes.max_seconds.unwrap_or(DEFAULT_STORE_MAX_SECONDS);
+        StoreSweepConfig {
+            sizes: or_all(self.tenant_sizes, sizes),
+            batch: self.batch.unwrap_or(STORE_SEED_BATCH),
+            single_requests: (wide / 5).max(1),
+            wide_requests: wide,
+            read_requests: (wide / 2).max(1),
+            warmup: self.sizes.warmup.unwrap_or(warmup),
+            write_rate: self.write_rate,
+            max_seconds,
         }
     }
 }
@@ -259,18 +335,22 @@ impl CliCommand {
                         requests,
                         warmup,
                         rounds: all.rounds,
-                        max_seconds: all.sizes.max_seconds,
+                        max_seconds: all.sizes.max_seconds(),
                     },
                     emulator,
                 )
             }
+            CliCommand::Emulator(emulator) if emulator.state => {
+                Command::StoreSweep(emulator.store_sweep())
+            }
             CliCommand::Emulator(emulator) => Command::Emulator(EmulatorBenchConfig {
-                batch: emulator.batch,
+                batch: emulator.batch.unwrap_or(DEFAULT_SEED_BATCH),
                 inflight: emulator.inflight,
                 ..emulator.sizes.emulator(emulator.users, emulator.rounds)
             }),
             CliCommand::EmulatorServer(server) => Command::EmulatorServer {
-                max_seconds: server.max_seconds,
+                max_seconds: server.server.max_seconds,
+                state: server.state,
             },
             CliCommand::Load(load) => {
                 let (requests, warmup) = load.sizes.resolve();
@@ -284,7 +364,7 @@ impl CliCommand {
                     },
                     stub_url: load.stub_url,
                     json: load.json,
-                    max_seconds: load.sizes.max_seconds,
+                    max_seconds: load.sizes.max_seconds(),
                 }
             }
             CliCommand::StubServer(server) => Command::StubServer {
@@ -327,6 +407,10 @@ fn batch(text: &str) -> Result<usize, String> {
 
 fn inflight(text: &str) -> Result<usize, String> {
     bounded(text.trim(), 1, MAX_INFLIGHT)
+}
+
+fn write_rate(text: &str) -> Result<u32, String> {
+    bounded(text, 1, MAX_WRITE_RATE).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 fn max_seconds(text: &str) -> Result<u64, String> {
@@ -469,6 +553,62 @@ mod tests {
     }
 
     #[test]
+    fn emulator_state_runs_the_store_sweep() {
+        let Ok(Command::StoreSweep(config)) = parse(args("emulator --state")) else {
+            panic!("emulator --state did not parse");
+        };
+        assert_eq!(config.sizes, DEFAULT_STORE_SIZES);
+        assert_eq!(
+            (
+                config.single_requests,
+                config.wide_requests,
+                config.read_requests
+            ),
+            (2_000, DEFAULT_STORE_REQUESTS, 5_000)
+        );
+        assert_eq!(
+            (config.batch, config.write_rate, config.max_seconds),
+            (
+                STORE_SEED_BATCH,
+                DEFAULT_WRITE_RATE,
+                DEFAULT_STORE_MAX_SECONDS
+            )
+        );
+        let Ok(Command::StoreSweep(config)) = parse(args("emulator --state --smoke")) else {
+            panic!("emulator --state --smoke did not parse");
+        };
+        assert_eq!(config.sizes, SMOKE_STORE_SIZES);
+        assert_eq!(
+            (config.wide_requests, config.warmup),
+            (SMOKE_REQUESTS, SMOKE_WARMUP)
+        );
+        let Ok(Command::StoreSweep(config)) = parse(args(
+            "emulator --state --sizes 50,70 --requests 9 --write-rate 300 --batch 10 --max-seconds 60",
+        )) else {
+            panic!("emulator --state with options did not parse");
+        };
+        assert_eq!(config.sizes, vec![50, 70]);
+        assert_eq!(
+            (
+                config.single_requests,
+                config.wide_requests,
+                config.read_requests
+            ),
+            (1, 9, 4)
+        );
+        assert_eq!(
+            (config.write_rate, config.batch, config.max_seconds),
+            (300, 10, 60)
+        );
+        let Ok(Command::EmulatorServer { state, .. }) =
+            parse(args("emulator-server --state /tmp/x.sqlite"))
+        else {
+            panic!("emulator-server --state did not parse");
+        };
+        assert_eq!(state, Some("/tmp/x.sqlite".into()));
+    }
+
+    #[test]
     fn mistakes_are_reported_not_ignored() {
         for line in [
             "",
@@ -488,6 +628,15 @@ mod tests {
             "emulator --inflight 1,8",
             "emulator --target raw-hyper",
             "load --target raw-hyper --op get --inflight 1 --users 5",
+            "emulator --sizes 100",
+            "emulator --write-rate 10",
+            "emulator --state --users 100",
+            "emulator --state --rounds 2",
+            "emulator --state --inflight 8",
+            "emulator --state --sizes 0",
+            "emulator --state --write-rate 0",
+            "emulator-server --state",
+            "stub-server --state /tmp/x",
         ] {
             assert!(parse(args(line)).is_err(), "{line}");
         }

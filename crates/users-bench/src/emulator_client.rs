@@ -220,12 +220,27 @@ fn patch_body(seq: u64) -> Vec<u8> {
     format!(r#"{{"user_metadata":{{"{SEQ_KEY}":{seq},"plan":"pro"}}}}"#).into_bytes()
 }
 
-impl Exchange for EmulatorExchange {
-    type Answer = Echo;
+impl EmulatorExchange {
+    /// The users it requests, in the order given.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
 
-    async fn call(&self, op: Op) -> Result<Echo, ExchangeError> {
+    /// `op` on the `pick`th user, checked like every measured request (a PATCH sets a fresh
+    /// sequence number, which the returned [`Echo`] carries).
+    ///
+    /// # Errors
+    /// When `pick` is not one of the users, the request fails, or the answer is not a 200
+    /// about that user (carrying the update, for a PATCH).
+    pub async fn request(&self, op: Op, pick: usize) -> Result<Echo, ExchangeError> {
+        if pick >= self.uris.len() {
+            return Err(ExchangeError::new("no such user in the exchange"));
+        }
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
-        let pick = usize::try_from(mix(seq) % self.uris.len() as u64).unwrap_or(0);
+        self.request_with(op, pick, seq).await
+    }
+
+    async fn request_with(&self, op: Op, pick: usize, seq: u64) -> Result<Echo, ExchangeError> {
         let uri = self.uris.get(pick).cloned().unwrap_or_default();
         let builder = Request::builder()
             .uri(uri)
@@ -251,6 +266,16 @@ impl Exchange for EmulatorExchange {
             return Err(ExchangeError::new("the answer does not carry the update"));
         }
         Ok(echo)
+    }
+}
+
+impl Exchange for EmulatorExchange {
+    type Answer = Echo;
+
+    async fn call(&self, op: Op) -> Result<Echo, ExchangeError> {
+        let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
+        let pick = usize::try_from(mix(seq) % self.uris.len() as u64).unwrap_or(0);
+        self.request_with(op, pick, seq).await
     }
 }
 

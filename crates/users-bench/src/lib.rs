@@ -4,7 +4,8 @@
 //! doing the identical exchange; and (in `benches/`) criterion micro-benchmarks of the model.
 //!
 //! It also measures the served emulator (`users-emulator`) with many stored users, in its own
-//! process, so that its throughput is known never to bound a client benchmark.
+//! process, so that its throughput is known never to bound a client benchmark, and (with
+//! `emulator --state`) how its store scales with the tenant's size and how fast it starts.
 //!
 //! Binary: `users-bench all | load | emulator | stub-server | emulator-server | model-report`
 //! (`users-bench --help`; see [`args`]).
@@ -31,11 +32,14 @@ pub mod fixture;
 pub mod load;
 pub mod measure;
 pub mod model_report;
+pub mod paced;
 pub mod raw_hyper;
 pub mod raw_reqwest;
 pub mod report;
 pub mod sized;
 pub mod stats;
+pub mod store_report;
+pub mod store_sweep;
 pub mod stub;
 pub mod stub_process;
 pub mod suite;

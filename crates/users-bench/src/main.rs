@@ -18,7 +18,10 @@ use std::time::Duration;
 use users_bench::args::{self, Command};
 use users_bench::load::{self, LoadConfig};
 use users_bench::stub_process::{self, StubProcess};
-use users_bench::{emulator_bench, emulator_report, emulator_server, model_report, report, suite};
+use users_bench::{
+    emulator_bench, emulator_report, emulator_server, model_report, report, store_report,
+    store_sweep, suite,
+};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args_os()
@@ -46,8 +49,14 @@ fn main() -> ExitCode {
             println!("Machine: {}\n", report::machine_summary());
             run_emulator(&config)
         }
-        Command::EmulatorServer { max_seconds } => {
-            emulator_server::run_server(Duration::from_secs(max_seconds)).map_err(|e| e.to_string())
+        Command::StoreSweep(config) => {
+            println!("Command: `users-bench {}`", argv.join(" "));
+            println!("Machine: {}\n", report::machine_summary());
+            run_store_sweep(&config)
+        }
+        Command::EmulatorServer { max_seconds, state } => {
+            emulator_server::run_server(Duration::from_secs(max_seconds), state.as_deref())
+                .map_err(|e| e.to_string())
         }
         Command::ModelReport { criterion_dir } => model_report(criterion_dir),
     };
@@ -163,6 +172,47 @@ fn run_emulator(config: &emulator_bench::EmulatorBenchConfig) -> Result<(), Stri
             "emulator: {errors} requests failed; first: {}",
             first.unwrap_or("?")
         ));
+    }
+    Ok(())
+}
+
+/// The store sweep and its tables; an error when a request failed or the restart lost a write.
+fn run_store_sweep(config: &store_sweep::StoreSweepConfig) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let outcome = store_sweep::run(&exe, config).map_err(|e| format!("store sweep: {e}"))?;
+    println!(
+        "Store sweep: sizes {:?}, each with and without --state (a fresh emulator-server child \
+         per run, the store in a temporary directory), seeded {} users per request; per run \
+         {} PATCH at 1 in flight, {} PATCH and {} GET at {} in flight, {} GET at {} in flight \
+         alone and again next to a paced stream of {} PATCH/s (at most {} outstanding), each \
+         after {} warm-up requests, on pseudo-random users. Start-up: the largest store \
+         reopened by a new child. Emulator CPU is its process's CPU clock.\n",
+        config.sizes,
+        config.batch,
+        config.single_requests,
+        config.wide_requests,
+        config.wide_requests,
+        store_sweep::WIDE_INFLIGHT,
+        config.read_requests,
+        store_sweep::READ_INFLIGHT,
+        config.write_rate,
+        store_sweep::WRITE_CAP,
+        config.warmup,
+    );
+    print!("{}", store_report::markdown(&outcome));
+    let errors: usize = outcome.rows.iter().map(store_sweep::StoreRow::errors).sum();
+    if errors > 0 {
+        let first = outcome
+            .rows
+            .iter()
+            .find_map(store_sweep::StoreRow::first_error);
+        return Err(format!(
+            "store sweep: {errors} requests failed; first: {}",
+            first.unwrap_or("?")
+        ));
+    }
+    if !outcome.startup.kept_last_write {
+        return Err("store sweep: the restarted emulator lost the last PATCH".to_owned());
     }
     Ok(())
 }

@@ -42,17 +42,33 @@ pub fn peak_rss_kib_of(pid: u32) -> io::Result<u64> {
     peak_rss_from(&format!("/proc/{pid}/status"))
 }
 
-fn peak_rss_from(path: &str) -> io::Result<u64> {
-    let status = std::fs::read_to_string(path)?;
-    vm_hwm_kib(&status)
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("no VmHWM in {path}")))
+/// The resident set size of another process of ours right now (`VmRSS`), in KiB.
+///
+/// # Errors
+/// When `/proc/{pid}/status` cannot be read or has no `VmRSS` line.
+pub fn rss_kib_of(pid: u32) -> io::Result<u64> {
+    status_kib(&format!("/proc/{pid}/status"), "VmRSS:")
 }
 
-/// The value of the `VmHWM:  1234 kB` line.
-fn vm_hwm_kib(status: &str) -> Option<u64> {
+fn peak_rss_from(path: &str) -> io::Result<u64> {
+    status_kib(path, "VmHWM:")
+}
+
+fn status_kib(path: &str, field: &str) -> io::Result<u64> {
+    let status = std::fs::read_to_string(path)?;
+    field_kib(&status, field).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("no {field} line in {path}"),
+        )
+    })
+}
+
+/// The value of the `FIELD  1234 kB` line (`field` with its colon).
+fn field_kib(status: &str, field: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.trim().strip_suffix("kB"))
         .and_then(|number| number.trim().parse().ok())
 }
@@ -62,12 +78,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn vm_hwm_is_read_in_kib() {
+    fn vm_hwm_and_vm_rss_are_read_in_kib() {
         let status =
             "Name:\tusers-bench\nVmPeak:\t  99999 kB\nVmHWM:\t   12345 kB\nVmRSS:\t 1 kB\n";
-        assert_eq!(vm_hwm_kib(status), Some(12345));
-        assert_eq!(vm_hwm_kib("VmRSS: 1 kB\n"), None);
-        assert_eq!(vm_hwm_kib("VmHWM: lots\n"), None);
+        assert_eq!(field_kib(status, "VmHWM:"), Some(12345));
+        assert_eq!(field_kib(status, "VmRSS:"), Some(1));
+        assert_eq!(field_kib("VmRSS: 1 kB\n", "VmHWM:"), None);
+        assert_eq!(field_kib("VmHWM: lots\n", "VmHWM:"), None);
     }
 
     #[test]
@@ -82,5 +99,6 @@ mod tests {
         assert!(after > before, "{before:?} -> {after:?}");
         assert!(peak_rss_kib().expect("procfs readable") > 0);
         assert!(peak_rss_kib_of(std::process::id()).expect("procfs readable") > 0);
+        assert!(rss_kib_of(std::process::id()).expect("procfs readable") > 0);
     }
 }

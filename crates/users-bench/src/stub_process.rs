@@ -118,8 +118,22 @@ impl StubProcess {
         subcommand: &str,
         max_lifetime: Duration,
     ) -> io::Result<StubProcess> {
+        StubProcess::spawn_subcommand_with(exe, subcommand, &[], max_lifetime)
+    }
+
+    /// [`StubProcess::spawn_subcommand`] with more arguments after the subcommand's name.
+    ///
+    /// # Errors
+    /// When the process cannot start or does not print a port.
+    pub fn spawn_subcommand_with(
+        exe: &Path,
+        subcommand: &str,
+        args: &[&std::ffi::OsStr],
+        max_lifetime: Duration,
+    ) -> io::Result<StubProcess> {
         let mut child = Command::new(exe)
             .arg(subcommand)
+            .args(args)
             .arg("--max-seconds")
             .arg(max_lifetime.as_secs().max(1).to_string())
             .stdin(Stdio::piped())
@@ -170,6 +184,32 @@ impl StubProcess {
             )
         })?;
         Ok(Duration::from_nanos(nanos))
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Closes its stdin, which asks it to stop, and waits up to `grace` for it to exit (then
+    /// kills it). A server holding a store lets go of the file only once it has exited.
+    ///
+    /// # Errors
+    /// When its state cannot be polled.
+    pub fn stop(mut self, grace: Duration) -> io::Result<()> {
+        if let Ok(mut control) = self.control.lock() {
+            drop(control.take());
+        }
+        let deadline = std::time::Instant::now() + grace;
+        while self.child.try_wait()?.is_none() {
+            if std::time::Instant::now() >= deadline {
+                self.child.kill()?;
+                self.child.wait()?;
+                break;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        Ok(())
     }
 
     /// Its peak resident set size so far, KiB.
