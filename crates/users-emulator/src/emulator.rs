@@ -141,11 +141,7 @@ impl Emulator {
     ) -> Result<Self, StateFileError> {
         state.tracking_mut().enable();
         let state = Arc::new(Mutex::new(state));
-        let committer =
-            GroupCommit::start(store, Arc::clone(&state)).map_err(|source| StateFileError::Io {
-                path: path.clone(),
-                source,
-            })?;
+        let committer = GroupCommit::start(store, Arc::clone(&state))?;
         Ok(Self::assemble(
             config,
             clock,

@@ -317,3 +317,49 @@ async fn concurrent_writes_are_committed_together_and_fail_together() {
     drop(api);
     remove_store(&path);
 }
+
+/// Checkpoints run beside the commits: while the emulator runs, the pages its commits append to
+/// the WAL reach the database file (a commit never checkpoints itself).
+#[tokio::test]
+async fn the_wal_is_checkpointed_into_the_database_while_the_emulator_runs() {
+    let path = temp_path("checkpoint");
+    let (emulator, _) = open(&path).expect("fresh");
+    let initial = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let api = Api::attach(common::Backend::InProcess, emulator).await;
+    let token = api.token(None).await;
+    for n in 0..300 {
+        let body = json!({"connection": "Username-Password-Authentication",
+            "email": format!("ckpt{n}@example.com"), "password": "Passw0rd!x"});
+        let created = api
+            .call("POST", "/api/v2/users", Some(&token), Some(body))
+            .await;
+        assert_eq!(created.status, 201);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let grown = loop {
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > initial + 64 * 1024 || std::time::Instant::now() > deadline {
+            break size;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(
+        grown > initial + 64 * 1024,
+        "the database file stayed at {grown} bytes (from {initial}): nothing was checkpointed"
+    );
+    drop(api);
+    let (again, _) = reopen(&path).await;
+    let api = Api::attach(common::Backend::InProcess, again).await;
+    let token = api.token(None).await;
+    let listed = api
+        .call(
+            "GET",
+            "/api/v2/users?per_page=1&include_totals=true",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(listed.body["total"], 300, "{:?}", listed.body);
+    drop(api);
+    remove_store(&path);
+}

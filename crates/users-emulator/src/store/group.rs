@@ -13,6 +13,7 @@ use std::ops::RangeInclusive;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
+use super::checkpoint::{COMMITS_PER_CHECKPOINT, Checkpointer};
 use super::{Batch, Store, View};
 use crate::persist::StateFileError;
 use crate::state::State;
@@ -58,12 +59,17 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl GroupCommit {
-    /// Starts the committer thread for `store`; `state` is the state it reads back after a
-    /// failed commit.
+    /// Starts the committer thread for `store` (and the checkpoint thread beside it); `state`
+    /// is the state it reads back after a failed commit.
     ///
     /// # Errors
-    /// When the thread cannot be started.
-    pub(crate) fn start(mut store: Store, state: Arc<Mutex<State>>) -> std::io::Result<Self> {
+    /// When the checkpoint connection cannot be opened or a thread cannot start.
+    pub(crate) fn start(
+        mut store: Store,
+        state: Arc<Mutex<State>>,
+    ) -> Result<Self, StateFileError> {
+        let path = store.stop_autocheckpoint()?.to_owned();
+        let checkpointer = Checkpointer::start(&path)?;
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 view: store.take_view(),
@@ -81,7 +87,14 @@ impl GroupCommit {
         let for_thread = Arc::clone(&shared);
         let committer = std::thread::Builder::new()
             .name("users-emulator-commit".into())
-            .spawn(move || for_thread.run(&mut store, &state))?;
+            .spawn(move || {
+                for_thread.run(&mut store, &state, &checkpointer);
+                // The checkpoint connection closes first, then the store's, whose file lock
+                // keeps other processes out until nothing of this one has the file open.
+                drop(checkpointer);
+                drop(store);
+            })
+            .map_err(|source| StateFileError::Io { path, source })?;
         Ok(Self {
             shared,
             committer: Some(committer),
@@ -155,7 +168,8 @@ impl Drop for GroupCommit {
 impl Shared {
     /// The committer: waits for queued batches, commits all of them at once, wakes their
     /// writers; on a failure undoes every undecided write by reading the store back.
-    fn run(&self, store: &mut Store, state: &Mutex<State>) {
+    fn run(&self, store: &mut Store, state: &Mutex<State>, checkpointer: &Checkpointer) {
+        let mut commits: u64 = 0;
         loop {
             let (batches, upto, broken) = {
                 let mut queue = lock(&self.queue);
@@ -178,6 +192,10 @@ impl Shared {
             let decided = match result {
                 Ok(()) => {
                     lock(&self.queue).decided_upto = upto;
+                    commits = commits.wrapping_add(1);
+                    if commits % COMMITS_PER_CHECKPOINT == 0 {
+                        checkpointer.request();
+                    }
                     upto
                 }
                 Err(error) => {

@@ -26,6 +26,7 @@ use rusqlite::{Connection, params};
 use crate::persist::{StateFile, StateFileError};
 use crate::state::{SNAPSHOT_VERSION, State, StoredUser};
 
+mod checkpoint;
 mod group;
 mod open;
 
@@ -37,7 +38,7 @@ pub(crate) const FORMAT: &str = "users-emulator-store";
 pub(crate) const SCHEMA_VERSION: i64 = 2;
 /// How long a commit waits for a lock taken by another connection (e.g. a `sqlite3` shell in
 /// a write transaction) before it fails.
-const BUSY_TIMEOUT_MS: u64 = 1000;
+pub(crate) const BUSY_TIMEOUT_MS: u64 = 1000;
 /// The page cache, in KiB as `PRAGMA cache_size` takes it (negative: a size, not a page count).
 const CACHE_KIB: i64 = -16 * 1024;
 
@@ -305,6 +306,15 @@ impl Store {
     /// [`Store::commit`]; see [`View::prepare`].
     pub(crate) fn prepare(&mut self, state: &mut State) -> Result<Batch, StateFileError> {
         self.view.prepare(state)
+    }
+
+    /// Stops checkpointing inside commits, for a caller that checkpoints on its own connection
+    /// (see `checkpoint`); returns the store's path for that connection.
+    pub(crate) fn stop_autocheckpoint(&self) -> Result<&Path, StateFileError> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| self.err(e))?;
+        Ok(&self.path)
     }
 
     /// Hands the view over to whoever prepares batches from now on (the group commit).
