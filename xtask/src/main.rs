@@ -121,10 +121,42 @@ fn ci() -> bool {
         .arg("--target-dir")
         .arg(fuzz_target_dir)
         .args(["--", "-D", "warnings"]);
+    // The replay and end-to-end suites again, every emulator on a `--state` store, so both
+    // modes run the same behaviour (users_fixtures::test_store_path).
+    let mut store_emulator = locked(&["test", "-p", "users-emulator"]);
+    store_emulator.args(["--test", "replay", "--test", "users", "--test", "tenant"]);
+    store_emulator.args([
+        "--test",
+        "mfa",
+        "--test",
+        "sessions",
+        "--test",
+        "refresh_logs",
+    ]);
+    store_emulator.env(users_fixtures::STORE_MODE_VAR, "1");
+    let mut store_client = locked(&["test", "-p", "users-client"]);
+    store_client.args([
+        "--test",
+        "e2e_emulator",
+        "--test",
+        "e2e_access",
+        "--test",
+        "e2e_mfa",
+    ]);
+    store_client.args(["--test", "sessions_tokens"]);
+    store_client.env(users_fixtures::STORE_MODE_VAR, "1");
     let mut steps = vec![
         ("fmt".to_owned(), fmt),
         ("clippy".to_owned(), clippy),
         ("test".to_owned(), test),
+        (
+            "emulator suites on a --state store".to_owned(),
+            store_emulator,
+        ),
+        (
+            "client end-to-end suites on a --state store".to_owned(),
+            store_client,
+        ),
         ("benchmark smoke".to_owned(), bench_smoke),
         ("doc".to_owned(), doc),
         ("fuzz crate compiles (clippy)".to_owned(), fuzz),

@@ -12,7 +12,7 @@ use users_client::model::{
 use users_client::transport::Transport;
 use users_client::{Client, Error};
 use users_emulator::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, PASSWORD_REALM_GRANT,
+    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, PASSWORD_REALM_GRANT,
 };
 
 mod emulated;
@@ -28,7 +28,7 @@ struct Env {
 impl Env {
     async fn start(backend: Backend) -> Env {
         // The default application holds every scope used here (operations and set-up APIs).
-        let emulator = Emulator::new(EmulatorConfig::default());
+        let emulator = emulated::emulator(EmulatorConfig::default());
         Env {
             reached: backend.reach(&emulator).await,
         }

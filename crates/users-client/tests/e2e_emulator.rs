@@ -15,8 +15,8 @@ use users_client::model::{
 use users_client::transport::{Transport, TransportError};
 use users_client::{Client, Error, FieldsQuery, MetadataKind, RetryPolicy, preview_update};
 use users_emulator::{
-    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig,
-    PASSWORD_REALM_GRANT, RateLimitConfig,
+    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, PASSWORD_REALM_GRANT,
+    RateLimitConfig,
 };
 
 mod emulated;
@@ -51,7 +51,7 @@ struct Env {
 
 impl Env {
     async fn start(backend: Backend, config: EmulatorConfig) -> Env {
-        let reached = backend.reach(&Emulator::new(config)).await;
+        let reached = backend.reach(&emulated::emulator(config)).await;
         Env {
             transport: Arc::new(Counting {
                 inner: reached.transport.clone(),

@@ -50,7 +50,7 @@ struct Env {
 }
 
 async fn env(backend: Backend, methods: Value) -> Env {
-    let emulator = Emulator::new(EmulatorConfig::default());
+    let emulator = emulated::emulator(EmulatorConfig::default());
     emulator
         .seed(&json!({
             "users": [{"user_id": USER, "connection": "Username-Password-Authentication",

@@ -34,7 +34,7 @@ struct Env {
 
 impl Env {
     async fn start(backend: Backend, clock: Arc<ManualClock>) -> Env {
-        let emulator = Emulator::with_clock(EmulatorConfig::default(), clock);
+        let emulator = emulated::emulator_with_clock(EmulatorConfig::default(), clock);
         let reached = backend.reach(&emulator).await;
         Env {
             client: reached.client(reached.transport.clone()),

@@ -18,7 +18,7 @@ use crate::request::ApiRequest;
 use crate::runtime::Runtime;
 use crate::seed_error::SeedError;
 use crate::state::State;
-use crate::store::Store;
+use crate::store::{GroupCommit, Store, Ticket};
 
 /// A stateful Auth0 Users API emulator.
 ///
@@ -33,12 +33,13 @@ pub struct Emulator {
 pub(crate) struct Inner {
     pub config: EmulatorConfig,
     pub clock: Arc<dyn Clock>,
-    pub state: Mutex<State>,
+    /// Shared with the store's committer, which reads it back after a failed commit.
+    pub state: Arc<Mutex<State>>,
     pub runtime: Mutex<Runtime>,
-    /// The `--state` store. Its lock is the writers' lock: a writing request holds it from
-    /// before it takes the state lock until its commit ended, so commits happen in the order
-    /// the changes were made, while readers only ever wait for the state lock.
-    pub store: Option<Mutex<Store>>,
+    /// The `--state` store, committing in groups: a writing request changes the state and
+    /// queues its batch under the state lock, then waits for a commit that carries it, with
+    /// the state lock released (readers never wait for a commit).
+    pub store: Option<GroupCommit>,
     pub store_path: Option<PathBuf>,
 }
 
@@ -57,6 +58,15 @@ pub(crate) struct Dispatched {
     /// Wait this long before acting (a latency fault).
     pub latency_ms: u64,
     pub action: Action,
+    /// A write to the store to wait for before acting (see [`Emulator::settle`]).
+    pending: Option<Pending>,
+}
+
+/// A write queued for the store's next commit, and the answer to give instead when that
+/// commit fails (nothing of the write is kept then).
+pub(crate) struct Pending {
+    ticket: Ticket,
+    on_failure: Response<Bytes>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -69,7 +79,7 @@ impl std::fmt::Debug for Emulator {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A handler never panics while holding the lock; if one did, the data is still consistent
     // enough for an emulator, so keep serving rather than poisoning every later request.
     mutex
@@ -86,7 +96,7 @@ impl Emulator {
     /// An emulator reading time from `clock` (use a [`ManualClock`](crate::ManualClock) in tests).
     pub fn with_clock(config: EmulatorConfig, clock: Arc<dyn Clock>) -> Self {
         let state = State::new(config.seed, config.connections.clone());
-        Self::assemble(config, clock, state, None)
+        Self::assemble(config, clock, Arc::new(Mutex::new(state)), None)
     }
 
     /// An emulator whose state lives in the store at `path` (a SQLite database, see the
@@ -106,7 +116,7 @@ impl Emulator {
         let path = path.into();
         let (mut store, loaded) = Store::open(&path)?;
         let existed = loaded.is_some();
-        let mut state = match loaded {
+        let state = match loaded {
             Some(state) => state,
             None => {
                 let mut state = State::new(config.seed, config.connections.clone());
@@ -115,37 +125,59 @@ impl Emulator {
                 state
             }
         };
-        state.tracking_mut().enable();
-        let mut emulator = Self::assemble(config, clock, state, Some(store));
-        if let Some(inner) = Arc::get_mut(&mut emulator.inner) {
-            inner.store_path = Some(path);
-        }
-        Ok((emulator, existed))
+        Ok((
+            Self::with_store(config, clock, state, store, path)?,
+            existed,
+        ))
     }
 
-    fn assemble(
+    /// An emulator over an opened `store` holding `state`, with its committer started.
+    pub(crate) fn with_store(
         config: EmulatorConfig,
         clock: Arc<dyn Clock>,
-        state: State,
-        store: Option<Store>,
+        mut state: State,
+        store: Store,
+        path: PathBuf,
+    ) -> Result<Self, StateFileError> {
+        state.tracking_mut().enable();
+        let state = Arc::new(Mutex::new(state));
+        let committer =
+            GroupCommit::start(store, Arc::clone(&state)).map_err(|source| StateFileError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Self::assemble(
+            config,
+            clock,
+            state,
+            Some((committer, path)),
+        ))
+    }
+
+    pub(crate) fn assemble(
+        config: EmulatorConfig,
+        clock: Arc<dyn Clock>,
+        state: Arc<Mutex<State>>,
+        store: Option<(GroupCommit, PathBuf)>,
     ) -> Self {
         let runtime = Runtime::new(&config);
+        let (store, store_path) = store.unzip();
         Self {
             inner: Arc::new(Inner {
                 config,
                 clock,
-                state: Mutex::new(state),
+                state,
                 runtime: Mutex::new(runtime),
-                store: store.map(Mutex::new),
-                store_path: None,
+                store,
+                store_path,
             }),
         }
     }
 
     /// Runs `change` on the state and, with a store, commits what it changed before returning.
-    /// The commit runs after the state lock is released (readers never wait for it); a failed
-    /// commit is logged and undone by reading the state back from the store, so memory keeps
-    /// only what is committed.
+    /// The commit runs after the state lock is released (readers never wait for it) and may
+    /// carry other writers' changes too (group commit); a failed commit is logged and undone by
+    /// reading the state back from the store, so memory keeps only what is committed.
     ///
     /// # Errors
     /// The commit's failure (already logged; the change was undone).
@@ -156,31 +188,53 @@ impl Emulator {
         let Some(store) = &self.inner.store else {
             return Ok(change(&mut lock(&self.inner.state)));
         };
-        let mut store = lock(store);
-        let (result, batch) = {
+        let (result, ticket) = {
             let mut state = lock(&self.inner.state);
             let result = change(&mut state);
-            (result, store.prepare(&mut state))
+            (result, store.enqueue(&mut state))
         };
-        match batch.and_then(|batch| store.commit(batch)) {
-            Ok(()) => Ok(result),
-            Err(error) => {
-                tracing::error!(%error, "could not commit to the state store; the change is undone");
-                match store.load() {
-                    Ok(committed) => *lock(&self.inner.state) = committed,
-                    Err(reload) => {
-                        tracing::error!(error = %reload, "could not read the state store back either");
-                    }
-                }
-                Err(error)
-            }
+        store.wait(ticket).map(|()| result)
+    }
+
+    /// Runs `change` on the state and, with a store, queues what it changed for the next
+    /// commit without waiting for it: the front end waits ([`Emulator::settle`]) before it
+    /// answers, and answers `on_failure` if that commit fails.
+    fn write_deferred<R>(
+        &self,
+        change: impl FnOnce(&mut State) -> R,
+        on_failure: impl FnOnce() -> Response<Bytes>,
+        pending: &mut Option<Pending>,
+    ) -> R {
+        let mut state = lock(&self.inner.state);
+        let result = change(&mut state);
+        if let Some(store) = &self.inner.store {
+            *pending = Some(Pending {
+                ticket: store.enqueue(&mut state),
+                on_failure: on_failure(),
+            });
+        }
+        result
+    }
+
+    /// Waits (yielding) for the commit `dispatched` depends on, if any; when it failed, the
+    /// answer becomes the failure's.
+    async fn settle(&self, dispatched: &mut Dispatched) {
+        let (Some(pending), Some(store)) = (dispatched.pending.take(), &self.inner.store) else {
+            return;
+        };
+        if store.settled(pending.ticket).await.is_err() {
+            dispatched.action = Action::Respond(pending.on_failure);
         }
     }
 
-    /// Whether `method` may change the state and so, with a store, wait for a commit: front
-    /// ends run such requests off the async workers.
-    pub(crate) fn may_block(&self, method: &Method) -> bool {
-        self.inner.store.is_some() && method != Method::GET
+    /// [`Emulator::settle`] for a caller that may block (not on an async worker).
+    fn settle_blocking(&self, dispatched: &mut Dispatched) {
+        let (Some(pending), Some(store)) = (dispatched.pending.take(), &self.inner.store) else {
+            return;
+        };
+        if store.wait(pending.ticket).is_err() {
+            dispatched.action = Action::Respond(pending.on_failure);
+        }
     }
 
     /// The configuration this emulator runs with.
@@ -199,8 +253,9 @@ impl Emulator {
         self.write(|state| handlers::admin::seed(state, document, now))?
     }
 
-    /// [`Emulator::dispatch`], on a blocking thread when the request may wait for a commit, so
-    /// that a commit never occupies an async worker other requests need.
+    /// [`Emulator::dispatch`], then the wait for its commit, yielding rather than blocking the
+    /// worker. An admin write with a store (a seed can hold thousands of users to serialize)
+    /// runs on a blocking thread instead.
     ///
     /// # Errors
     /// When the blocking task could not run (the runtime is shutting down).
@@ -208,24 +263,38 @@ impl Emulator {
         &self,
         request: http::Request<Bytes>,
     ) -> std::io::Result<Dispatched> {
-        if !self.may_block(request.method()) {
-            return Ok(self.dispatch(request));
-        }
-        let emulator = self.clone();
-        tokio::task::spawn_blocking(move || emulator.dispatch(request))
+        let heavy = self.inner.store.is_some()
+            && request.method() != Method::GET
+            && request.uri().path().starts_with("/__emulator/");
+        if heavy {
+            let emulator = self.clone();
+            return tokio::task::spawn_blocking(move || {
+                let mut dispatched = emulator.dispatch(request);
+                emulator.settle_blocking(&mut dispatched);
+                dispatched
+            })
             .await
-            .map_err(std::io::Error::other)
+            .map_err(std::io::Error::other);
+        }
+        let mut dispatched = self.dispatch(request);
+        self.settle(&mut dispatched).await;
+        Ok(dispatched)
     }
 
-    /// Handles one request completely, applying faults as a plain response would show them:
-    /// the server front ends use [`Emulator::dispatch`] instead.
-    pub(crate) fn dispatch(&self, request: http::Request<Bytes>) -> Dispatched {
+    /// Handles one request up to its answer; a write to the store is queued, and the caller
+    /// must settle it before acting ([`Emulator::dispatch_off_workers`] does).
+    fn dispatch(&self, request: http::Request<Bytes>) -> Dispatched {
         let request = match ApiRequest::from_http(request) {
             Ok(r) => r,
             Err(e) => return respond(0, e.into_response()),
         };
+        let mut pending = None;
         if request.segments.first().map(String::as_str) == Some("__emulator") {
-            return respond(0, self.admin(&request));
+            let response = self.admin(&request, &mut pending);
+            return Dispatched {
+                pending,
+                ..respond(0, response)
+            };
         }
         let fault = {
             let mut runtime = lock(&self.inner.runtime);
@@ -259,16 +328,20 @@ impl Emulator {
             Some(FaultAction::Truncate) => broken = Some(false),
             None => {}
         }
-        let response = self.route(&request);
+        let response = self.route(&request, &mut pending);
         let action = match broken {
             Some(true) => Action::Reset,
             Some(false) => Action::Truncate(response),
             None => Action::Respond(response),
         };
-        Dispatched { latency_ms, action }
+        Dispatched {
+            latency_ms,
+            action,
+            pending,
+        }
     }
 
-    fn route(&self, request: &ApiRequest) -> Response<Bytes> {
+    fn route(&self, request: &ApiRequest, pending: &mut Option<Pending>) -> Response<Bytes> {
         let now_ms = self.inner.clock.now_millis();
         let segments: Vec<&str> = request.segments.iter().map(String::as_str).collect();
         let issuer = self.issuer_for(request);
@@ -276,19 +349,29 @@ impl Emulator {
             (&Method::POST, ["oauth", "token"]) => {
                 // A token request changes the state: log events, brute-force counts and blocks,
                 // and (a login with offline_access or a refresh) sessions and refresh tokens.
-                let written = self.write(|state| {
-                    let response =
-                        handlers::token::issue(state, &self.inner.config, request, &issuer, now_ms);
-                    state.sessions.take_changed();
-                    response
-                });
-                return written.unwrap_or_else(|_| {
-                    auth_error(
-                        500,
-                        "server_error",
-                        "The emulator could not write its state store.",
-                    )
-                });
+                let answer = self.write_deferred(
+                    |state| {
+                        let answer = handlers::token::issue(
+                            state,
+                            &self.inner.config,
+                            request,
+                            &issuer,
+                            now_ms,
+                        );
+                        state.sessions.take_changed();
+                        answer
+                    },
+                    || {
+                        auth_error(
+                            500,
+                            "server_error",
+                            "The emulator could not write its state store.",
+                        )
+                    },
+                    pending,
+                );
+                // Signed here, with no lock held: other requests never wait for an RSA signature.
+                return answer.into_response();
             }
             (&Method::GET, [".well-known", "jwks.json"]) => {
                 return json_response(200, &crate::keys::jwks());
@@ -317,7 +400,7 @@ impl Emulator {
         let mut response = if request.method == Method::GET {
             handle(&mut lock(&self.inner.state))
         } else {
-            self.write(handle).unwrap_or_else(|_| not_committed())
+            self.write_deferred(handle, not_committed, pending)
         };
         // As recorded: successful responses carry the rate-limit headers, other 4xx do not.
         if response.status().is_success() {
@@ -353,7 +436,7 @@ impl Emulator {
         }
     }
 
-    fn admin(&self, request: &ApiRequest) -> Response<Bytes> {
+    fn admin(&self, request: &ApiRequest, pending: &mut Option<Pending>) -> Response<Bytes> {
         let now_ms = self.inner.clock.now_millis();
         let handle = |state: &mut State| {
             let mut runtime = lock(&self.inner.runtime);
@@ -362,7 +445,7 @@ impl Emulator {
         if request.method == Method::GET {
             handle(&mut lock(&self.inner.state))
         } else {
-            self.write(handle).unwrap_or_else(|_| not_committed())
+            self.write_deferred(handle, not_committed, pending)
         }
     }
 }
@@ -375,6 +458,7 @@ fn not_committed() -> Response<Bytes> {
 fn respond(latency_ms: u64, response: Response<Bytes>) -> Dispatched {
     Dispatched {
         latency_ms,
+        pending: None,
         action: Action::Respond(response),
     }
 }

@@ -25,7 +25,8 @@
 //! # Public surface
 //!
 //! What an embedding test or tool needs, and nothing of how the emulator works inside:
-//! [`Emulator`] (with [`Emulator::seed`] and its [`SeedError`], [`Emulator::serve`] and its
+//! [`Emulator`] (with [`Emulator::seed`] and its [`SeedError`], [`Emulator::export`] and
+//! [`Emulator::import`] with its [`ImportError`], [`Emulator::serve`] and its
 //! [`RunningServer`]), its configuration ([`EmulatorConfig`], [`ClientConfig`],
 //! [`RateLimitConfig`], [`Connection`], all `#[non_exhaustive]`: start from `Default` or `new`
 //! and assign fields), the injectable clock ([`Clock`], [`ManualClock`], [`SystemClock`]), the
@@ -52,6 +53,7 @@ mod clock;
 mod config;
 mod connections;
 mod emulator;
+mod export;
 mod faults;
 mod form;
 mod handlers;
@@ -78,6 +80,7 @@ pub use config::{
 };
 pub use connections::{Connection, default_connections};
 pub use emulator::Emulator;
+pub use export::ImportError;
 pub use keys::{EMULATOR_KEY_E, EMULATOR_KEY_ID, EMULATOR_KEY_N, EMULATOR_PRIVATE_KEY_PEM};
 pub use persist::StateFileError;
 pub use seed_error::SeedError;

@@ -13,15 +13,15 @@
 )]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use users_emulator::{
-    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, ServeLimits,
-    SystemClock, default_scopes,
+    ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, ImportError,
+    ServeLimits, SystemClock, default_scopes,
 };
 
 /// A stateful Auth0 Users API emulator, served on a port.
@@ -71,6 +71,20 @@ struct Cli {
     /// when the state file does not exist yet.
     #[arg(long, value_name = "FILE", env = "USERS_EMULATOR_SEED")]
     seed: Option<PathBuf>,
+    /// A tenant to start with: an export document (GET /__emulator/export, --export-on-exit)
+    /// or a seed document. With --state, the store must be new: one that already holds a
+    /// tenant is refused, never overwritten or merged.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "USERS_EMULATOR_IMPORT",
+        conflicts_with = "seed"
+    )]
+    import: Option<PathBuf>,
+    /// On Ctrl-C (SIGINT) or SIGTERM, once the server has stopped, write the whole tenant to
+    /// FILE as an export document (atomically; a failure makes the exit code non-zero).
+    #[arg(long, value_name = "FILE", env = "USERS_EMULATOR_EXPORT_ON_EXIT")]
+    export_on_exit: Option<PathBuf>,
     /// Keep the tenant in FILE, a SQLite store, across restarts (each change committed before
     /// it is answered; an older JSON state file is converted).
     #[arg(long, value_name = "FILE", env = "USERS_EMULATOR_STATE")]
@@ -124,6 +138,8 @@ struct Args {
     config: EmulatorConfig,
     seed: Option<PathBuf>,
     state: Option<PathBuf>,
+    import: Option<PathBuf>,
+    export_on_exit: Option<PathBuf>,
 }
 
 impl TryFrom<Cli> for Args {
@@ -143,6 +159,15 @@ impl TryFrom<Cli> for Args {
         config.retry_after = cli.retry_after;
         config.issuer = cli.issuer;
         config.seed = cli.id_seed;
+        if let (Some(state), Some(export)) = (&cli.state, &cli.export_on_exit)
+            && same_file(state, export)
+        {
+            return Err(
+                "--export-on-exit must name another file than --state (the export would replace \
+                 the store)"
+                    .into(),
+            );
+        }
         Ok(Args {
             listen: cli.listen,
             limits: ServeLimits::new(
@@ -153,8 +178,19 @@ impl TryFrom<Cli> for Args {
             config,
             seed: cli.seed,
             state: cli.state,
+            import: cli.import,
+            export_on_exit: cli.export_on_exit,
         })
     }
+}
+
+/// `println!` that never panics: a closed stdout (the reader went away, `| head -1`) must not
+/// stop the emulator, least of all on its way out with an export to write.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`), so state-file write failures and
@@ -176,27 +212,143 @@ fn exposure_warning(listen: SocketAddr) -> Option<String> {
         format!(
             "listening on {listen}, not a loopback address: anyone who can reach it can use the \
              unauthenticated admin API under /__emulator/ (reset, seed, faults) and read \
-             snapshots holding password hashes; listen on 127.0.0.1 unless that is intended"
+             snapshots and exports holding password hashes; listen on 127.0.0.1 unless that is \
+             intended"
         )
     })
 }
 
-fn start(args: Args) -> Result<(), String> {
+/// Whether `a` and `b` name the same file (as far as can be told before either exists).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |path: &Path| {
+        let parent = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(parent)
+            .map(|dir| dir.join(path.file_name().unwrap_or_default()))
+            .unwrap_or_else(|_| path.to_owned())
+    };
+    resolve(a) == resolve(b)
+}
+
+/// A JSON document from `path`; errors name the file as `what`.
+fn read_document(what: &str, path: &Path) -> Result<serde_json::Value, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("{what} {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{what} {}: {e}", path.display()))
+}
+
+/// The emulator `args` describe: opened from the store, imported, or seeded.
+fn emulator(args: &Args) -> Result<Emulator, String> {
     let clock = Arc::new(SystemClock);
+    let config = args.config.clone();
+    if let Some(path) = &args.import {
+        let document = read_document("import file", path)?;
+        let failed = |e: ImportError| match &e {
+            ImportError::StoreNotNew { .. } => format!(
+                "{e} (--import starts a new store only: remove the state file, or start without \
+                 --import to keep it)"
+            ),
+            _ => format!("import file {}: {e}", path.display()),
+        };
+        let emulator = match &args.state {
+            Some(state) => {
+                Emulator::open_import(config, clock, state, &document).map_err(failed)?
+            }
+            None => {
+                let emulator = Emulator::with_clock(config, clock);
+                emulator.import(&document).map_err(failed)?;
+                emulator
+            }
+        };
+        let count = document
+            .get("users")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
+        say!("imported {count} users from {}", path.display());
+        return Ok(emulator);
+    }
     let (emulator, loaded) = match &args.state {
-        Some(path) => Emulator::open(args.config, clock, path).map_err(|e| e.to_string())?,
-        None => (Emulator::with_clock(args.config, clock), false),
+        Some(path) => Emulator::open(config, clock, path).map_err(|e| e.to_string())?,
+        None => (Emulator::with_clock(config, clock), false),
     };
     if let (Some(path), false) = (&args.seed, loaded) {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("seed file {}: {e}", path.display()))?;
-        let document: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("seed file {}: {e}", path.display()))?;
+        let document = read_document("seed file", path)?;
         let ids = emulator
             .seed(&document)
             .map_err(|e| format!("seed file {}: {e}", path.display()))?;
-        println!("seeded {} users from {}", ids.len(), path.display());
+        say!("seeded {} users from {}", ids.len(), path.display());
     }
+    Ok(emulator)
+}
+
+/// The signals that stop the server: SIGINT (Ctrl-C) and SIGTERM. Registered at once, before
+/// the server announces itself, so a signal sent as soon as it has is never missed.
+#[cfg(unix)]
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl StopSignals {
+    fn register() -> Result<Self, String> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| format!("cannot listen for {name}: {e}"))
+        };
+        Ok(Self {
+            interrupt: listen(SignalKind::interrupt(), "SIGINT")?,
+            terminate: listen(SignalKind::terminate(), "SIGTERM")?,
+        })
+    }
+
+    /// Waits for one of them; returns its name.
+    async fn next(mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
+        }
+    }
+}
+
+/// Elsewhere only Ctrl-C.
+#[cfg(not(unix))]
+struct StopSignals;
+
+#[cfg(not(unix))]
+impl StopSignals {
+    fn register() -> Result<Self, String> {
+        Ok(Self)
+    }
+
+    async fn next(self) -> &'static str {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "Ctrl-C",
+            Err(error) => {
+                tracing::error!(%error, "cannot wait for Ctrl-C; stopping");
+                "an error"
+            }
+        }
+    }
+}
+
+/// Writes the export on exit, when asked to.
+fn export_on_exit(emulator: &Emulator, path: Option<&Path>) -> Result<(), String> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let count = emulator
+        .export_to(path)
+        .map_err(|e| format!("could not export the tenant to {}: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), users = count, "exported the tenant");
+    say!("exported {count} users to {}", path.display());
+    Ok(())
+}
+
+fn start(args: Args) -> Result<(), String> {
+    let emulator = emulator(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -204,17 +356,20 @@ fn start(args: Args) -> Result<(), String> {
     if let Some(warning) = exposure_warning(args.listen) {
         tracing::warn!("{warning}");
     }
+    let (served, listen, limits) = (emulator.clone(), args.listen, args.limits);
     runtime.block_on(async move {
+        let emulator = served;
+        let signals = StopSignals::register()?;
         let server = emulator
-            .bind_with_limits(args.listen, args.limits)
+            .bind_with_limits(listen, limits)
             .await
-            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let base = server.base_url();
         let client = &emulator.config().clients.first().map(|c| c.client_id.clone());
-        println!("users-emulator listening on {base}");
-        println!("Management API: {base}/api/v2/   admin API: {base}/__emulator/");
-        println!("Get a token:");
-        println!(
+        say!("users-emulator listening on {base}");
+        say!("Management API: {base}/api/v2/   admin API: {base}/__emulator/");
+        say!("Get a token:");
+        say!(
             "  curl -s {base}/oauth/token -H 'content-type: application/json' -d '{{\"grant_type\":\"client_credentials\",\"client_id\":\"{}\",\"client_secret\":\"{}\",\"audience\":\"{base}/api/v2/\"}}'",
             client.as_deref().unwrap_or(DEFAULT_CLIENT_ID),
             if client.as_deref() == Some(DEFAULT_CLIENT_ID) {
@@ -223,12 +378,12 @@ fn start(args: Args) -> Result<(), String> {
                 "<your secret>"
             },
         );
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|e| format!("waiting for Ctrl-C: {e}"))?;
+        let signal = signals.next().await;
+        tracing::info!("{signal}: shutting down");
         server.shutdown().await;
-        Ok(())
-    })
+        Ok::<_, String>(())
+    })?;
+    export_on_exit(&emulator, args.export_on_exit.as_deref())
 }
 
 fn main() -> ExitCode {

@@ -16,7 +16,7 @@ use hyper::body::{Body, Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::emulator::{Action, Emulator};
@@ -110,7 +110,9 @@ impl Body for ServerBody {
     }
 }
 
-/// A running emulator server. Dropping it stops accepting connections.
+/// A running emulator server. Dropping it stops accepting connections and closes the open
+/// ones once their requests are answered (without waiting for that, as
+/// [`RunningServer::shutdown`] does).
 #[derive(Debug)]
 pub struct RunningServer {
     addr: SocketAddr,
@@ -129,7 +131,9 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections and waits for the accept loop to end.
+    /// Stops accepting connections and waits until the open ones have closed: a request being
+    /// served is answered first, then its connection closes; idle keep-alive connections close
+    /// at once. So once this returns, every answered write is in the state and none follows.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -174,6 +178,10 @@ impl Emulator {
         let (tx, mut rx) = oneshot::channel::<()>();
         let emulator = self.clone();
         let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        // Connections watch `stop` (it changes or is dropped when the accept loop ends) and
+        // each holds a clone of `open`: `closed` reports once all of them have finished.
+        let (stop, stopped) = watch::channel(());
+        let (open, mut closed) = mpsc::channel::<()>(1);
         let task = runtime.spawn(async move {
             loop {
                 // A slot first: at the limit nothing more is accepted until a connection ends.
@@ -192,19 +200,33 @@ impl Emulator {
                     continue;
                 };
                 let emulator = emulator.clone();
+                let mut stopped = stopped.clone();
+                let open = open.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |request| {
                         let emulator = emulator.clone();
                         async move { handle(emulator, request, limits.body_read_timeout).await }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new()
+                    let mut builder = hyper::server::conn::http1::Builder::new();
+                    builder
                         .timer(TokioTimer::new())
-                        .header_read_timeout(limits.header_read_timeout)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                        .header_read_timeout(limits.header_read_timeout);
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(connection);
+                    tokio::select! {
+                        _ = connection.as_mut() => {}
+                        _ = stopped.changed() => {
+                            connection.as_mut().graceful_shutdown();
+                            let _ = connection.await;
+                        }
+                    }
                     drop(permit);
+                    drop(open);
                 });
             }
+            drop(stop);
+            drop(open);
+            let _ = closed.recv().await;
         });
         Ok(RunningServer {
             addr,

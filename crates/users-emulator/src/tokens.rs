@@ -3,11 +3,14 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use bytes::Bytes;
+use http::Response;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::keys::{EMULATOR_KEY_E, EMULATOR_KEY_ID, EMULATOR_KEY_N, EMULATOR_PRIVATE_KEY_PEM};
+use crate::reply::{auth_error, json_response};
 
 /// Claims of an access token (client-credentials or user token).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +76,74 @@ pub(crate) fn sign<T: Serialize>(claims: &T) -> Option<String> {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(EMULATOR_KEY_ID.to_owned());
     jsonwebtoken::encode(&header, claims, key).ok()
+}
+
+/// What a token to be signed holds: an access token's claims or an ID token's.
+#[derive(Debug, Clone)]
+pub(crate) enum Claims {
+    Access(AccessClaims),
+    Id(Value),
+}
+
+/// A token endpoint's answer, decided under the state lock (claims, `jti`, log events,
+/// sessions) and signed after it is released: an RS256 signature costs about a millisecond,
+/// which no other request should wait for.
+#[derive(Debug)]
+pub(crate) enum TokenAnswer {
+    /// An answer with nothing to sign (an error).
+    Ready(Response<Bytes>),
+    /// A 200 whose body holds `Value::Null` at each token's field until it is signed; the
+    /// fields keep their place in the body.
+    Unsigned {
+        body: Map<String, Value>,
+        tokens: Vec<(&'static str, Claims)>,
+    },
+}
+
+impl From<Response<Bytes>> for TokenAnswer {
+    fn from(response: Response<Bytes>) -> Self {
+        Self::Ready(response)
+    }
+}
+
+impl TokenAnswer {
+    /// A 200 answer: `body` with each of `tokens` signed into its field.
+    pub(crate) fn unsigned(body: Map<String, Value>) -> Self {
+        Self::Unsigned {
+            body,
+            tokens: Vec::new(),
+        }
+    }
+
+    /// Adds a token to sign into `field` (placed at the end of the body, or where `field`
+    /// already is).
+    pub(crate) fn with_token(mut self, field: &'static str, claims: Claims) -> Self {
+        if let Self::Unsigned { body, tokens } = &mut self {
+            body.entry(field).or_insert(Value::Null);
+            tokens.push((field, claims));
+        }
+        self
+    }
+
+    /// Signs the tokens (call without holding any lock) and builds the response; a token that
+    /// cannot be signed answers 500 `server_error`.
+    pub(crate) fn into_response(self) -> Response<Bytes> {
+        let (mut body, tokens) = match self {
+            Self::Ready(response) => return response,
+            Self::Unsigned { body, tokens } => (body, tokens),
+        };
+        for (field, claims) in tokens {
+            let signed = match &claims {
+                Claims::Access(access) => sign(access),
+                Claims::Id(id) => sign(id),
+            };
+            let Some(token) = signed else {
+                return auth_error(500, "server_error", "Could not sign the token");
+            };
+            body.insert(field.to_owned(), Value::String(token));
+        }
+        json_response(200, &Value::Object(body))
+    }
 }
 
 /// Tokens whose RS256 signature has been checked, with their claims. The signature of a token
@@ -170,6 +241,39 @@ mod tests {
         let first = encoding_key().expect("the compiled-in key parses");
         let again = encoding_key().expect("still there");
         assert!(std::ptr::eq(first, again));
+    }
+
+    #[test]
+    fn an_unsigned_answer_is_signed_into_its_fields_in_place() {
+        let mut body = Map::new();
+        body.insert("access_token".into(), Value::Null);
+        body.insert("expires_in".into(), Value::from(86_400));
+        let id = serde_json::json!({"iss": "https://t.example/", "sub": "auth0|1", "exp": 50});
+        let response = TokenAnswer::unsigned(body)
+            .with_token("access_token", Claims::Access(claims(100)))
+            .with_token("id_token", Claims::Id(id))
+            .into_response();
+        assert_eq!(response.status(), 200);
+        let answer: Map<String, Value> =
+            serde_json::from_slice(response.body()).expect("a JSON object");
+        let keys: Vec<&str> = answer.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["access_token", "expires_in", "id_token"]);
+        let access = answer["access_token"].as_str().expect("signed");
+        let back: AccessClaims = verify(access, 99).expect("a valid access token");
+        assert_eq!(back.sub, "c@clients");
+        let id_token = answer["id_token"].as_str().expect("signed");
+        let id_back: Value = verify(id_token, 49).expect("a valid ID token");
+        assert_eq!(id_back["sub"], "auth0|1");
+    }
+
+    #[test]
+    fn a_ready_answer_is_passed_through_unsigned() {
+        let refused = auth_error(403, "invalid_grant", "Wrong email or password.");
+        let response = TokenAnswer::from(refused)
+            .with_token("access_token", Claims::Access(claims(100)))
+            .into_response();
+        assert_eq!(response.status(), 403);
+        assert!(!String::from_utf8_lossy(response.body()).contains("access_token"));
     }
 
     #[test]

@@ -249,3 +249,71 @@ fn a_sqlite_database_of_something_else_is_refused_untouched() {
     );
     remove_store(&path);
 }
+
+/// Concurrent writes are committed in groups: every acknowledged one is in the store after a
+/// restart; and when a group's commit fails, every write in it answers 500 and none is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_are_committed_together_and_fail_together() {
+    let path = temp_path("group-commit");
+    let (emulator, _) = open(&path).expect("fresh");
+    let api = std::sync::Arc::new(Api::attach(common::Backend::InProcess, emulator).await);
+    let token = api.token(None).await;
+    let create = |n: usize| {
+        json!({"connection": "Username-Password-Authentication",
+            "email": format!("group{n}@example.com"), "password": "Passw0rd!x",
+            "user_id": format!("group{n}")})
+    };
+    let run = |range: std::ops::Range<usize>| {
+        let tasks: Vec<_> = range
+            .map(|n| {
+                let (api, token, body) = (api.clone(), token.clone(), create(n));
+                tokio::spawn(async move {
+                    api.call("POST", "/api/v2/users", Some(&token), Some(body))
+                        .await
+                        .status
+                })
+            })
+            .collect();
+        async move {
+            let mut statuses = Vec::new();
+            for task in tasks {
+                statuses.push(task.await.expect("task"));
+            }
+            statuses
+        }
+    };
+    let statuses = run(0..120).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+
+    let blocker = rusqlite::Connection::open(&path).expect("second connection");
+    blocker
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("write lock");
+    let failed = run(200..232).await;
+    blocker.execute_batch("ROLLBACK").expect("release");
+    assert!(failed.iter().all(|s| *s == 500), "{failed:?}");
+    for n in [200, 215, 231] {
+        let id = format!("/api/v2/users/auth0%7Cgroup{n}");
+        let missing = api.call("GET", &id, Some(&token), None).await;
+        assert_eq!(missing.status, 404, "a failed write is not kept in memory");
+    }
+    drop(api);
+    let (again, loaded) = reopen(&path).await;
+    assert!(loaded);
+    let api = Api::attach(common::Backend::InProcess, again).await;
+    let token = api.token(None).await;
+    for n in 0..120 {
+        let id = format!("/api/v2/users/auth0%7Cgroup{n}");
+        assert_eq!(
+            api.call("GET", &id, Some(&token), None).await.status,
+            200,
+            "{id}"
+        );
+    }
+    let missing = api
+        .call("GET", "/api/v2/users/auth0%7Cgroup200", Some(&token), None)
+        .await;
+    assert_eq!(missing.status, 404);
+    drop(api);
+    remove_store(&path);
+}

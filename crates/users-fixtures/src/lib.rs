@@ -71,6 +71,51 @@ pub fn json_files(dir: &Path, floor: usize) -> Vec<PathBuf> {
     files
 }
 
+/// The environment variable that runs the end-to-end and replay suites on `--state` stores:
+/// set to anything but `0` or the empty string (`cargo xtask ci` runs those suites once
+/// without it and once with it).
+pub const STORE_MODE_VAR: &str = "USERS_EMULATOR_TEST_STORE";
+
+/// A fresh store path for one emulator when [`STORE_MODE_VAR`] is set, `None` (in memory)
+/// otherwise. Stores go in a directory of this process under the system's temporary directory;
+/// the directories of test processes that have ended are removed on first use.
+pub fn test_store_path() -> Option<PathBuf> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static CLEANED: std::sync::Once = std::sync::Once::new();
+    let set = std::env::var(STORE_MODE_VAR).is_ok_and(|v| !v.is_empty() && v != "0");
+    if !set {
+        return None;
+    }
+    let root = std::env::temp_dir().join("users-emulator-test-stores");
+    CLEANED.call_once(|| remove_ended_processes_stores(&root));
+    let dir = root.join(std::process::id().to_string());
+    // A failure here shows as the emulator's own error opening the store.
+    let _ = std::fs::create_dir_all(&dir);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    Some(dir.join(format!("store-{n}.db")))
+}
+
+/// Removes the store directories under `root` whose process is gone (no `/proc/PID`; where
+/// there is no `/proc`, nothing is removed).
+fn remove_ended_processes_stores(root: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,28 @@ use users_client::transport::{HyperTransport, ReqwestTransport, Transport, Trans
 use users_client::{Client, ClientBuilder};
 use users_emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, RunningServer};
 
+/// An emulator with `config` reading time from `clock`: in memory, or on a fresh `--state`
+/// store when the suites run in store mode (`USERS_EMULATOR_TEST_STORE`, see
+/// `users_fixtures::test_store_path`).
+pub fn emulator_with_clock(
+    config: users_emulator::EmulatorConfig,
+    clock: Arc<dyn users_emulator::Clock>,
+) -> Emulator {
+    match users_fixtures::test_store_path() {
+        Some(path) => {
+            Emulator::open(config, clock, &path)
+                .unwrap_or_else(|e| panic!("store {}: {e}", path.display()))
+                .0
+        }
+        None => Emulator::with_clock(config, clock),
+    }
+}
+
+/// [`emulator_with_clock`] with the system clock.
+pub fn emulator(config: users_emulator::EmulatorConfig) -> Emulator {
+    emulator_with_clock(config, Arc::new(users_emulator::SystemClock))
+}
+
 /// How the client reaches the emulator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

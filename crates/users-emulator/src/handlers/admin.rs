@@ -1,4 +1,4 @@
-//! The `/__emulator/` admin API: reset, seed, snapshot and faults. Unauthenticated (a local
+//! The `/__emulator/` admin API: reset, seed, snapshot, export and faults. Unauthenticated (a local
 //! tool), never rate limited, never subject to faults.
 
 use std::collections::HashMap;
@@ -48,6 +48,7 @@ pub(crate) fn handle(
             200,
             &serde_json::to_value(&*state).unwrap_or(Value::Null),
         )),
+        (&Method::GET, ["export"]) => Ok(json_response(200, &crate::export::document(state))),
         (&Method::GET, ["faults"]) => Ok(json_response(
             200,
             &serde_json::to_value(runtime.faults.pending()).unwrap_or(Value::Null),
@@ -183,6 +184,16 @@ fn seed_user(
         Some(Value::String(p)) => Some(p),
         Some(_) => return Err("password must be a string".into()),
     };
+    // The stored hash as an export document spells it, so every user entry of an export is a
+    // seed entry too (and `password_hash` never ends up among a user's extra fields).
+    let given_hash = match map.remove("password_hash") {
+        None => None,
+        Some(Value::String(hash)) if crate::export::is_password_hash(&hash) => Some(hash),
+        Some(_) => return Err("password_hash must be 64 lower-case hex digits".into()),
+    };
+    if password.is_some() && given_hash.is_some() {
+        return Err("give `password` or `password_hash`, not both".into());
+    }
     let mut user: User = serde_json::from_value(Value::Object(map)).map_err(|e| e.to_string())?;
     let now = users_model::Timestamp::from_millis(now_ms).to_string();
     if user.identities.as_ref().is_none_or(Vec::is_empty) {
@@ -219,7 +230,7 @@ fn seed_user(
     user.created_at.get_or_insert_with(|| now.clone());
     user.updated_at.get_or_insert(now);
     let user_id = user.user_id.clone().unwrap_or_default();
-    let password_hash = password.map(|p| hash_password(&user_id, &p));
+    let password_hash = password.map(|p| hash_password(&user_id, &p)).or(given_hash);
     Ok(StoredUser {
         user,
         password_hash,

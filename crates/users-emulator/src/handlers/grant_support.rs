@@ -9,7 +9,6 @@ use users_model::User;
 
 use crate::config::{ClientConfig, EmulatorConfig};
 use crate::reply::auth_error;
-use crate::tokens::sign;
 
 pub(crate) fn text<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     body.get(key)
@@ -23,6 +22,17 @@ pub(crate) fn missing(name: &str) -> Response<Bytes> {
         "invalid_request",
         &format!("Missing required parameter: {name}"),
     )
+}
+
+/// The fields of a successful answer besides its tokens, with `access_token` first as Auth0
+/// sends it (filled in when signed).
+pub(crate) fn answer_body(config: &EmulatorConfig, scope: String) -> Map<String, Value> {
+    let mut body = Map::new();
+    body.insert("access_token".into(), Value::Null);
+    body.insert("expires_in".into(), json!(config.token_lifetime_secs));
+    body.insert("scope".into(), Value::String(scope));
+    body.insert("token_type".into(), Value::String("Bearer".into()));
+    body
 }
 
 /// Finds the client and checks its secret; the error response when that fails.
@@ -39,15 +49,15 @@ pub(crate) fn client<'c>(
         .ok_or_else(|| Box::new(auth_error(401, "access_denied", "Unauthorized")))
 }
 
-/// An ID token for `user` and application `client`, with the session id as `sid` when there is
-/// a session.
-pub(crate) fn id_token(
+/// The claims of an ID token for `user` and application `client`, with the session id as `sid`
+/// when there is a session (signed later, outside the state lock: see `TokenAnswer`).
+pub(crate) fn id_claims(
     issuer: &str,
     user: &User,
     client: &str,
     now: i64,
     sid: Option<&str>,
-) -> Option<String> {
+) -> Value {
     let mut id_claims = json!({
         "iss": issuer,
         "sub": user.user_id.as_deref().unwrap_or_default(),
@@ -55,7 +65,9 @@ pub(crate) fn id_token(
         "iat": now,
         "exp": now.saturating_add(36_000),
     });
-    let map = id_claims.as_object_mut()?;
+    let Some(map) = id_claims.as_object_mut() else {
+        return id_claims;
+    };
     if let Value::Object(profile) = serde_json::to_value(user).unwrap_or(Value::Null) {
         for key in [
             "email",
@@ -73,5 +85,5 @@ pub(crate) fn id_token(
     if let Some(sid) = sid {
         map.insert("sid".into(), Value::String(sid.to_owned()));
     }
-    sign(&id_claims)
+    id_claims
 }

@@ -1,7 +1,5 @@
 //! `POST /oauth/token`: client credentials, and the password-realm grant for database users.
 
-use bytes::Bytes;
-use http::Response;
 use serde_json::{Map, Value, json};
 
 use super::tenant::hooks;
@@ -9,12 +7,12 @@ use crate::auth::management_audience;
 use crate::config::EmulatorConfig;
 use crate::connections::StrategyKind;
 use crate::profile::password_matches;
-use crate::reply::{auth_error, json_response};
+use crate::reply::auth_error;
 use crate::request::ApiRequest;
 use crate::state::State;
-use crate::tokens::{AccessClaims, sign};
+use crate::tokens::{AccessClaims, Claims, TokenAnswer};
 
-use super::grant_support::{client, id_token, missing, text};
+use super::grant_support::{answer_body, client, id_claims, missing, text};
 
 /// The password-realm grant type.
 pub(crate) const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
@@ -32,24 +30,25 @@ const USER_SCOPES: &[&str] = &[
     "update:current_user_identities",
 ];
 
-/// Handles `POST /oauth/token`.
+/// Handles `POST /oauth/token`: everything but the signatures, which the caller makes with
+/// [`TokenAnswer::into_response`] once the state lock is released.
 pub(crate) fn issue(
     state: &mut State,
     config: &EmulatorConfig,
     request: &ApiRequest,
     issuer: &str,
     now_ms: i64,
-) -> Response<Bytes> {
+) -> TokenAnswer {
     let body = match request.json_object() {
         Ok(body) => body,
-        Err(e) => return auth_error(e.status, "invalid_request", &e.message),
+        Err(e) => return auth_error(e.status, "invalid_request", &e.message).into(),
     };
     let now = now_ms.div_euclid(1000);
     match text(&body, "grant_type") {
-        None => missing("grant_type"),
+        None => missing("grant_type").into(),
         Some("client_credentials") => {
             let response = client_credentials(state, config, &body, issuer, now);
-            if response.status().is_success() {
+            if matches!(response, TokenAnswer::Unsigned { .. }) {
                 let client = text(&body, "client_id").unwrap_or_default();
                 let audience = management_audience(issuer);
                 hooks::client_token(state, now_ms, client, &request.headers, &audience);
@@ -66,7 +65,8 @@ pub(crate) fn issue(
             400,
             "unsupported_grant_type",
             &format!("Unsupported grant type: {other}"),
-        ),
+        )
+        .into(),
     }
 }
 
@@ -76,10 +76,10 @@ fn client_credentials(
     body: &Map<String, Value>,
     issuer: &str,
     now: i64,
-) -> Response<Bytes> {
+) -> TokenAnswer {
     let client = match client(config, body) {
         Ok(c) => c,
-        Err(response) => return *response,
+        Err(response) => return (*response).into(),
     };
     let expected = management_audience(issuer);
     let Some(audience) = text(body, "audience") else {
@@ -87,14 +87,16 @@ fn client_credentials(
             403,
             "access_denied",
             "No audience parameter was provided, and no default audience has been configured",
-        );
+        )
+        .into();
     };
     if audience != expected {
         return auth_error(
             403,
             "access_denied",
             &format!("Service not found: {audience}"),
-        );
+        )
+        .into();
     }
     let granted: Vec<&str> = match text(body, "scope") {
         None => client.scopes.iter().map(String::as_str).collect(),
@@ -108,7 +110,8 @@ fn client_credentials(
                     403,
                     "access_denied",
                     &format!("Client has not been granted scopes: {}", denied.join(", ")),
-                );
+                )
+                .into();
             }
             requested.split_whitespace().collect()
         }
@@ -125,18 +128,8 @@ fn client_credentials(
         gty: Some("client-credentials".into()),
         jti: Some(state.ids.token_id()),
     };
-    let Some(token) = sign(&claims) else {
-        return auth_error(500, "server_error", "Could not sign the token");
-    };
-    json_response(
-        200,
-        &json!({
-            "access_token": token,
-            "expires_in": config.token_lifetime_secs,
-            "scope": scope,
-            "token_type": "Bearer",
-        }),
-    )
+    TokenAnswer::unsigned(answer_body(config, scope))
+        .with_token("access_token", Claims::Access(claims))
 }
 
 /// The password-realm grant. Each attempt is logged and counted for brute-force protection
@@ -148,17 +141,17 @@ fn password_realm(
     body: &Map<String, Value>,
     issuer: &str,
     (now_ms, headers): (i64, &http::HeaderMap),
-) -> Response<Bytes> {
+) -> TokenAnswer {
     let now = now_ms.div_euclid(1000);
     let client = match client(config, body) {
         Ok(c) => c.client_id.clone(),
-        Err(response) => return *response,
+        Err(response) => return (*response).into(),
     };
     let (Some(username), Some(password)) = (text(body, "username"), text(body, "password")) else {
-        return missing("username and password");
+        return missing("username and password").into();
     };
     let Some(realm) = text(body, "realm") else {
-        return missing("realm");
+        return missing("realm").into();
     };
     let is_database = state
         .connection_by_name(realm)
@@ -168,7 +161,8 @@ fn password_realm(
             400,
             "invalid_request",
             "Unknown realm or not a database connection",
-        );
+        )
+        .into();
     }
     let wanted = username.to_lowercase();
     let found = state.users().iter().find(|stored| {
@@ -185,7 +179,7 @@ fn password_realm(
     });
     let Some(stored) = found else {
         hooks::login_unknown_user(state, now_ms, &client, headers, username);
-        return auth_error(403, "invalid_grant", "Wrong email or password.");
+        return auth_error(403, "invalid_grant", "Wrong email or password.").into();
     };
     let user_id = stored.user.user_id.clone().unwrap_or_default();
     let verified = stored
@@ -198,15 +192,16 @@ fn password_realm(
             429,
             "too_many_attempts",
             "Your account has been blocked after multiple consecutive login attempts.",
-        );
+        )
+        .into();
     }
     if !verified {
         hooks::login_wrong_password(state, now_ms, &client, headers, &user, username);
-        return auth_error(403, "invalid_grant", "Wrong email or password.");
+        return auth_error(403, "invalid_grant", "Wrong email or password.").into();
     }
     if user.blocked == Some(true) {
         hooks::login_blocked_user(state, now_ms, &client, headers, &user);
-        return auth_error(401, "unauthorized", "user is blocked");
+        return auth_error(401, "unauthorized", "user is blocked").into();
     }
     hooks::login_succeeded(state, now_ms, &client, headers, &user);
     let requested = text(body, "scope").unwrap_or("openid");
@@ -229,31 +224,23 @@ fn password_realm(
         gty: Some("password".into()),
         jti: Some(state.ids.token_id()),
     };
-    let Some(access_token) = sign(&claims) else {
-        return auth_error(500, "server_error", "Could not sign the token");
-    };
-    let mut response = json!({
-        "access_token": access_token,
-        "scope": scope,
-        "expires_in": config.token_lifetime_secs,
-        "token_type": "Bearer",
-    });
+    let mut answer = TokenAnswer::unsigned(answer_body(config, scope.clone()))
+        .with_token("access_token", Claims::Access(claims));
     // `offline_access` for an API that allows it: a session and a refresh token bound to it.
     let offline = scopes.contains(&"offline_access").then(|| {
         crate::sessions::grant::on_login(state, &user_id, &client, &audience, &scope, issuer, now)
     });
     let offline = offline.flatten();
-    if let (Some((_, refresh_token)), Some(map)) = (&offline, response.as_object_mut()) {
-        map.insert("refresh_token".into(), Value::String(refresh_token.clone()));
+    if let (Some((_, refresh_token)), TokenAnswer::Unsigned { body, .. }) = (&offline, &mut answer)
+    {
+        body.insert("refresh_token".into(), Value::String(refresh_token.clone()));
     }
     if scopes.contains(&"openid") {
         let sid = offline.as_ref().map(|(sid, _)| sid.as_str());
-        let Some(id_token) = id_token(issuer, &user, &client, now, sid) else {
-            return auth_error(500, "server_error", "Could not sign the token");
-        };
-        if let Some(map) = response.as_object_mut() {
-            map.insert("id_token".into(), Value::String(id_token));
-        }
+        answer = answer.with_token(
+            "id_token",
+            Claims::Id(id_claims(issuer, &user, &client, now, sid)),
+        );
     }
-    json_response(200, &response)
+    answer
 }

@@ -12,18 +12,17 @@
 //! blocked user's token answers 403 `invalid_grant` / `user is blocked` (the body auth0-spa-js
 //! handles, auth0/auth0-spa-js#1525).
 
-use bytes::Bytes;
-use http::{HeaderMap, Response};
+use http::HeaderMap;
 use serde_json::{Map, Value, json};
 
 use crate::auth::management_audience;
 use crate::config::EmulatorConfig;
-use crate::handlers::grant_support::{client, id_token, missing, text};
+use crate::handlers::grant_support::{answer_body, client, id_claims, missing, text};
 use crate::handlers::tenant::hooks;
-use crate::reply::{auth_error, json_response};
+use crate::reply::auth_error;
 use crate::state::State;
 use crate::state::sessions::{ExchangeRefusal, Login};
-use crate::tokens::{AccessClaims, sign};
+use crate::tokens::{AccessClaims, Claims, TokenAnswer};
 
 /// The answer for a token that is unknown, revoked, expired or another application's.
 const INVALID: &str = "Unknown or invalid refresh token.";
@@ -67,13 +66,13 @@ pub(crate) fn refresh(
     body: &Map<String, Value>,
     issuer: &str,
     now_ms: i64,
-) -> Response<Bytes> {
+) -> TokenAnswer {
     let client_id = match client(config, body) {
         Ok(c) => c.client_id.clone(),
-        Err(response) => return *response,
+        Err(response) => return (*response).into(),
     };
     let Some(token) = text(body, "refresh_token") else {
-        return missing("refresh_token");
+        return missing("refresh_token").into();
     };
     let refuse = |state: &mut State, user_id: Option<String>, reason: &str| {
         hooks::refresh_refused(
@@ -84,7 +83,7 @@ pub(crate) fn refresh(
             user_id.as_deref(),
             reason,
         );
-        auth_error(403, "invalid_grant", reason)
+        TokenAnswer::from(auth_error(403, "invalid_grant", reason))
     };
     let grant = match state.sessions.exchange(token, &client_id, now_ms) {
         Ok(grant) => grant,
@@ -112,23 +111,12 @@ pub(crate) fn refresh(
         gty: Some("refresh_token".into()),
         jti: Some(state.ids.token_id()),
     };
-    let Some(access_token) = sign(&claims) else {
-        return auth_error(500, "server_error", "Could not sign the token");
-    };
-    let mut response = json!({
-        "access_token": access_token,
-        "expires_in": config.token_lifetime_secs,
-        "scope": grant.scope,
-        "token_type": "Bearer",
-    });
+    let mut answer = TokenAnswer::unsigned(answer_body(config, grant.scope.clone()))
+        .with_token("access_token", Claims::Access(claims));
     if grant.scope.split_whitespace().any(|s| s == "openid") {
         let sid = grant.session_id.as_deref();
-        let Some(id) = id_token(issuer, &user, &client_id, now, sid) else {
-            return auth_error(500, "server_error", "Could not sign the token");
-        };
-        if let Some(map) = response.as_object_mut() {
-            map.insert("id_token".into(), Value::String(id));
-        }
+        let id = id_claims(issuer, &user, &client_id, now, sid);
+        answer = answer.with_token("id_token", Claims::Id(id));
     }
     hooks::refresh_exchanged(
         state,
@@ -138,5 +126,5 @@ pub(crate) fn refresh(
         &grant.user_id,
         &grant.audience,
     );
-    json_response(200, &response)
+    answer
 }

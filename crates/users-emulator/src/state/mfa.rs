@@ -75,6 +75,11 @@ impl MfaState {
         self.users.get(user_id)
     }
 
+    /// The users that hold records.
+    pub(crate) fn user_ids(&self) -> impl Iterator<Item = &str> {
+        self.users.keys().map(String::as_str)
+    }
+
     fn user_mut(&mut self, user_id: &str) -> &mut UserMfa {
         self.users.entry(user_id.to_owned()).or_default()
     }

@@ -8,13 +8,15 @@
 //! - `groups(name, body)`: one row per group of operations (`ids`, `connections`, `blocks`,
 //!   `mfa`, `tenant` without its logs, `sessions`), each written only when its JSON changed.
 //!
-//! A write commits only the rows it changed, in one transaction. `synchronous=NORMAL` with WAL:
+//! A write commits only the rows it changed. Writes are committed in groups (`group`): one
+//! committer thread writes every batch queued since its last commit in one transaction, and
+//! each write is answered once the transaction carrying it committed. `synchronous=NORMAL` with WAL:
 //! a commit is in the operating system's cache when the response is sent, so a killed process
 //! (`kill -9`) loses nothing acknowledged and the database always opens; only a power failure
 //! can lose the last commits (never corrupt the file), which is the trade an emulator wants for
 //! writes that do not wait for the disk.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -24,7 +26,10 @@ use rusqlite::{Connection, params};
 use crate::persist::{StateFile, StateFileError};
 use crate::state::{SNAPSHOT_VERSION, State, StoredUser};
 
+mod group;
 mod open;
+
+pub(crate) use group::{GroupCommit, Ticket};
 
 /// The `meta.format` value of an emulator store.
 pub(crate) const FORMAT: &str = "users-emulator-store";
@@ -33,6 +38,8 @@ pub(crate) const SCHEMA_VERSION: i64 = 2;
 /// How long a commit waits for a lock taken by another connection (e.g. a `sqlite3` shell in
 /// a write transaction) before it fails.
 const BUSY_TIMEOUT_MS: u64 = 1000;
+/// The page cache, in KiB as `PRAGMA cache_size` takes it (negative: a size, not a page count).
+const CACHE_KIB: i64 = -16 * 1024;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,10 +59,24 @@ pub(crate) struct Store {
     // locks are released by SQLite, never by closing another descriptor of the same file.
     conn: Connection,
     _lock: File,
-    /// Each group's JSON as last committed.
+    /// What the store holds once every prepared batch is committed (see [`View`]).
+    view: View,
+}
+
+/// What the store holds, as far as preparing the next batch needs to know: each group's JSON
+/// and the log's extent. [`View::prepare`] advances it to include the batch it returns, so a
+/// batch is prepared against every batch before it whether or not those are committed yet
+/// (group commit); a failed commit is followed by [`Store::load`], which resets it.
+#[derive(Debug, Default)]
+pub(crate) struct View {
+    path: PathBuf,
+    /// Each group's JSON.
     groups: HashMap<&'static str, String>,
-    /// The committed log: `log_id` → `pos`, and the next position.
-    logs: HashMap<String, i64>,
+    /// The log: how many events, the last one's id, and the next position. The log is only
+    /// appended to and dropped from the front, so its rows always have the positions
+    /// `next_log_pos - log_len .. next_log_pos`.
+    log_len: usize,
+    log_tail: Option<String>,
     next_log_pos: i64,
 }
 
@@ -73,10 +94,18 @@ pub(crate) struct Batch {
     logs: Option<LogChange>,
 }
 
+/// How the logs table follows the log: rows below a position deleted, new events appended.
 #[derive(Debug, Default)]
 struct LogChange {
+    /// Delete the rows whose position is below this (`i64::MAX`: every row).
+    delete_below: i64,
+    /// The events appended, (`log_id`, JSON), oldest first.
     added: Vec<(String, String)>,
-    removed: Vec<String>,
+    /// The position of the first added event.
+    first_pos: i64,
+    /// The log's length and last id once committed.
+    len: usize,
+    tail: Option<String>,
 }
 
 impl Batch {
@@ -114,9 +143,10 @@ impl Store {
             path: path.to_owned(),
             conn,
             _lock: lock,
-            groups: HashMap::new(),
-            logs: HashMap::new(),
-            next_log_pos: 0,
+            view: View {
+                path: path.to_owned(),
+                ..View::default()
+            },
         })
     }
 
@@ -158,6 +188,11 @@ impl Store {
             .map_err(|e| self.err(e))?;
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.err(e))?;
+        // 16 MiB of page cache (SQLite's default is 2 MiB): writes to random users of a large
+        // tenant then find most B-tree pages in the cache instead of reading them back.
+        self.conn
+            .pragma_update(None, "cache_size", CACHE_KIB)
             .map_err(|e| self.err(e))?;
         if !existed {
             self.conn.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
@@ -231,8 +266,8 @@ impl Store {
                 users.push((u64::try_from(seq).unwrap_or(0), user));
             }
         }
-        let mut logs = HashMap::new();
         let mut next_log_pos = 0;
+        let mut log_tail = None;
         {
             let mut query = self
                 .conn
@@ -247,23 +282,42 @@ impl Store {
                     .and_then(|v| Ok(v.as_str()?))
                     .map_err(|e| self.err(e))?;
                 let event = serde_json::from_str(body).map_err(|e| bad("log event", e))?;
-                state.tenant.logs.push(event);
-                logs.insert(log_id, pos);
+                state.tenant.logs.push_back(event);
+                log_tail = Some(log_id);
                 next_log_pos = pos.saturating_add(1);
             }
         }
         state.version = SNAPSHOT_VERSION;
         state.set_users(users);
         state.tracking_mut().enable();
-        self.groups = groups;
-        self.logs = logs;
-        self.next_log_pos = next_log_pos;
+        let log_len = state.tenant.logs.len();
+        self.view = View {
+            path: self.path.clone(),
+            groups,
+            log_len,
+            log_tail: log_tail.filter(|_| log_len > 0),
+            next_log_pos,
+        };
         Ok(state)
     }
 
-    /// What `state` changed since the last commit (drains its change tracking). Runs under
-    /// the state lock: it serializes only the changed users and the groups.
-    pub(crate) fn prepare(&self, state: &mut State) -> Result<Batch, StateFileError> {
+    /// What `state` changed since the last prepared batch (drains its change tracking), for
+    /// [`Store::commit`]; see [`View::prepare`].
+    pub(crate) fn prepare(&mut self, state: &mut State) -> Result<Batch, StateFileError> {
+        self.view.prepare(state)
+    }
+
+    /// Hands the view over to whoever prepares batches from now on (the group commit).
+    pub(crate) fn take_view(&mut self) -> View {
+        std::mem::take(&mut self.view)
+    }
+}
+
+impl View {
+    /// What `state` changed since the last batch this view prepared (drains its change
+    /// tracking), and advances the view past it. Runs under the state lock: it serializes only
+    /// the changed users, the groups and the new log events.
+    pub(crate) fn prepare(&mut self, state: &mut State) -> Result<Batch, StateFileError> {
         let drained = state.tracking_mut().drain();
         state.tracking_mut().enable();
         let mut batch = Batch {
@@ -299,105 +353,128 @@ impl Store {
                 batch.groups.push((name, body));
             }
         }
-        batch.logs = self.log_change(&state.tenant.logs)?;
+        batch.logs = self.log_change(&state.tenant.logs, drained.replaced)?;
+        for (name, body) in &batch.groups {
+            self.groups.insert(name, body.clone());
+        }
+        if let Some(change) = &batch.logs {
+            self.log_len = change.len;
+            self.log_tail = change.tail.clone();
+            self.next_log_pos = change
+                .first_pos
+                .saturating_add(i64::try_from(change.added.len()).unwrap_or(i64::MAX));
+        }
         Ok(batch)
     }
 
-    /// The log events added and removed since the last commit. The log only grows at the end
-    /// and drops its oldest events, so an unchanged length and last id mean no change.
+    /// The log events added and dropped since the last commit, found from the back: the
+    /// events after the last committed one are new, and as many of the oldest rows go as the
+    /// log has dropped. Costs the number of new events, not the log's length. A log that no
+    /// longer holds the last committed event (a reset), or of a state replaced whole (an
+    /// import, whose events may repeat committed ids over another history), is rewritten whole.
     fn log_change(
         &self,
-        logs: &[users_model::LogEvent],
+        logs: &VecDeque<users_model::LogEvent>,
+        replaced: bool,
     ) -> Result<Option<LogChange>, StateFileError> {
-        let last = logs.last().and_then(|l| l.log_id.as_deref());
-        if logs.len() == self.logs.len() && last.is_none_or(|id| self.logs.contains_key(id)) {
+        let id_of = |event: &users_model::LogEvent| event.log_id.clone().unwrap_or_default();
+        let last = logs.back().map(id_of);
+        if !replaced && logs.len() == self.log_len && last == self.log_tail {
             return Ok(None);
         }
-        let mut change = LogChange::default();
-        let mut current = HashSet::with_capacity(logs.len());
-        for event in logs {
-            let id = event.log_id.clone().unwrap_or_default();
-            if !self.logs.contains_key(&id) {
-                change.added.push((id.clone(), json(&self.path, event)?));
+        let committed = match &self.log_tail {
+            _ if replaced => None,
+            None => Some(0),
+            Some(tail) => logs
+                .iter()
+                .rposition(|e| e.log_id.as_deref().unwrap_or_default() == tail)
+                .map(|at| at + 1),
+        };
+        let (delete_below, first_new) = match committed {
+            Some(kept) => {
+                let kept_rows = i64::try_from(kept).unwrap_or(i64::MAX);
+                (self.next_log_pos.saturating_sub(kept_rows), kept)
             }
-            current.insert(id);
+            None => (i64::MAX, 0),
+        };
+        let mut added = Vec::with_capacity(logs.len().saturating_sub(first_new));
+        for event in logs.iter().skip(first_new) {
+            added.push((id_of(event), json(&self.path, event)?));
         }
-        change.removed = self
-            .logs
-            .keys()
-            .filter(|id| !current.contains(*id))
-            .cloned()
-            .collect();
-        Ok(Some(change))
+        Ok(Some(LogChange {
+            delete_below,
+            added,
+            first_pos: self.next_log_pos,
+            len: logs.len(),
+            tail: last,
+        }))
+    }
+}
+
+impl Store {
+    /// Writes `batch` in one transaction; on failure nothing changed in the database, and the
+    /// caller must [`Store::load`] (the view already counts the batch as written).
+    pub(crate) fn commit(&mut self, batch: Batch) -> Result<(), StateFileError> {
+        self.commit_all(std::slice::from_ref(&batch))
     }
 
-    /// Writes `batch` in one transaction; on success the store's view of what is committed
-    /// follows it, on failure nothing changed (in the database or here).
-    pub(crate) fn commit(&mut self, batch: Batch) -> Result<(), StateFileError> {
-        if batch.is_empty() {
+    /// Writes `batches` (in the order they were prepared) in one transaction: all or nothing.
+    pub(crate) fn commit_all(&mut self, batches: &[Batch]) -> Result<(), StateFileError> {
+        if batches.iter().all(Batch::is_empty) {
             return Ok(());
         }
         let path = self.path.clone();
         let err = |e: rusqlite::Error| db_error(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
-        if batch.replace_users {
-            tx.execute("DELETE FROM users", []).map_err(err)?;
+        for batch in batches {
+            write_batch(&tx, batch).map_err(err)?;
         }
-        {
-            let mut upsert = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO users (seq, user_id, body) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(err)?;
-            let mut delete = tx
-                .prepare_cached("DELETE FROM users WHERE seq = ?1")
-                .map_err(err)?;
-            for (seq, row) in &batch.users {
-                let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
-                match row {
-                    Some((user_id, body)) => upsert.execute(params![seq, user_id, body]),
-                    None => delete.execute(params![seq]),
-                }
-                .map_err(err)?;
-            }
-            let mut group = tx
-                .prepare_cached("INSERT OR REPLACE INTO groups (name, body) VALUES (?1, ?2)")
-                .map_err(err)?;
-            for (name, body) in &batch.groups {
-                group.execute(params![name, body]).map_err(err)?;
-            }
-        }
-        let mut logs = self.logs.clone();
-        let mut next_log_pos = self.next_log_pos;
-        if let Some(change) = &batch.logs {
-            let mut delete = tx
-                .prepare_cached("DELETE FROM logs WHERE log_id = ?1")
-                .map_err(err)?;
-            for id in &change.removed {
-                delete.execute(params![id]).map_err(err)?;
-                logs.remove(id);
-            }
-            let mut insert = tx
-                .prepare_cached("INSERT INTO logs (pos, log_id, body) VALUES (?1, ?2, ?3)")
-                .map_err(err)?;
-            for (id, body) in &change.added {
-                insert
-                    .execute(params![next_log_pos, id, body])
-                    .map_err(err)?;
-                logs.insert(id.clone(), next_log_pos);
-                next_log_pos = next_log_pos.saturating_add(1);
-            }
-        }
-        tx.commit().map_err(err)?;
-        for (name, body) in batch.groups {
-            self.groups.insert(name, body);
-        }
-        if batch.logs.is_some() {
-            self.logs = logs;
-            self.next_log_pos = next_log_pos;
-        }
-        Ok(())
+        tx.commit().map_err(err)
     }
+}
+
+/// The statements of one batch, inside the caller's transaction.
+fn write_batch(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> rusqlite::Result<()> {
+    if batch.replace_users {
+        tx.execute("DELETE FROM users", [])?;
+    }
+    // A changed user whose id stayed the same (most writes) only rewrites its body, which
+    // leaves the id index alone; a new user or a new id replaces the row.
+    let mut update =
+        tx.prepare_cached("UPDATE users SET body = ?3 WHERE seq = ?1 AND user_id IS ?2")?;
+    let mut upsert =
+        tx.prepare_cached("INSERT OR REPLACE INTO users (seq, user_id, body) VALUES (?1, ?2, ?3)")?;
+    let mut delete = tx.prepare_cached("DELETE FROM users WHERE seq = ?1")?;
+    for (seq, row) in &batch.users {
+        let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
+        match row {
+            Some((user_id, body)) => {
+                if update.execute(params![seq, user_id, body])? == 0 {
+                    upsert.execute(params![seq, user_id, body])?;
+                }
+            }
+            None => {
+                delete.execute(params![seq])?;
+            }
+        }
+    }
+    let mut group =
+        tx.prepare_cached("INSERT OR REPLACE INTO groups (name, body) VALUES (?1, ?2)")?;
+    for (name, body) in &batch.groups {
+        group.execute(params![name, body])?;
+    }
+    if let Some(change) = &batch.logs {
+        tx.prepare_cached("DELETE FROM logs WHERE pos < ?1")?
+            .execute(params![change.delete_below])?;
+        let mut insert =
+            tx.prepare_cached("INSERT INTO logs (pos, log_id, body) VALUES (?1, ?2, ?3)")?;
+        let mut pos = change.first_pos;
+        for (id, body) in &change.added {
+            insert.execute(params![pos, id, body])?;
+            pos = pos.saturating_add(1);
+        }
+    }
+    Ok(())
 }
 
 /// Reads the first bytes of `path` (fewer when it is shorter); `None` when it does not exist.
@@ -448,4 +525,120 @@ fn legacy(path: &Path) -> Result<State, StateFileError> {
             path: path.to_owned(),
             source: io::Error::new(io::ErrorKind::NotFound, "the state file disappeared"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::IdGenerator;
+    use crate::state::tenant::logs::{Event, MAX_EVENTS, Origin};
+    use proptest::prelude::*;
+
+    /// A fresh store in the temporary directory, removed (with its WAL files) when dropped.
+    struct TempStore {
+        path: PathBuf,
+    }
+
+    impl TempStore {
+        fn new(name: &str) -> Self {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let path = std::env::temp_dir().join(format!(
+                "users-emulator-store-{name}-{}-{nanos}.db",
+                std::process::id()
+            ));
+            Self { path }
+        }
+    }
+
+    impl Drop for TempStore {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = self.path.as_os_str().to_owned();
+                name.push(suffix);
+                let _ = fs::remove_file(PathBuf::from(name));
+            }
+        }
+    }
+
+    fn append(state: &mut State, ids: &mut IdGenerator, count: usize) {
+        for n in 0..count {
+            let event = Event {
+                event_type: "sapi",
+                description: "Update a User",
+                user_id: Some("auth0|1"),
+                user_name: None,
+                details: None,
+            };
+            let now = 1_700_000_000_000_i64.saturating_add(i64::try_from(n).unwrap_or(0));
+            state.tenant.log(ids, now, &Origin::default(), event);
+        }
+    }
+
+    fn commit(store: &mut Store, state: &mut State) {
+        let batch = store.prepare(state).expect("prepares");
+        store.commit(batch).expect("commits");
+    }
+
+    fn rows(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM logs", [], |r| r.get(0))
+            .expect("counts")
+    }
+
+    /// Commits after each step of `steps` (`Some(n)`: append n events, `None`: clear the log
+    /// as a reset does) and checks that the store reads back exactly the log in memory.
+    fn check_log_steps(name: &str, steps: &[Option<usize>]) {
+        let temp = TempStore::new(name);
+        let (mut store, loaded) = Store::open(&temp.path).expect("opens");
+        assert!(loaded.is_none());
+        let mut state = State::new(1, Vec::new());
+        let mut ids = IdGenerator::new(7);
+        commit(&mut store, &mut state);
+        for step in steps {
+            match step {
+                Some(count) => append(&mut state, &mut ids, *count),
+                None => state.tenant.logs.clear(),
+            }
+            commit(&mut store, &mut state);
+            assert_eq!(
+                rows(&store),
+                i64::try_from(state.tenant.logs.len()).unwrap_or(-1)
+            );
+            let back = store.load().expect("reads back");
+            assert_eq!(back.tenant.logs, state.tenant.logs, "after {step:?}");
+        }
+    }
+
+    #[test]
+    fn a_full_log_commits_only_its_new_events_and_drops_its_oldest_rows() {
+        check_log_steps(
+            "full-log",
+            &[
+                Some(MAX_EVENTS - 2),
+                Some(1),
+                Some(5),
+                Some(0),
+                Some(MAX_EVENTS + 3),
+                Some(2),
+            ],
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn the_stored_log_always_reads_back_as_the_log_in_memory(
+            steps in proptest::collection::vec(
+                prop_oneof![4 => (0usize..40).prop_map(Some), 1 => Just(None)],
+                1..12,
+            )
+        ) {
+            check_log_steps("log-steps", &steps);
+        }
+    }
 }

@@ -51,9 +51,10 @@ pub struct Api {
 }
 
 impl Api {
+    /// An emulator with `config`, in memory or (when the suites run in store mode, see
+    /// `users_fixtures::test_store_path`) on a fresh `--state` store.
     pub async fn start(backend: Backend, config: EmulatorConfig) -> Api {
-        let emulator = Emulator::new(config);
-        Api::attach(backend, emulator).await
+        Api::attach(backend, emulator(config)).await
     }
 
     pub async fn attach(backend: Backend, emulator: Emulator) -> Api {
@@ -222,6 +223,20 @@ impl Api {
 }
 
 /// `encodeURIComponent` for a user id in a path.
+/// An emulator with `config`: in memory, or on a fresh `--state` store when the suites run in
+/// store mode (`USERS_EMULATOR_TEST_STORE`, see `users_fixtures::test_store_path`).
+pub fn emulator(config: EmulatorConfig) -> Emulator {
+    match users_fixtures::test_store_path() {
+        Some(path) => {
+            let clock = Arc::new(users_emulator::SystemClock);
+            Emulator::open(config, clock, &path)
+                .unwrap_or_else(|e| panic!("store {}: {e}", path.display()))
+                .0
+        }
+        None => Emulator::new(config),
+    }
+}
+
 pub fn enc(id: &str) -> String {
     users_model::encode_component(id)
 }

@@ -33,6 +33,17 @@ impl Running {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
     }
+
+    /// Sends `signal` (`TERM`, `INT`, ...) with `kill(1)` and waits for the exit.
+    pub fn signal(mut self, signal: &str) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal}");
+        self.child.wait().expect("reaped")
+    }
 }
 
 /// Starts the binary on a fresh loopback port with `args` after `--listen`.
@@ -61,10 +72,10 @@ pub fn spawn(mut command: Command) -> Running {
     let stdout = running.child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        // Reads to the end even when nobody listens any more, so the process never writes
+        // into a closed pipe.
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
+            let _ = tx.send(line);
         }
     });
     while running.base.is_empty() {

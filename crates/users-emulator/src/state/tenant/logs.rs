@@ -39,7 +39,7 @@ pub(crate) struct Event<'a> {
 
 /// `900` + the event's time as digits + a generated number: unique, and ordered by time like
 /// the recorded `log_id`s (`90020210903201649…`).
-fn log_id(ids: &mut IdGenerator, now_ms: i64) -> String {
+pub(crate) fn log_id(ids: &mut IdGenerator, now_ms: i64) -> String {
     let digits: String = Timestamp::from_millis(now_ms)
         .to_string()
         .chars()
@@ -80,10 +80,9 @@ impl Tenant {
             log.strategy = Some(strategy.to_owned());
             log.strategy_type = Some(strategy_type(strategy).to_owned());
         }
-        self.logs.push(log);
-        if self.logs.len() > MAX_EVENTS {
-            let excess = self.logs.len() - MAX_EVENTS;
-            self.logs.drain(..excess);
+        self.logs.push_back(log);
+        while self.logs.len() > MAX_EVENTS {
+            self.logs.pop_front();
         }
     }
 

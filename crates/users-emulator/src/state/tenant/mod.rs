@@ -12,7 +12,7 @@ pub(crate) mod brute_force;
 pub(crate) mod logs;
 pub(crate) mod seed;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -39,9 +39,10 @@ pub(crate) struct Tenant {
     /// User id → directly assigned permissions, in assignment order, no duplicates.
     #[serde(default)]
     pub user_permissions: BTreeMap<String, Vec<PermissionRef>>,
-    /// Oldest first; listings reverse it (newest first by default).
+    /// Oldest first; listings reverse it (newest first by default). Only ever appended to at
+    /// the back and dropped from the front (the store's incremental log commit relies on it).
     #[serde(default)]
-    pub logs: Vec<logs::StoredLog>,
+    pub logs: VecDeque<logs::StoredLog>,
     /// Brute-force protection's setting and its consecutive-failure counters.
     #[serde(default)]
     pub brute_force: BruteForce,

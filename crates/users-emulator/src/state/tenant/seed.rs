@@ -233,7 +233,19 @@ pub(crate) fn stage(
     tenant.user_roles.retain(|_, v| !v.is_empty());
     tenant.user_permissions.retain(|_, v| !v.is_empty());
     if let Some(logs) = section::<Vec<LogEvent>>(doc, "logs")? {
-        tenant.logs.extend(logs);
+        for mut event in logs {
+            // Every stored event has an id, as Auth0's do (the store finds its rows by it).
+            if event.log_id.is_none() {
+                let millis = event
+                    .date
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .and_then(users_model::Timestamp::parse)
+                    .map_or(0, |t| t.as_millis());
+                event.log_id = Some(super::logs::log_id(ids, millis));
+            }
+            tenant.logs.push_back(event);
+        }
     }
     if let Some(bf) = section::<SeedBruteForce>(doc, "brute_force")? {
         tenant.brute_force.max_attempts = bf.max_attempts;
@@ -269,6 +281,31 @@ mod tests {
         assert_eq!(tenant.roles_of("auth0|1"), [tenant.roles[0].id.clone()]);
         assert_eq!(tenant.organizations[0].members, ["auth0|1"]);
         assert_eq!(tenant.brute_force.max_attempts, 3);
+    }
+
+    #[test]
+    fn seeded_log_events_without_an_id_get_one_and_keep_theirs() {
+        let document = doc(json!({"logs": [
+            {"type": "s", "user_id": "auth0|1", "date": "2024-01-01T00:00:00.000Z"},
+            {"type": "f", "user_id": "auth0|1"},
+            {"type": "s", "user_id": "auth0|1", "log_id": "90020240101"}
+        ]}));
+        let mut ids = IdGenerator::new(1);
+        let tenant = stage(&Tenant::default(), &document, &mut ids, &|_| true).unwrap();
+        let log_ids: Vec<&str> = tenant
+            .logs
+            .iter()
+            .map(|e| e.log_id.as_deref().unwrap_or_default())
+            .collect();
+        assert!(
+            log_ids[0].starts_with("90020240101000000000"),
+            "{log_ids:?}"
+        );
+        assert!(
+            log_ids[1].starts_with("900") && log_ids[1] != log_ids[0],
+            "{log_ids:?}"
+        );
+        assert_eq!(log_ids[2], "90020240101");
     }
 
     #[test]
