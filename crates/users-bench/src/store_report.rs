@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use crate::store_sweep::{READ_INFLIGHT, StoreRow, SweepOutcome, WIDE_INFLIGHT, ratio};
+use crate::store_sweep::{
+    READ_INFLIGHT, READ_ROUNDS, StoreRow, SweepOutcome, WIDE_INFLIGHT, ratio,
+};
 
 /// PATCH p50 at 1 in flight on the largest tenant ÷ on the smallest, at most.
 pub const PER_WRITE_BAR: f64 = 1.5;
@@ -75,7 +77,7 @@ pub fn markdown(outcome: &SweepOutcome) -> String {
         out,
         "\n| users (reads) | store | GET×{WIDE_INFLIGHT} req/s | GET×{WIDE_INFLIGHT} p50 µs \
          | GET×{WIDE_INFLIGHT} p99 µs | emulator CPU µs/GET | GET×{READ_INFLIGHT} p99 alone µs \
-         | GET×{READ_INFLIGHT} p99 under writes µs | p99 ratio | paced PATCH/s asked | answered \
+         | GET×{READ_INFLIGHT} p99 under writes µs | p99 ratio (paired) | paced PATCH/s asked | answered \
          | shed |\n\
          |---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
@@ -91,7 +93,7 @@ pub fn markdown(outcome: &SweepOutcome) -> String {
             row.get_wide.emulator_cpu_us_per_request,
             row.get_alone.p99_us,
             row.get_under_writes.p99_us,
-            row.read_p99_ratio(),
+            row.read_p99_ratio,
             row.writes.target_per_sec,
             row.writes.answered_per_sec,
             row.writes.shed,
@@ -177,7 +179,7 @@ pub fn verdicts(outcome: &SweepOutcome) -> Vec<Verdict> {
         }),
     });
 
-    let reads = large.read_p99_ratio();
+    let reads = large.read_p99_ratio;
     verdicts.push(Verdict {
         target: format!(
             "GET p99 under {} paced PATCH/s ≤ {READ_P99_BAR}× alone ({READ_INFLIGHT} in flight, \
@@ -185,7 +187,8 @@ pub fn verdicts(outcome: &SweepOutcome) -> Vec<Verdict> {
             large.writes.target_per_sec, large.users
         ),
         measured: format!(
-            "{:.1} µs vs {:.1} µs: {reads:.2}× ({:.0} PATCH/s answered meanwhile)",
+            "{:.1} µs vs {:.1} µs (medians of {READ_ROUNDS} rounds), paired ratio {reads:.2}× \
+             ({:.0} PATCH/s answered meanwhile)",
             large.get_under_writes.p99_us, large.get_alone.p99_us, large.writes.answered_per_sec
         ),
         verdict: judge(
@@ -264,6 +267,7 @@ mod tests {
             get_wide: phase(20000.0, 3000.0, 6000.0),
             get_alone: phase(8000.0, 900.0, 1000.0),
             get_under_writes: phase(7000.0, 1000.0, under),
+            read_p99_ratio: under / 1000.0,
             writes: PacedFigures {
                 target_per_sec: 1000,
                 answered_per_sec: 998.0,

@@ -29,6 +29,8 @@ use crate::target::{ExchangeError, Op};
 pub const WIDE_INFLIGHT: usize = 64;
 /// Requests in flight for the read-latency rows (alone and under writes).
 pub const READ_INFLIGHT: usize = 8;
+/// How many times the read phases alternate (alone, under writes).
+pub const READ_ROUNDS: usize = 3;
 /// The most paced writes outstanding at once; past it a tick is shed and counted.
 pub const WRITE_CAP: usize = 16;
 /// How long a stopping server may take to let go of its store.
@@ -45,7 +47,8 @@ pub struct StoreSweepConfig {
     pub single_requests: usize,
     /// Measured requests of PATCH and GET at 64 in flight.
     pub wide_requests: usize,
-    /// Measured requests of GET at 8 in flight, alone and again under writes.
+    /// Measured requests of GET at 8 in flight alone, and as many under writes, split over
+    /// [`READ_ROUNDS`].
     pub read_requests: usize,
     /// Warm-up requests before each measured phase.
     pub warmup: usize,
@@ -94,11 +97,14 @@ pub struct StoreRow {
     pub patch_wide: Phase,
     /// GET at 64 in flight.
     pub get_wide: Phase,
-    /// GET at 8 in flight, nothing else running.
+    /// GET at 8 in flight, nothing else running (medians over [`READ_ROUNDS`]).
     pub get_alone: Phase,
-    /// GET at 8 in flight while the paced PATCH stream runs.
+    /// GET at 8 in flight while the paced PATCH stream runs (medians over [`READ_ROUNDS`]).
     pub get_under_writes: Phase,
-    /// What the paced PATCH stream did meanwhile.
+    /// The median over [`READ_ROUNDS`] of (GET p99 under writes ÷ GET p99 alone of the same
+    /// round); 0 when a round had no figure.
+    pub read_p99_ratio: f64,
+    /// What the paced PATCH stream did meanwhile (counts over every round).
     pub writes: PacedFigures,
     /// The emulator's peak RSS (`VmHWM`) at the end, seeding included, KiB.
     pub emulator_peak_rss_kib: u64,
@@ -116,11 +122,6 @@ impl StoreRow {
             .iter()
             .find_map(|p| p.first_error.as_deref())
             .or(self.writes.first_error.as_deref())
-    }
-
-    /// GET p99 under writes ÷ GET p99 alone (0 when either is missing).
-    pub fn read_p99_ratio(&self) -> f64 {
-        ratio(self.get_under_writes.p99_us, self.get_alone.p99_us)
     }
 
     fn phases(&self) -> [&Phase; 6] {
@@ -272,15 +273,7 @@ async fn measure_tenant(
     )
     .await?;
     let get_wide = run(Op::Get, WIDE_INFLIGHT, config.wide_requests, config.warmup).await?;
-    let get_alone = run(Op::Get, READ_INFLIGHT, config.read_requests, config.warmup).await?;
-    let writes = PacedLoad::start(
-        Arc::clone(&exchange),
-        Op::Update,
-        config.write_rate,
-        WRITE_CAP,
-    );
-    let get_under_writes = run(Op::Get, READ_INFLIGHT, config.read_requests, config.warmup).await;
-    let writes = writes.finish().await;
+    let reads = measure_reads(server, &exchange, config).await?;
     let patch_single_after = run(Op::Update, 1, config.single_requests, config.warmup).await?;
     let row = StoreRow {
         users: ids.len(),
@@ -290,12 +283,112 @@ async fn measure_tenant(
         patch_single_after,
         patch_wide,
         get_wide,
-        get_alone,
-        get_under_writes: get_under_writes?,
-        writes,
+        get_alone: reads.alone,
+        get_under_writes: reads.under_writes,
+        read_p99_ratio: reads.ratio,
+        writes: reads.writes,
         emulator_peak_rss_kib: server.peak_rss_kib()?,
     };
     Ok((row, exchange))
+}
+
+/// The read phases of a row, combined over [`READ_ROUNDS`].
+struct Reads {
+    alone: Phase,
+    under_writes: Phase,
+    ratio: f64,
+    writes: PacedFigures,
+}
+
+/// [`READ_ROUNDS`] times: GET at 8 in flight alone, then again next to the paced PATCH
+/// stream. Alternating keeps each pair close in time, so the ratio of a pair is not the
+/// shared machine's drift; the figures are medians over the rounds, the ratio the median of
+/// the rounds' ratios.
+async fn measure_reads(
+    server: &StubProcess,
+    exchange: &Arc<EmulatorExchange>,
+    config: &StoreSweepConfig,
+) -> io::Result<Reads> {
+    let requests = (config.read_requests / READ_ROUNDS).max(1);
+    let mut alone = Vec::new();
+    let mut under_writes = Vec::new();
+    let mut writes = Vec::new();
+    for _ in 0..READ_ROUNDS {
+        alone.push(
+            measure_phase(
+                server,
+                exchange,
+                Op::Get,
+                READ_INFLIGHT,
+                requests,
+                config.warmup,
+            )
+            .await?,
+        );
+        let paced = PacedLoad::start(
+            Arc::clone(exchange),
+            Op::Update,
+            config.write_rate,
+            WRITE_CAP,
+        );
+        let phase = measure_phase(
+            server,
+            exchange,
+            Op::Get,
+            READ_INFLIGHT,
+            requests,
+            config.warmup,
+        )
+        .await;
+        writes.push(paced.finish().await);
+        under_writes.push(phase?);
+    }
+    let ratios: Vec<f64> = alone
+        .iter()
+        .zip(&under_writes)
+        .map(|(a, u)| ratio(u.p99_us, a.p99_us))
+        .collect();
+    Ok(Reads {
+        alone: median_phase(&alone),
+        under_writes: median_phase(&under_writes),
+        ratio: stats::median(&ratios).unwrap_or(0.0),
+        writes: sum_paced(&writes),
+    })
+}
+
+/// The median of each figure, every request and error, the first failure.
+fn median_phase(rounds: &[Phase]) -> Phase {
+    let median_of = |f: fn(&Phase) -> f64| {
+        stats::median(&rounds.iter().map(f).collect::<Vec<_>>()).unwrap_or(0.0)
+    };
+    Phase {
+        inflight: rounds.first().map_or(0, |p| p.inflight),
+        requests: rounds.iter().map(|p| p.requests).sum(),
+        errors: rounds.iter().map(|p| p.errors).sum(),
+        first_error: rounds.iter().find_map(|p| p.first_error.clone()),
+        requests_per_sec: median_of(|p| p.requests_per_sec),
+        p50_us: median_of(|p| p.p50_us),
+        p99_us: median_of(|p| p.p99_us),
+        emulator_cpu_us_per_request: median_of(|p| p.emulator_cpu_us_per_request),
+    }
+}
+
+/// The paced loads of every round: counts summed, the answered rate their median.
+fn sum_paced(rounds: &[PacedFigures]) -> PacedFigures {
+    PacedFigures {
+        target_per_sec: rounds.first().map_or(0, |p| p.target_per_sec),
+        answered_per_sec: stats::median(
+            &rounds
+                .iter()
+                .map(|p| p.answered_per_sec)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0),
+        answered: rounds.iter().map(|p| p.answered).sum(),
+        shed: rounds.iter().map(|p| p.shed).sum(),
+        errors: rounds.iter().map(|p| p.errors).sum(),
+        first_error: rounds.iter().find_map(|p| p.first_error.clone()),
+    }
 }
 
 /// A warm-up of `warmup` requests, then `requests` measured ones of `op` at `inflight`.
