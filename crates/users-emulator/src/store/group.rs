@@ -193,7 +193,7 @@ impl Shared {
                 Ok(()) => {
                     lock(&self.queue).decided_upto = upto;
                     commits = commits.wrapping_add(1);
-                    if commits % COMMITS_PER_CHECKPOINT == 0 {
+                    if commits.is_multiple_of(COMMITS_PER_CHECKPOINT) {
                         checkpointer.request();
                     }
                     upto

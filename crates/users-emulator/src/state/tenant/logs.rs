@@ -63,8 +63,8 @@ impl Tenant {
         log.event_type = Some(event.event_type.to_owned());
         log.description = Some(Some(event.description.to_owned()));
         log.client_id = origin.client_id.map(str::to_owned);
-        log.// The emulator's applications have no names; the id stands in for it.
-            client_name = origin.client_id.map(str::to_owned);
+        // The emulator's applications have no names; the id stands in for it.
+        log.client_name = origin.client_id.map(str::to_owned);
         log.ip = origin.ip.map(str::to_owned);
         log.user_agent = origin.user_agent.map(str::to_owned);
         log.user_id = event.user_id.map(str::to_owned);
