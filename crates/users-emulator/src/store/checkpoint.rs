@@ -59,7 +59,10 @@ impl Checkpointer {
         let for_thread = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("users-emulator-checkpoint".into())
-            .spawn(move || for_thread.run(&conn))
+            .spawn(move || {
+                super::yield_to_request_threads();
+                for_thread.run(&conn);
+            })
             .map_err(|e| err(Box::new(e)))?;
         Ok(Self {
             shared,

@@ -88,6 +88,7 @@ impl GroupCommit {
         let committer = std::thread::Builder::new()
             .name("users-emulator-commit".into())
             .spawn(move || {
+                super::yield_to_request_threads();
                 for_thread.run(&mut store, &state, &checkpointer);
                 // The checkpoint connection closes first, then the store's, whose file lock
                 // keeps other processes out until nothing of this one has the file open.

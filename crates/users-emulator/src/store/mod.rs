@@ -487,6 +487,17 @@ fn write_batch(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> rusqlite::Resul
     Ok(())
 }
 
+/// Lowers the calling thread's scheduling priority (nice 10, Linux: per thread), for the
+/// store's committer and checkpoint threads: on a machine with few cores, the threads that
+/// answer requests (reads above all) then run first when they compete with a commit for a
+/// core. Best effort: where it is refused the thread keeps its priority.
+pub(crate) fn yield_to_request_threads() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::process::setpriority_process(None, 10);
+    }
+}
+
 /// Reads the first bytes of `path` (fewer when it is shorter); `None` when it does not exist.
 fn header(path: &Path) -> Result<Option<Vec<u8>>, StateFileError> {
     let io = |source: io::Error| StateFileError::Io {
