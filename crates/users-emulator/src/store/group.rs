@@ -13,7 +13,6 @@ use std::ops::RangeInclusive;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
-use super::checkpoint::{COMMITS_PER_CHECKPOINT, Checkpointer};
 use super::{Batch, Store, View};
 use crate::persist::StateFileError;
 use crate::state::State;
@@ -59,17 +58,16 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl GroupCommit {
-    /// Starts the committer thread for `store` (and the checkpoint thread beside it); `state`
-    /// is the state it reads back after a failed commit.
+    /// Starts the committer thread for `store`; `state` is the state it reads back after a
+    /// failed commit.
     ///
     /// # Errors
-    /// When the checkpoint connection cannot be opened or a thread cannot start.
+    /// When the thread cannot start.
     pub(crate) fn start(
         mut store: Store,
         state: Arc<Mutex<State>>,
     ) -> Result<Self, StateFileError> {
-        let path = store.stop_autocheckpoint()?.to_owned();
-        let checkpointer = Checkpointer::start(&path)?;
+        let path = store.path().to_owned();
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 view: store.take_view(),
@@ -89,11 +87,7 @@ impl GroupCommit {
             .name("users-emulator-commit".into())
             .spawn(move || {
                 super::yield_to_request_threads();
-                for_thread.run(&mut store, &state, &checkpointer);
-                // The checkpoint connection closes first, then the store's, whose file lock
-                // keeps other processes out until nothing of this one has the file open.
-                drop(checkpointer);
-                drop(store);
+                for_thread.run(&mut store, &state);
             })
             .map_err(|source| StateFileError::Io { path, source })?;
         Ok(Self {
@@ -169,8 +163,7 @@ impl Drop for GroupCommit {
 impl Shared {
     /// The committer: waits for queued batches, commits all of them at once, wakes their
     /// writers; on a failure undoes every undecided write by reading the store back.
-    fn run(&self, store: &mut Store, state: &Mutex<State>, checkpointer: &Checkpointer) {
-        let mut commits: u64 = 0;
+    fn run(&self, store: &mut Store, state: &Mutex<State>) {
         loop {
             let (batches, upto, broken) = {
                 let mut queue = lock(&self.queue);
@@ -193,10 +186,6 @@ impl Shared {
             let decided = match result {
                 Ok(()) => {
                     lock(&self.queue).decided_upto = upto;
-                    commits = commits.wrapping_add(1);
-                    if commits.is_multiple_of(COMMITS_PER_CHECKPOINT) {
-                        checkpointer.request();
-                    }
                     upto
                 }
                 Err(error) => {

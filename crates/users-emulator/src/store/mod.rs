@@ -26,7 +26,6 @@ use rusqlite::{Connection, params};
 use crate::persist::{StateFile, StateFileError};
 use crate::state::{SNAPSHOT_VERSION, State, StoredUser};
 
-mod checkpoint;
 mod group;
 mod open;
 
@@ -38,7 +37,7 @@ pub(crate) const FORMAT: &str = "users-emulator-store";
 pub(crate) const SCHEMA_VERSION: i64 = 2;
 /// How long a commit waits for a lock taken by another connection (e.g. a `sqlite3` shell in
 /// a write transaction) before it fails.
-pub(crate) const BUSY_TIMEOUT_MS: u64 = 1000;
+const BUSY_TIMEOUT_MS: u64 = 1000;
 /// The page cache, in KiB as `PRAGMA cache_size` takes it (negative: a size, not a page count).
 const CACHE_KIB: i64 = -16 * 1024;
 
@@ -308,13 +307,9 @@ impl Store {
         self.view.prepare(state)
     }
 
-    /// Stops checkpointing inside commits, for a caller that checkpoints on its own connection
-    /// (see `checkpoint`); returns the store's path for that connection.
-    pub(crate) fn stop_autocheckpoint(&self) -> Result<&Path, StateFileError> {
-        self.conn
-            .pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(|e| self.err(e))?;
-        Ok(&self.path)
+    /// The store's file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Hands the view over to whoever prepares batches from now on (the group commit).
@@ -488,9 +483,9 @@ fn write_batch(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> rusqlite::Resul
 }
 
 /// Lowers the calling thread's scheduling priority (nice 10, Linux: per thread), for the
-/// store's committer and checkpoint threads: on a machine with few cores, the threads that
-/// answer requests (reads above all) then run first when they compete with a commit for a
-/// core. Best effort: where it is refused the thread keeps its priority.
+/// store's committer thread: on a machine with few cores, the threads that answer requests
+/// (reads above all) then run first when they compete with a commit for a core. Best effort:
+/// where it is refused the thread keeps its priority.
 pub(crate) fn yield_to_request_threads() {
     #[cfg(target_os = "linux")]
     {
