@@ -12,18 +12,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use spawned::{Running, call, token, transport};
 
-/// A directory of its own, so that leftover files are visible.
 fn temp_dir(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "users-emulator-crash-{name}-{}-{nanos}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    users_fixtures::temp_dir(&format!("crash-{name}"))
 }
 
 /// A small xorshift generator seeded from the clock; the seed is printed so a failure can be

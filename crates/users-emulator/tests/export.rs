@@ -16,16 +16,7 @@ const API: &str = "https://reports.example/";
 const PASSWORD: &str = "Passw0rd!x";
 
 fn temp_dir(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "users-emulator-export-{name}-{}-{nanos}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    users_fixtures::temp_dir(&format!("export-{name}"))
 }
 
 /// Fills the tenant through the API: users with passwords and metadata, a linked identity, a

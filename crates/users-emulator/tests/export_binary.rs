@@ -10,16 +10,7 @@ use serde_json::{Value, json};
 use spawned::{BIN, call, start, token, transport};
 
 fn temp_dir(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "users-emulator-export-bin-{name}-{}-{nanos}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    users_fixtures::temp_dir(&format!("export-bin-{name}"))
 }
 
 fn arg(path: &Path) -> String {

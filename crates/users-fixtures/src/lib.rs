@@ -116,6 +116,25 @@ fn remove_ended_processes_stores(root: &Path) {
     }
 }
 
+/// A new, empty directory of its own under the system's temporary directory, named after
+/// `name`, this process and the time, for a test's files (its leftovers stay visible there).
+///
+/// # Panics
+/// When the directory cannot be created: a test that needs it cannot run.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "users-emulator-{name}-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("temporary directory {}: {e}", dir.display()));
+    dir
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

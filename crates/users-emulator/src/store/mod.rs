@@ -550,32 +550,23 @@ mod tests {
     use crate::state::tenant::logs::{Event, MAX_EVENTS, Origin};
     use proptest::prelude::*;
 
-    /// A fresh store in the temporary directory, removed (with its WAL files) when dropped.
+    /// A fresh store in a directory of its own, removed when dropped.
     struct TempStore {
+        dir: PathBuf,
         path: PathBuf,
     }
 
     impl TempStore {
         fn new(name: &str) -> Self {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            let path = std::env::temp_dir().join(format!(
-                "users-emulator-store-{name}-{}-{nanos}.db",
-                std::process::id()
-            ));
-            Self { path }
+            let dir = users_fixtures::temp_dir(&format!("store-{name}"));
+            let path = dir.join("state.db");
+            Self { dir, path }
         }
     }
 
     impl Drop for TempStore {
         fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut name = self.path.as_os_str().to_owned();
-                name.push(suffix);
-                let _ = fs::remove_file(PathBuf::from(name));
-            }
+            let _ = fs::remove_dir_all(&self.dir);
         }
     }
 
