@@ -347,15 +347,7 @@ impl Emulator {
                 // and (a login with offline_access or a refresh) sessions and refresh tokens.
                 let answer = self.write_deferred(
                     |state| {
-                        let answer = handlers::token::issue(
-                            state,
-                            &self.inner.config,
-                            request,
-                            &issuer,
-                            now_ms,
-                        );
-                        state.sessions.take_changed();
-                        answer
+                        handlers::token::issue(state, &self.inner.config, request, &issuer, now_ms)
                     },
                     || {
                         auth_error(

@@ -156,9 +156,9 @@ pub(crate) fn tenant_from(
     let sessions = section::<SessionsState>(doc, "sessions")?.unwrap_or_default();
     check_session_users(&sessions, &known)?;
     state.blocks = blocks;
-    state.mfa = mfa;
-    state.tenant = tenant;
-    state.sessions = sessions;
+    state.mfa = mfa.into();
+    state.tenant = tenant.into();
+    state.sessions = sessions.into();
     state.set_users(
         users
             .into_iter()

@@ -145,8 +145,8 @@ pub(crate) fn seed(
         .map_err(SeedError::prefixed)?;
     state.connections = connections;
     state.ids = generator;
-    state.mfa = mfa;
-    state.tenant = tenant;
+    state.mfa = mfa.into();
+    state.tenant = tenant.into();
     sessions.commit(&mut state.sessions);
     for stored in staged {
         state.push_user(stored);

@@ -195,3 +195,77 @@ mod tests {
         }
     }
 }
+
+/// A group of the state (its roles and assignments, MFA records, sessions) as a store sees it:
+/// any mutable access marks it as possibly changed, so a write that never touched the group
+/// costs nothing for it, however large it is; a store serializes it (and compares the JSON with
+/// what it holds) only after a mutable access. Serialized as the group itself.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracked<T> {
+    value: T,
+    changed: bool,
+}
+
+impl<T> Tracked<T> {
+    /// Whether the group may have changed since the last call; resets it.
+    pub(crate) fn take_changed(&mut self) -> bool {
+        std::mem::replace(&mut self.changed, false)
+    }
+
+    /// Mutable access that changes nothing of what the store keeps in this group's row (the
+    /// tenant log, which the store writes on its own).
+    pub(crate) fn untracked_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+impl<T: Default> Default for Tracked<T> {
+    /// A new group: changed, so that a store writes it.
+    fn default() -> Self {
+        T::default().into()
+    }
+}
+
+impl<T> From<T> for Tracked<T> {
+    /// A group put in place whole: changed.
+    fn from(value: T) -> Self {
+        Self {
+            value,
+            changed: true,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Tracked<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> std::ops::DerefMut for Tracked<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.changed = true;
+        &mut self.value
+    }
+}
+
+impl<T: PartialEq> PartialEq for Tracked<T> {
+    /// The groups' data; whether a store has seen it is bookkeeping.
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Tracked<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Tracked<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Self::from)
+    }
+}

@@ -15,7 +15,7 @@ pub(crate) mod mfa;
 pub(crate) mod sessions;
 pub(crate) mod tenant;
 
-use changes::Tracking;
+use changes::{Tracked, Tracking};
 use sessions::SessionsState;
 
 /// Version of the snapshot format, checked when a state file is loaded.
@@ -53,13 +53,13 @@ pub(crate) struct State {
     pub blocks: Vec<BruteForceBlock>,
     /// Authentication methods, recovery codes and remember-browser records.
     #[serde(default)]
-    pub mfa: mfa::MfaState,
+    pub mfa: Tracked<mfa::MfaState>,
     /// Roles, resource servers, organizations, assignments, logs (`tenant/`).
     #[serde(default)]
-    pub tenant: tenant::Tenant,
+    pub tenant: Tracked<tenant::Tenant>,
     /// Sessions, refresh tokens, federated token sets and connected accounts.
     #[serde(default)]
-    pub sessions: SessionsState,
+    pub sessions: Tracked<SessionsState>,
     /// Position of each user id in `users`, so that a request for one user does not compare
     /// its id with every stored one. Derived data: not persisted, rebuilt on load.
     #[serde(skip)]
@@ -112,9 +112,9 @@ impl State {
                 .collect(),
             users: Vec::new(),
             blocks: Vec::new(),
-            mfa: mfa::MfaState::default(),
-            tenant: tenant::Tenant::default(),
-            sessions: SessionsState::default(),
+            mfa: Tracked::default(),
+            tenant: Tracked::default(),
+            sessions: Tracked::default(),
             index: UserIndex {
                 positions: HashMap::new(),
                 exact: true,

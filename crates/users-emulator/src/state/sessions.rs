@@ -43,19 +43,6 @@ pub(crate) struct SessionsState {
     /// (`State::adopt_legacy_apis`).
     #[serde(default, rename = "apis", skip_serializing)]
     pub legacy_apis: Vec<ApiSettings>,
-    /// Whether the token endpoint changed anything since [`SessionsState::take_changed`].
-    #[serde(skip)]
-    changed: Changed,
-}
-
-/// A flag that is not part of the state's value (two states differing only in it are equal).
-#[derive(Debug, Clone, Copy, Default)]
-struct Changed(bool);
-
-impl PartialEq for Changed {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
 }
 
 /// A record with its owner and place in the lists.
@@ -150,7 +137,6 @@ impl SessionsState {
     /// Starts a session for a login and issues a refresh token bound to it; returns the session
     /// id and the refresh token (the only time the token exists in clear).
     pub(crate) fn login(&mut self, ids: &mut IdGenerator, login: &Login<'_>) -> (String, String) {
-        self.changed = Changed(true);
         let session_id = ids.token_id();
         let now = date(login.now_ms);
         let session = Session {
@@ -235,7 +221,6 @@ impl SessionsState {
             return Err(ExchangeRefusal::Invalid);
         }
         info.last_exchanged_at = date(now_ms);
-        self.changed = Changed(true);
         if idle.is_some() {
             info.idle_expires_at = expiry(now_ms, idle);
         }
@@ -259,12 +244,6 @@ impl SessionsState {
                     .is_some_and(|hash| password_matches(TOKEN_SALT, token, hash))
             })
             .and_then(|t| t.info.user_id.as_deref())
-    }
-
-    /// Whether a login or an exchange changed the state since the last call (the token endpoint
-    /// writes the state file only then).
-    pub(crate) fn take_changed(&mut self) -> bool {
-        std::mem::take(&mut self.changed).0
     }
 
     /// Revokes every refresh token of `user_id`; how many there were.

@@ -236,3 +236,107 @@ impl Queue {
         Some(Ok(()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use bytes::Bytes;
+    use serde_json::{Value, json};
+    use users_transport::Transport;
+
+    use crate::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator, EmulatorConfig, SystemClock};
+
+    async fn call(emulator: &Emulator, method: &str, path: &str, token: &str, body: Value) -> u16 {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("https://tenant.example{path}"))
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Bytes::from(body.to_string()))
+            .expect("request");
+        emulator
+            .send(request)
+            .await
+            .expect("answered")
+            .status()
+            .as_u16()
+    }
+
+    fn serialized(emulator: &Emulator) -> u64 {
+        let store = emulator.inner.store.as_ref().expect("a store");
+        super::lock(&store.shared.queue).view.serialized_groups
+    }
+
+    /// A write that does not touch the large groups (roles and assignments, MFA records,
+    /// sessions) does not serialize them, however large they are; one that does, does.
+    #[tokio::test]
+    async fn a_write_serializes_only_the_groups_it_took_mutably() {
+        let dir = users_fixtures::temp_dir("group-serialization");
+        let config = EmulatorConfig::default();
+        let (emulator, _) =
+            Emulator::open(config, Arc::new(SystemClock), dir.join("state.db")).expect("store");
+        let assignments: Vec<Value> = (0..500)
+            .map(|n| json!({"user_id": format!("auth0|u{n}"), "roles": ["analyst"]}))
+            .collect();
+        let users: Vec<Value> = (0..500)
+            .map(|n| {
+                json!({"connection": "Username-Password-Authentication",
+                "user_id": format!("auth0|u{n}"), "email": format!("u{n}@example.com")})
+            })
+            .collect();
+        emulator
+            .seed(&json!({"users": users, "roles": [{"name": "analyst"}],
+                "assignments": assignments}))
+            .expect("seeded");
+        let token = {
+            let request = http::Request::post("https://tenant.example/oauth/token")
+                .header("content-type", "application/json")
+                .body(Bytes::from(
+                    json!({"grant_type": "client_credentials", "client_id": DEFAULT_CLIENT_ID,
+                        "client_secret": DEFAULT_CLIENT_SECRET,
+                        "audience": "https://tenant.example/api/v2/"})
+                    .to_string(),
+                ))
+                .expect("request");
+            let answer = emulator.send(request).await.expect("token");
+            let body: Value = serde_json::from_slice(answer.body()).expect("json");
+            body["access_token"].as_str().expect("a token").to_owned()
+        };
+        let before = serialized(&emulator);
+        let patch = json!({"user_metadata": {"plan": "pro"}});
+        assert_eq!(
+            call(
+                &emulator,
+                "PATCH",
+                "/api/v2/users/auth0%7Cu7",
+                &token,
+                patch
+            )
+            .await,
+            200
+        );
+        assert_eq!(
+            serialized(&emulator) - before,
+            3,
+            "a PATCH serializes ids, connections and blocks only"
+        );
+        let before = serialized(&emulator);
+        let roles = emulator
+            .export()
+            .pointer("/tenant/roles/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .expect("the seeded role");
+        let assign = json!({"roles": [roles]});
+        let path = "/api/v2/users/auth0%7Cu8/roles";
+        assert!(call(&emulator, "POST", path, &token, assign).await < 300);
+        assert_eq!(
+            serialized(&emulator) - before,
+            4,
+            "a role assignment serializes the tenant group too"
+        );
+        drop(emulator);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -6,7 +6,9 @@
 //!   the creation order lists use (see `state::changes`), `user_id` is indexed.
 //! - `logs(pos, log_id, body)`: one row per tenant log event, oldest first.
 //! - `groups(name, body)`: one row per group of operations (`ids`, `connections`, `blocks`,
-//!   `mfa`, `tenant` without its logs, `sessions`), each written only when its JSON changed.
+//!   `mfa`, `tenant` without its logs, `sessions`), each written only when its JSON changed;
+//!   `mfa`, `tenant` and `sessions` are serialized only after a mutable access
+//!   (`state::changes::Tracked`).
 //!
 //! A write commits only the rows it changed. Writes are committed in groups (`group`): one
 //! committer thread writes every batch queued since its last commit in one transaction, and
@@ -78,6 +80,8 @@ pub(crate) struct View {
     log_len: usize,
     log_tail: Option<String>,
     next_log_pos: i64,
+    /// How many group bodies were serialized (to see what a write costs; tests read it).
+    serialized_groups: u64,
 }
 
 /// A user row: its id (for people reading the table) and its JSON.
@@ -297,6 +301,7 @@ impl Store {
             log_len,
             log_tail: log_tail.filter(|_| log_len > 0),
             next_log_pos,
+            serialized_groups: 0,
         };
         Ok(state)
     }
@@ -342,18 +347,32 @@ impl View {
                 batch.users.push((seq, value));
             }
         }
-        let logs = std::mem::take(&mut state.tenant.logs);
+        // The tenant's row holds everything but its log, whose rows are written on their own.
+        let logs = std::mem::take(&mut state.tenant.untracked_mut().logs);
+        // The large groups are serialized only when something took them mutably since the
+        // last batch: a write that never touched them costs nothing for them.
+        let (mfa, tenant, sessions) = (
+            state.mfa.take_changed(),
+            state.tenant.take_changed(),
+            state.sessions.take_changed(),
+        );
         let bodies = [
-            ("ids", json(&self.path, &state.ids)),
-            ("connections", json(&self.path, &state.connections)),
-            ("blocks", json(&self.path, &state.blocks)),
-            ("mfa", json(&self.path, &state.mfa)),
-            ("tenant", json(&self.path, &state.tenant)),
-            ("sessions", json(&self.path, &state.sessions)),
+            ("ids", Some(json(&self.path, &state.ids))),
+            ("connections", Some(json(&self.path, &state.connections))),
+            ("blocks", Some(json(&self.path, &state.blocks))),
+            ("mfa", mfa.then(|| json(&self.path, &state.mfa))),
+            ("tenant", tenant.then(|| json(&self.path, &state.tenant))),
+            (
+                "sessions",
+                sessions.then(|| json(&self.path, &state.sessions)),
+            ),
         ];
-        state.tenant.logs = logs;
+        state.tenant.untracked_mut().logs = logs;
         for (name, body) in bodies {
-            let body = body?;
+            let Some(body) = body.transpose()? else {
+                continue;
+            };
+            self.serialized_groups = self.serialized_groups.saturating_add(1);
             if self.groups.get(name) != Some(&body) {
                 batch.groups.push((name, body));
             }

@@ -49,6 +49,20 @@ pub(crate) fn log_id(ids: &mut IdGenerator, now_ms: i64) -> String {
     format!("900{digits}{n:020}")
 }
 
+impl crate::state::changes::Tracked<Tenant> {
+    /// [`Tenant::log`] without marking the tenant's row changed: the store writes the log's
+    /// rows on its own (by position), so an event costs no serialization of the tenant.
+    pub(crate) fn log(
+        &mut self,
+        ids: &mut IdGenerator,
+        now_ms: i64,
+        origin: &Origin<'_>,
+        event: Event<'_>,
+    ) {
+        self.untracked_mut().log(ids, now_ms, origin, event);
+    }
+}
+
 impl Tenant {
     /// Appends an event (dropping the oldest beyond [`MAX_EVENTS`]).
     pub(crate) fn log(
