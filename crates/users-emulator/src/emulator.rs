@@ -250,8 +250,9 @@ impl Emulator {
     }
 
     /// [`Emulator::dispatch`], then the wait for its commit, yielding rather than blocking the
-    /// worker. An admin write with a store (a seed can hold thousands of users to serialize)
-    /// runs on a blocking thread instead.
+    /// worker. Two kinds of request run on a blocking thread instead: the token endpoint (an
+    /// RSA signature is about a millisecond of CPU per token) and an admin write with a store
+    /// (a seed can hold thousands of users to serialize).
     ///
     /// # Errors
     /// When the blocking task could not run (the runtime is shutting down).
@@ -259,9 +260,11 @@ impl Emulator {
         &self,
         request: http::Request<Bytes>,
     ) -> std::io::Result<Dispatched> {
-        let heavy = self.inner.store.is_some()
-            && request.method() != Method::GET
-            && request.uri().path().starts_with("/__emulator/");
+        let path = request.uri().path();
+        let heavy = request.method() == Method::POST && path == "/oauth/token"
+            || self.inner.store.is_some()
+                && request.method() != Method::GET
+                && path.starts_with("/__emulator/");
         if heavy {
             let emulator = self.clone();
             return tokio::task::spawn_blocking(move || {
