@@ -2,7 +2,6 @@
 //! transport), and served on 127.0.0.1:0 through the reqwest and the hyper backends.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -12,7 +11,7 @@ use users_client::model::{
     IdentityUserId, LinkRequest, LinkToken, ListUsersQuery, MetadataPatch, Password, Patch,
     Provider, SearchEngine, Timestamp, UnlinkTarget, UserCreate, UserUpdate, UsersByEmailQuery,
 };
-use users_client::transport::{Transport, TransportError};
+use users_client::transport::Transport;
 use users_client::{Client, Error, FieldsQuery, MetadataKind, RetryPolicy, preview_update};
 use users_emulator::{
     ClientConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmulatorConfig, PASSWORD_REALM_GRANT,
@@ -20,29 +19,10 @@ use users_emulator::{
 };
 
 mod emulated;
-use emulated::{BACKENDS, Backend, Reached};
+use emulated::{BACKENDS, Backend, Counting, Reached};
 
 const DB: &str = "Username-Password-Authentication";
 const PASSWORD: &str = "Passw0rd!x-long";
-
-/// Counts token requests on the way through.
-struct Counting {
-    inner: Arc<dyn Transport>,
-    tokens: AtomicUsize,
-}
-
-#[async_trait::async_trait]
-impl Transport for Counting {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        if request.uri().path().ends_with("/oauth/token") {
-            self.tokens.fetch_add(1, Ordering::SeqCst);
-        }
-        self.inner.send(request).await
-    }
-}
 
 struct Env {
     transport: Arc<Counting>,
@@ -53,9 +33,8 @@ impl Env {
     async fn start(backend: Backend, config: EmulatorConfig) -> Env {
         let reached = backend.reach(&emulated::emulator(config)).await;
         Env {
-            transport: Arc::new(Counting {
-                inner: reached.transport.clone(),
-                tokens: AtomicUsize::new(0),
+            transport: Counting::new(reached.transport.clone(), |path| {
+                path.ends_with("/oauth/token")
             }),
             reached,
         }
@@ -293,11 +272,7 @@ async fn every_operation() {
         users.delete(&bob_id).await.unwrap();
         assert!(users.get(&bob_id).await.unwrap_err().is_not_found());
         users.delete(&bob_id).await.unwrap();
-        assert_eq!(
-            env.transport.tokens.load(Ordering::SeqCst),
-            1,
-            "one cached token"
-        );
+        assert_eq!(env.transport.count(), 1, "one cached token");
     }
 }
 
@@ -499,15 +474,11 @@ async fn injected_faults() {
         }
 
         // A 401 drops the cached token and repeats the call once with a fresh one.
-        let before = env.transport.tokens.load(Ordering::SeqCst);
+        let before = env.transport.count();
         env.fault(json!({"path_prefix": "/api/v2/users", "action": {"kind": "status", "status": 401,
                           "body": {"statusCode": 401, "error": "Unauthorized", "message": "Invalid token."}}}))
             .await;
         c.users().get(&id).await.unwrap();
-        assert_eq!(
-            env.transport.tokens.load(Ordering::SeqCst),
-            before + 1,
-            "{backend:?}"
-        );
+        assert_eq!(env.transport.count(), before + 1, "{backend:?}");
     }
 }

@@ -3,7 +3,6 @@
 //! preview agreeing with what the emulator does, and the MFA reset report.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use futures_util::TryStreamExt;
@@ -14,33 +13,14 @@ use users_client::model::{
     NewEmailMethod, NewPasskeyMethod, NewPhoneMethod, NewTotpMethod, NewWebauthnRoamingMethod,
     PreferredMethod, ReplacementMethod, TotpSecret, ViolationKind, preview_replace,
 };
-use users_client::transport::{Transport, TransportError};
+use users_client::transport::Transport;
 use users_client::{Client, Error};
 use users_emulator::{Emulator, EmulatorConfig};
 
 mod emulated;
-use emulated::{BACKENDS, Backend, Reached};
+use emulated::{BACKENDS, Backend, Counting, Reached};
 
 const USER: &str = "auth0|mfa0000000000000000001";
-
-/// Counts the Management API requests that reach the transport.
-struct Counting {
-    inner: Arc<dyn Transport>,
-    api_requests: AtomicUsize,
-}
-
-#[async_trait::async_trait]
-impl Transport for Counting {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        if request.uri().path().starts_with("/api/v2/") {
-            self.api_requests.fetch_add(1, Ordering::SeqCst);
-        }
-        self.inner.send(request).await
-    }
-}
 
 struct Env {
     transport: Arc<Counting>,
@@ -59,9 +39,8 @@ async fn env(backend: Backend, methods: Value) -> Env {
         }))
         .unwrap();
     let reached = backend.reach(&emulator).await;
-    let transport = Arc::new(Counting {
-        inner: reached.transport.clone(),
-        api_requests: AtomicUsize::new(0),
+    let transport = Counting::new(reached.transport.clone(), |path| {
+        path.starts_with("/api/v2/")
     });
     Env {
         client: reached.client(transport.clone()),
@@ -239,7 +218,7 @@ async fn invalid_bodies_never_reach_the_network() {
         api.update(USER, "totp|dev_x", &change).await,
         Err(Error::Validation(_))
     ));
-    assert_eq!(env.transport.api_requests.load(Ordering::SeqCst), 0);
+    assert_eq!(env.transport.count(), 0);
 }
 
 #[tokio::test]

@@ -93,6 +93,48 @@ impl CheckpointQuery {
     }
 }
 
+/// Defines a page of a checkpoint-paged list, `{"<field>": [...], "next": "..."}` (`next`
+/// absent on the last page; with `total`, also the count `include_totals=true` asks for), with
+/// every other field kept, and its [`CheckpointPage`] impl.
+macro_rules! checkpoint_page {
+    ($(#[$meta:meta])* $name:ident { $field:ident: $item:ty, $what:literal }) => {
+        checkpoint_page!(@define $(#[$meta])* $name { $field: $item, $what } {});
+    };
+    ($(#[$meta:meta])* $name:ident { $field:ident: $item:ty, $what:literal, total }) => {
+        checkpoint_page!(@define $(#[$meta])* $name { $field: $item, $what } {
+            #[doc = concat!("The number of ", $what, ", with `include_totals=true`.")]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub total: Option<u64>,
+        });
+    };
+    (@define $(#[$meta:meta])* $name:ident { $field:ident: $item:ty, $what:literal } { $($total:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+        pub struct $name {
+            #[doc = concat!("The ", $what, " on this page.")]
+            #[serde(default)]
+            pub $field: Vec<$item>,
+            /// The cursor to send as `from` for the next page; absent on the last one.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub next: Option<String>,
+            $($total)*
+            /// Every other field the server sent.
+            #[serde(flatten)]
+            pub extra: $crate::Metadata,
+        }
+
+        impl $crate::checkpoint::CheckpointPage for $name {
+            type Item = $item;
+
+            fn into_parts(self) -> (Vec<$item>, Option<String>) {
+                (self.$field, self.next)
+            }
+        }
+    };
+}
+
+pub(crate) use checkpoint_page;
+
 /// A page of a checkpoint-paged list: its items and the cursor of the next page.
 pub trait CheckpointPage {
     /// What the page lists.

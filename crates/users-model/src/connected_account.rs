@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Metadata;
-use crate::checkpoint::CheckpointPage;
+use crate::checkpoint::checkpoint_page;
 
 /// An account at an external provider that a user connected for token access.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -45,25 +45,8 @@ pub struct ConnectedAccount {
     pub extra: Metadata,
 }
 
-/// One page of connected accounts: `{"connected_accounts": [...], "next": "..."}`, `next`
-/// absent on the last page (recorded: `{"connected_accounts": []}`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ConnectedAccountsPage {
-    /// The connected accounts on this page.
-    #[serde(default)]
-    pub connected_accounts: Vec<ConnectedAccount>,
-    /// The cursor to send as `from` for the next page; absent on the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
-    /// Every other field the server sent.
-    #[serde(flatten)]
-    pub extra: Metadata,
-}
-
-impl CheckpointPage for ConnectedAccountsPage {
-    type Item = ConnectedAccount;
-
-    fn into_parts(self) -> (Vec<ConnectedAccount>, Option<String>) {
-        (self.connected_accounts, self.next)
-    }
+checkpoint_page! {
+    /// One page of connected accounts: `{"connected_accounts": [...], "next": "..."}`, `next`
+    /// absent on the last page (recorded: `{"connected_accounts": []}`).
+    ConnectedAccountsPage { connected_accounts: ConnectedAccount, "connected accounts" }
 }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::CheckpointPage;
+use crate::checkpoint::checkpoint_page;
 use crate::{ApiDate, Metadata, Nullable};
 
 /// One refresh token of a user, as the recorded list shows it: `id`, `user_id`, `created_at`,
@@ -94,28 +94,8 @@ pub struct RefreshTokenResourceServer {
     pub extra: Metadata,
 }
 
-/// One page of a user's refresh tokens: `{"tokens": [...], "next": "..."}`, `next` absent on
-/// the last page (`total` too with `include_totals=true`, as recorded).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct RefreshTokensPage {
-    /// The refresh tokens on this page.
-    #[serde(default)]
-    pub tokens: Vec<RefreshToken>,
-    /// The cursor to send as `from` for the next page; absent on the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
-    /// The number of refresh tokens, with `include_totals=true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-    /// Every other field the server sent.
-    #[serde(flatten)]
-    pub extra: Metadata,
-}
-
-impl CheckpointPage for RefreshTokensPage {
-    type Item = RefreshToken;
-
-    fn into_parts(self) -> (Vec<RefreshToken>, Option<String>) {
-        (self.tokens, self.next)
-    }
+checkpoint_page! {
+    /// One page of a user's refresh tokens: `{"tokens": [...], "next": "..."}`, `next` absent on
+    /// the last page (`total` too with `include_totals=true`, as recorded).
+    RefreshTokensPage { tokens: RefreshToken, "refresh tokens", total }
 }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::CheckpointPage;
+use crate::checkpoint::checkpoint_page;
 use crate::{ApiDate, Metadata, Nullable};
 
 /// One session of a user in the Auth0 session layer.
@@ -122,28 +122,8 @@ pub struct AuthenticationSignal {
     pub extra: Metadata,
 }
 
-/// One page of a user's sessions: `{"sessions": [...], "next": "..."}`, `next` absent on the
-/// last page (`total` too with `include_totals=true`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct SessionsPage {
-    /// The sessions on this page.
-    #[serde(default)]
-    pub sessions: Vec<Session>,
-    /// The cursor to send as `from` for the next page; absent on the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
-    /// The number of sessions, with `include_totals=true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<u64>,
-    /// Every other field the server sent.
-    #[serde(flatten)]
-    pub extra: Metadata,
-}
-
-impl CheckpointPage for SessionsPage {
-    type Item = Session;
-
-    fn into_parts(self) -> (Vec<Session>, Option<String>) {
-        (self.sessions, self.next)
-    }
+checkpoint_page! {
+    /// One page of a user's sessions: `{"sessions": [...], "next": "..."}`, `next` absent on the
+    /// last page (`total` too with `include_totals=true`).
+    SessionsPage { sessions: Session, "sessions", total }
 }

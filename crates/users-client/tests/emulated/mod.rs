@@ -30,6 +30,43 @@ pub fn emulator(config: users_emulator::EmulatorConfig) -> Emulator {
     emulator_with_clock(config, Arc::new(users_emulator::SystemClock))
 }
 
+/// A transport that counts the requests whose path `counted` accepts before passing them on
+/// (token requests, Management API requests, ...).
+pub struct Counting {
+    /// The transport requests are passed to (uncounted when called directly).
+    pub inner: Arc<dyn Transport>,
+    counted: fn(&str) -> bool,
+    count: std::sync::atomic::AtomicUsize,
+}
+
+impl Counting {
+    pub fn new(inner: Arc<dyn Transport>, counted: fn(&str) -> bool) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            counted,
+            count: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    /// The requests counted so far.
+    pub fn count(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[async_trait::async_trait]
+impl Transport for Counting {
+    async fn send(
+        &self,
+        request: http::Request<bytes::Bytes>,
+    ) -> Result<http::Response<bytes::Bytes>, users_client::transport::TransportError> {
+        if (self.counted)(request.uri().path()) {
+            self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.inner.send(request).await
+    }
+}
+
 /// How the client reaches the emulator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

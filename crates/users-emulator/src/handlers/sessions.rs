@@ -94,6 +94,41 @@ fn usize_of(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
+/// How a checkpoint-paged list answers: the page size when `take` is absent and its most, and
+/// whether `include_totals` adds `total`.
+struct Paging {
+    default_take: u64,
+    max_take: u64,
+    totals: bool,
+}
+
+/// A checkpoint-paged answer, `{"<key>": [...], "next": ..., "total": ...}`, over the user's
+/// `items` (made twice when the total is asked for).
+fn paged<'a, T, I>(
+    request: &ApiRequest,
+    paging: &Paging,
+    key: &str,
+    items: impl Fn() -> I,
+) -> Result<Response<Bytes>, ApiError>
+where
+    T: serde::Serialize + 'a,
+    I: Iterator<Item = (u64, &'a T)>,
+{
+    let (from, take) = checkpoint_query(request, paging.default_take)?;
+    let take = take.min(paging.max_take);
+    let totals = paging.totals && query_bool(request, "include_totals")?.unwrap_or(false);
+    let (page, next) = checkpoint_page(items(), from, usize_of(take));
+    let total = totals.then(|| items().count());
+    Ok(json_response(200, &page_json(key, page, next, total)))
+}
+
+/// Sessions and refresh tokens: pages of up to [`DEFAULT_TAKE`] by default, with totals.
+const USER_RECORDS: Paging = Paging {
+    default_take: DEFAULT_TAKE,
+    max_take: u64::MAX,
+    totals: true,
+};
+
 /// `GET /users/{user_id}/sessions`.
 pub(crate) fn list_sessions(
     ctx: &mut Ctx<'_>,
@@ -101,15 +136,10 @@ pub(crate) fn list_sessions(
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
     require_user(ctx, user_id, user_not_found_short)?;
-    let (from, take) = checkpoint_query(request, DEFAULT_TAKE)?;
-    let totals = query_bool(request, "include_totals")?.unwrap_or(false);
     let sessions = &ctx.state.sessions.sessions;
-    let (items, next) = checkpoint_page(owned_by(sessions, user_id), from, usize_of(take));
-    let total = totals.then(|| owned_by(sessions, user_id).count());
-    Ok(json_response(
-        200,
-        &page_json("sessions", items, next, total),
-    ))
+    paged(request, &USER_RECORDS, "sessions", || {
+        owned_by(sessions, user_id)
+    })
 }
 
 /// `DELETE /users/{user_id}/sessions`: ends them and revokes their refresh tokens.
@@ -129,12 +159,10 @@ pub(crate) fn list_refresh_tokens(
     user_id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
     require_user(ctx, user_id, user_not_found_short)?;
-    let (from, take) = checkpoint_query(request, DEFAULT_TAKE)?;
-    let totals = query_bool(request, "include_totals")?.unwrap_or(false);
     let store = &ctx.state.sessions;
-    let (items, next) = checkpoint_page(store.refresh_tokens_of(user_id), from, usize_of(take));
-    let total = totals.then(|| store.refresh_tokens_of(user_id).count());
-    Ok(json_response(200, &page_json("tokens", items, next, total)))
+    paged(request, &USER_RECORDS, "tokens", || {
+        store.refresh_tokens_of(user_id)
+    })
 }
 
 /// `DELETE /users/{user_id}/refresh-tokens`.
@@ -176,21 +204,22 @@ pub(crate) fn delete_token_set(
     Ok(empty_response(204))
 }
 
-/// `GET /users/{id}/connected-accounts`.
+/// `GET /users/{id}/connected-accounts`: no totals.
 pub(crate) fn list_connected_accounts(
     ctx: &mut Ctx<'_>,
     request: &ApiRequest,
     id: &str,
 ) -> Result<Response<Bytes>, ApiError> {
     require_user(ctx, id, ApiError::user_not_found)?;
-    let (from, take) = checkpoint_query(request, CONNECTED_DEFAULT_TAKE)?;
-    let take = take.min(CONNECTED_MAX_PAGE);
     let accounts = &ctx.state.sessions.connected_accounts;
-    let (items, next) = checkpoint_page(owned_by(accounts, id), from, usize_of(take));
-    Ok(json_response(
-        200,
-        &page_json("connected_accounts", items, next, None),
-    ))
+    let paging = Paging {
+        default_take: CONNECTED_DEFAULT_TAKE,
+        max_take: CONNECTED_MAX_PAGE,
+        totals: false,
+    };
+    paged(request, &paging, "connected_accounts", || {
+        owned_by(accounts, id)
+    })
 }
 
 /// `POST /users/{id}/risk-assessments/clear`.

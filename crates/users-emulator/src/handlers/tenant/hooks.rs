@@ -74,6 +74,17 @@ impl<'a> Entry<'a> {
             details: None,
         }
     }
+
+    /// The event of a token request: the application, the request's headers (user agent) and
+    /// the end user's IP.
+    fn of_request(self, client_id: &'a str, headers: &'a HeaderMap, ip: &'a str) -> Self {
+        Self {
+            client_id: Some(client_id),
+            headers: Some(headers),
+            ip: Some(ip),
+            ..self
+        }
+    }
 }
 
 /// Writes one event about `entry.user` (or an identifier, for an unknown user).
@@ -209,14 +220,12 @@ pub(crate) fn client_token(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&client_ip(headers)),
             details: Some(details),
             ..Entry::new(
                 event_type::SUCCESS_EXCHANGE_CLIENT_CREDENTIALS,
                 "Client Credentials for Access Token",
             )
+            .of_request(client_id, headers, &client_ip(headers))
         },
     );
 }
@@ -251,14 +260,12 @@ pub(crate) fn login_gate(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&ip),
             user: Some(user),
             ..Entry::new(
                 event_type::FAILED_LOGIN,
                 "Too many attempts: this IP is blocked for this user",
             )
+            .of_request(client_id, headers, &ip)
         },
     );
     Gate::Blocked
@@ -277,14 +284,12 @@ pub(crate) fn login_unknown_user(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&ip),
             user_name: Some(identifier),
             ..Entry::new(
                 event_type::FAILED_LOGIN_USERNAME,
                 "Wrong email or password.",
             )
+            .of_request(client_id, headers, &ip)
         },
     );
 }
@@ -304,15 +309,13 @@ pub(crate) fn login_wrong_password(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&ip),
             user: Some(user),
             user_name: Some(identifier),
             ..Entry::new(
                 event_type::FAILED_LOGIN_PASSWORD,
                 "Wrong email or password.",
             )
+            .of_request(client_id, headers, &ip)
         },
     );
     let id = user.user_id.clone().unwrap_or_default();
@@ -332,12 +335,10 @@ pub(crate) fn login_wrong_password(
             state,
             now_ms,
             Entry {
-                client_id: Some(client_id),
-                headers: Some(headers),
-                ip: Some(&ip),
                 user: Some(user),
                 user_name: Some(identifier),
                 ..Entry::new(event_type::BLOCKED_ACCOUNT, &description)
+                    .of_request(client_id, headers, &ip)
             },
         );
     }
@@ -356,11 +357,9 @@ pub(crate) fn login_blocked_user(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&ip),
             user: Some(user),
             ..Entry::new(event_type::FAILED_LOGIN, "user is blocked")
+                .of_request(client_id, headers, &ip)
         },
     );
 }
@@ -382,25 +381,20 @@ pub(crate) fn login_succeeded(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&ip),
             user: Some(user),
-            ..Entry::new(event_type::SUCCESS_LOGIN, "")
+            ..Entry::new(event_type::SUCCESS_LOGIN, "").of_request(client_id, headers, &ip)
         },
     );
     write(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&ip),
             user: Some(user),
             ..Entry::new(
                 event_type::SUCCESS_EXCHANGE_PASSWORD,
                 "Password for Access Token",
             )
+            .of_request(client_id, headers, &ip)
         },
     );
 }
@@ -445,15 +439,13 @@ pub(crate) fn refresh_exchanged(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&client_ip(headers)),
             user: user.as_ref(),
             details: Some(json!({"audience": audience})),
             ..Entry::new(
                 event_type::SUCCESS_EXCHANGE_REFRESH_TOKEN,
                 "Refresh Token for Access Token",
             )
+            .of_request(client_id, headers, &client_ip(headers))
         },
     );
 }
@@ -476,11 +468,12 @@ pub(crate) fn refresh_refused(
         state,
         now_ms,
         Entry {
-            client_id: Some(client_id),
-            headers: Some(headers),
-            ip: Some(&client_ip(headers)),
             user: user.as_ref(),
-            ..Entry::new(event_type::FAILED_EXCHANGE_REFRESH_TOKEN, reason)
+            ..Entry::new(event_type::FAILED_EXCHANGE_REFRESH_TOKEN, reason).of_request(
+                client_id,
+                headers,
+                &client_ip(headers),
+            )
         },
     );
 }
