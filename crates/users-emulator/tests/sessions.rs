@@ -49,55 +49,28 @@ async fn recorded_shapes_and_statuses() {
         let api = Api::default(backend).await;
         seed(&api, json!({}));
         let token = api.token(None).await;
-        // go-auth0__TestUserManager_ListUserSessions__01: {"sessions": []}.
-        let sessions = api
-            .call(
-                "GET",
-                &format!("{}?take=50", path("sessions")),
-                Some(&token),
-                None,
-            )
-            .await;
-        assert_eq!(
-            (sessions.status, sessions.body.clone()),
-            (200, json!({"sessions": []}))
-        );
-        // go-auth0__TestUserManager_DeleteRefreshTokens__02: {"tokens": [], "total": 0}.
-        let tokens = api
-            .call(
-                "GET",
-                &format!("{}?include_totals=true&per_page=50", path("refresh-tokens")),
-                Some(&token),
-                None,
-            )
-            .await;
-        assert_eq!(
-            (tokens.status, tokens.body.clone()),
-            (200, json!({"tokens": [], "total": 0}))
-        );
-        // ..._ListFederatedConnectionTokenSets__01: [].
-        let sets = api
-            .call(
-                "GET",
-                &path("federated-connections-tokensets"),
-                Some(&token),
-                None,
-            )
-            .await;
-        assert_eq!((sets.status, sets.body.clone()), (200, json!([])));
-        // ..._ListConnectedAccounts__01: {"connected_accounts": []}.
-        let accounts = api
-            .call(
-                "GET",
-                &format!("{}?take=50", path("connected-accounts")),
-                Some(&token),
-                None,
-            )
-            .await;
-        assert_eq!(
-            (accounts.status, accounts.body.clone()),
-            (200, json!({"connected_accounts": []}))
-        );
+        for (query, recorded) in [
+            // go-auth0__TestUserManager_ListUserSessions__01.
+            (
+                format!("{}?take=50", path("sessions")),
+                json!({"sessions": []}),
+            ),
+            // go-auth0__TestUserManager_DeleteRefreshTokens__02.
+            (
+                format!("{}?include_totals=true&per_page=50", path("refresh-tokens")),
+                json!({"tokens": [], "total": 0}),
+            ),
+            // ..._ListFederatedConnectionTokenSets__01: a bare array.
+            (path("federated-connections-tokensets"), json!([])),
+            // ..._ListConnectedAccounts__01.
+            (
+                format!("{}?take=50", path("connected-accounts")),
+                json!({"connected_accounts": []}),
+            ),
+        ] {
+            let listed = api.call("GET", &query, Some(&token), None).await;
+            assert_eq!((listed.status, listed.body), (200, recorded), "{query}");
+        }
         // ..._DeleteUserSessions__01 and _DeleteRefreshTokens__01: 202 {}.
         for rest in ["sessions", "refresh-tokens"] {
             let deleted = api.call("DELETE", &path(rest), Some(&token), None).await;
