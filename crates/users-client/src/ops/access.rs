@@ -70,6 +70,76 @@ fn page_query(page: u32, per_page: u32) -> PageQuery {
     query
 }
 
+/// A page of a user's roles, permissions or organizations (`include_totals=true`), and the
+/// operation that lists them: what the list, page and stream methods share.
+trait SubPage: serde::de::DeserializeOwned + Send + 'static {
+    type Item: serde::de::DeserializeOwned + Send + 'static;
+    const OP: &'static Operation;
+    fn into_page(self) -> Page<Self::Item>;
+}
+
+macro_rules! sub_page {
+    ($page:ty, $item:ty, $field:ident, $op:expr) => {
+        impl SubPage for $page {
+            type Item = $item;
+            const OP: &'static Operation = &$op;
+            fn into_page(self) -> Page<$item> {
+                Page {
+                    items: self.$field,
+                    start: self.start,
+                    limit: self.limit,
+                    total: self.total,
+                }
+            }
+        }
+    };
+}
+
+sub_page!(RolesPage, Role, roles, operation::LIST_USER_ROLES);
+sub_page!(
+    PermissionsPage,
+    UserPermission,
+    permissions,
+    operation::LIST_USER_PERMISSIONS
+);
+sub_page!(
+    OrganizationsPage,
+    Organization,
+    organizations,
+    operation::LIST_USER_ORGANIZATIONS
+);
+
+/// The items of a list, whichever shape the server answered with.
+fn list_items<P: SubPage>(client: &Client, id: &str, query: &PageQuery) -> Call<Vec<P::Item>> {
+    let spec = list_spec(client, P::OP, id, query);
+    Call::new(client, spec, |status, body| {
+        decode_json::<List<P::Item, P>>(status, body).map(|l| match l {
+            List::Bare(items) => items,
+            List::Page(page) => page.into_page().items,
+        })
+    })
+}
+
+/// One page with its totals (`include_totals` forced on).
+fn list_page<P: SubPage>(client: &Client, id: &str, query: &PageQuery) -> Call<P> {
+    let spec = list_spec(client, P::OP, id, &forced_totals(query));
+    Call::new(client, spec, decode_json)
+}
+
+/// Every item, `per_page` at a time.
+fn list_all<P: SubPage>(
+    client: &Client,
+    id: &str,
+    per_page: u32,
+) -> impl Stream<Item = Result<P::Item, Error>> + Send + 'static {
+    stream_all(client, id, per_page, None, |client, id, page, per_page| {
+        let spec = list_spec(client, P::OP, id, &page_query(page, per_page));
+        Call::new(client, spec, |status, body| {
+            decode_json::<P>(status, body).map(SubPage::into_page)
+        })
+    })
+}
+
 impl Users<'_> {
     /// Lists the roles assigned to a user (tenant-wide roles, not organization roles).
     ///
@@ -96,13 +166,7 @@ impl Users<'_> {
     /// # Ok(()) }
     /// ```
     pub fn roles(&self, id: &str, query: &PageQuery) -> Call<Vec<Role>> {
-        let spec = list_spec(self.client, &operation::LIST_USER_ROLES, id, query);
-        Call::new(self.client, spec, |status, body| {
-            decode_json::<List<Role, RolesPage>>(status, body).map(|l| match l {
-                List::Bare(items) => items,
-                List::Page(page) => page.roles,
-            })
-        })
+        list_items::<RolesPage>(self.client, id, query)
     }
 
     /// One page of a user's roles with its totals (`include_totals=true` is always sent).
@@ -123,13 +187,7 @@ impl Users<'_> {
     /// # Ok(()) }
     /// ```
     pub fn roles_page(&self, id: &str, query: &PageQuery) -> Call<RolesPage> {
-        let spec = list_spec(
-            self.client,
-            &operation::LIST_USER_ROLES,
-            id,
-            &forced_totals(query),
-        );
-        Call::new(self.client, spec, decode_json)
+        list_page(self.client, id, query)
     }
 
     /// Streams every role of a user, `per_page` (1-100) at a time.
@@ -160,28 +218,7 @@ impl Users<'_> {
         id: &str,
         per_page: u32,
     ) -> impl Stream<Item = Result<Role, Error>> + Send + 'static {
-        stream_all(
-            self.client,
-            id,
-            per_page,
-            None,
-            |client, id, page, per_page| {
-                let spec = list_spec(
-                    client,
-                    &operation::LIST_USER_ROLES,
-                    id,
-                    &page_query(page, per_page),
-                );
-                Call::new(client, spec, |status, body| {
-                    decode_json::<RolesPage>(status, body).map(|p| Page {
-                        items: p.roles,
-                        start: p.start,
-                        limit: p.limit,
-                        total: p.total,
-                    })
-                })
-            },
-        )
+        list_all::<RolesPage>(self.client, id, per_page)
     }
 
     /// Assigns roles to a user; assigning a role it has already is not an error.
@@ -273,13 +310,7 @@ impl Users<'_> {
     /// # Ok(()) }
     /// ```
     pub fn permissions(&self, id: &str, query: &PageQuery) -> Call<Vec<UserPermission>> {
-        let spec = list_spec(self.client, &operation::LIST_USER_PERMISSIONS, id, query);
-        Call::new(self.client, spec, |status, body| {
-            decode_json::<List<UserPermission, PermissionsPage>>(status, body).map(|l| match l {
-                List::Bare(items) => items,
-                List::Page(page) => page.permissions,
-            })
-        })
+        list_items::<PermissionsPage>(self.client, id, query)
     }
 
     /// One page of a user's permissions with its totals.
@@ -300,13 +331,7 @@ impl Users<'_> {
     /// # Ok(()) }
     /// ```
     pub fn permissions_page(&self, id: &str, query: &PageQuery) -> Call<PermissionsPage> {
-        let spec = list_spec(
-            self.client,
-            &operation::LIST_USER_PERMISSIONS,
-            id,
-            &forced_totals(query),
-        );
-        Call::new(self.client, spec, decode_json)
+        list_page(self.client, id, query)
     }
 
     /// Streams every permission of a user, `per_page` (1-100) at a time.
@@ -330,28 +355,7 @@ impl Users<'_> {
         id: &str,
         per_page: u32,
     ) -> impl Stream<Item = Result<UserPermission, Error>> + Send + 'static {
-        stream_all(
-            self.client,
-            id,
-            per_page,
-            None,
-            |client, id, page, per_page| {
-                let spec = list_spec(
-                    client,
-                    &operation::LIST_USER_PERMISSIONS,
-                    id,
-                    &page_query(page, per_page),
-                );
-                Call::new(client, spec, |status, body| {
-                    decode_json::<PermissionsPage>(status, body).map(|p| Page {
-                        items: p.permissions,
-                        start: p.start,
-                        limit: p.limit,
-                        total: p.total,
-                    })
-                })
-            },
-        )
+        list_all::<PermissionsPage>(self.client, id, per_page)
     }
 
     /// Assigns permissions (resource server + permission name) to a user directly.
@@ -439,13 +443,7 @@ impl Users<'_> {
     /// # Ok(()) }
     /// ```
     pub fn organizations(&self, id: &str, query: &PageQuery) -> Call<Vec<Organization>> {
-        let spec = list_spec(self.client, &operation::LIST_USER_ORGANIZATIONS, id, query);
-        Call::new(self.client, spec, |status, body| {
-            decode_json::<List<Organization, OrganizationsPage>>(status, body).map(|l| match l {
-                List::Bare(items) => items,
-                List::Page(page) => page.organizations,
-            })
-        })
+        list_items::<OrganizationsPage>(self.client, id, query)
     }
 
     /// One page of a user's organizations with its totals.
@@ -467,13 +465,7 @@ impl Users<'_> {
     /// # Ok(()) }
     /// ```
     pub fn organizations_page(&self, id: &str, query: &PageQuery) -> Call<OrganizationsPage> {
-        let spec = list_spec(
-            self.client,
-            &operation::LIST_USER_ORGANIZATIONS,
-            id,
-            &forced_totals(query),
-        );
-        Call::new(self.client, spec, decode_json)
+        list_page(self.client, id, query)
     }
 
     /// Streams every organization of a user, `per_page` (1-100) at a time.
@@ -498,27 +490,6 @@ impl Users<'_> {
         id: &str,
         per_page: u32,
     ) -> impl Stream<Item = Result<Organization, Error>> + Send + 'static {
-        stream_all(
-            self.client,
-            id,
-            per_page,
-            None,
-            |client, id, page, per_page| {
-                let spec = list_spec(
-                    client,
-                    &operation::LIST_USER_ORGANIZATIONS,
-                    id,
-                    &page_query(page, per_page),
-                );
-                Call::new(client, spec, |status, body| {
-                    decode_json::<OrganizationsPage>(status, body).map(|p| Page {
-                        items: p.organizations,
-                        start: p.start,
-                        limit: p.limit,
-                        total: p.total,
-                    })
-                })
-            },
-        )
+        list_all::<OrganizationsPage>(self.client, id, per_page)
     }
 }
