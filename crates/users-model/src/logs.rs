@@ -136,20 +136,21 @@ pub struct UserLogsQuery {
 }
 
 impl UserLogsQuery {
-    /// The set parameters in order, values not percent-encoded.
+    /// The set parameters in order (`page`, `per_page`, `sort`, `include_totals`), values not
+    /// percent-encoded.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::new();
-        if let Some(page) = self.page {
-            pairs.push(("page", page.to_string()));
-        }
-        if let Some(per_page) = self.per_page {
-            pairs.push(("per_page", per_page.to_string()));
-        }
+        let paging = crate::PageQuery {
+            page: self.page,
+            per_page: self.per_page,
+            include_totals: self.include_totals,
+        };
+        let mut pairs = paging.to_query_pairs();
         if let Some(sort) = &self.sort {
-            pairs.push(("sort", sort.clone()));
-        }
-        if let Some(totals) = self.include_totals {
-            pairs.push(("include_totals", totals.to_string()));
+            let at = pairs
+                .iter()
+                .position(|(name, _)| *name == "include_totals")
+                .unwrap_or(pairs.len());
+            pairs.insert(at, ("sort", sort.clone()));
         }
         pairs
     }
@@ -227,6 +228,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn every_parameter_goes_in_one_fixed_order() {
+        let query = UserLogsQuery {
+            page: Some(2),
+            per_page: Some(10),
+            sort: Some("date:-1".into()),
+            include_totals: Some(true),
+        };
+        let names: Vec<&str> = query.to_query_pairs().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["page", "per_page", "sort", "include_totals"]);
+    }
 
     #[test]
     fn null_description_and_unknown_fields_survive() {

@@ -25,6 +25,11 @@ use crate::handlers::{Ctx, find_user};
 use crate::reply::{ApiError, empty_response, json_response};
 use crate::request::ApiRequest;
 
+/// Adds `items` to user `id`'s assignments in `map`, each once.
+fn assign<T: PartialEq>(map: &mut BTreeMap<String, Vec<T>>, id: &str, items: Vec<T>) {
+    add_missing(map.entry(id.to_owned()).or_default(), items);
+}
+
 /// Removes `items` from user `id`'s assignments in `map`; users left with none have no entry.
 fn remove_assigned<T: PartialEq>(map: &mut BTreeMap<String, Vec<T>>, id: &str, items: &[T]) {
     if let Some(list) = map.get_mut(id) {
@@ -71,13 +76,7 @@ pub(crate) fn assign_roles(
     {
         return Err(role_not_found());
     }
-    let roles = ctx
-        .state
-        .tenant
-        .user_roles
-        .entry(id.to_owned())
-        .or_default();
-    add_missing(roles, body.roles);
+    assign(&mut ctx.state.tenant.user_roles, id, body.roles);
     Ok(empty_response(204))
 }
 
@@ -152,13 +151,7 @@ pub(crate) fn assign_permissions(
     if let Some(missing) = ctx.state.tenant.missing_permission(&body.permissions) {
         return Err(permission_not_found(missing));
     }
-    let list = ctx
-        .state
-        .tenant
-        .user_permissions
-        .entry(id.to_owned())
-        .or_default();
-    add_missing(list, body.permissions);
+    assign(&mut ctx.state.tenant.user_permissions, id, body.permissions);
     Ok(json_response(201, &json!({})))
 }
 
