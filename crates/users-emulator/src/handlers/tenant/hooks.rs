@@ -144,19 +144,15 @@ pub(crate) fn user_created(
     id: &str,
     body: &UserCreate,
 ) {
-    let Some(user) = stored_user(state, id) else {
-        return;
-    };
     let details = json!({"body": details_body(body)});
-    write(
+    user_event(
         state,
         now_ms,
-        Entry {
-            client_id: Some(client_id),
-            user: Some(&user),
-            details: Some(details),
-            ..Entry::new(event_type::SUCCESS_SIGNUP, "")
-        },
+        client_id,
+        id,
+        event_type::SUCCESS_SIGNUP,
+        "",
+        details,
     );
 }
 
@@ -409,6 +405,28 @@ pub(crate) fn api_operation(
     description: &str,
     details: Value,
 ) {
+    user_event(
+        state,
+        now_ms,
+        client_id,
+        id,
+        event_type::SUCCESS_API_OPERATION,
+        description,
+        details,
+    );
+}
+
+/// An event of application `client_id` about stored user `id`; nothing for a user that does
+/// not exist.
+fn user_event(
+    state: &mut State,
+    now_ms: i64,
+    client_id: &str,
+    id: &str,
+    code: &str,
+    description: &str,
+    details: Value,
+) {
     let Some(user) = stored_user(state, id) else {
         return;
     };
@@ -419,7 +437,7 @@ pub(crate) fn api_operation(
             client_id: Some(client_id),
             user: Some(&user),
             details: Some(details),
-            ..Entry::new(event_type::SUCCESS_API_OPERATION, description)
+            ..Entry::new(code, description)
         },
     );
 }
